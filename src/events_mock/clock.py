@@ -1,0 +1,67 @@
+"""The mock's clock: every job, link expiry and timestamp the mock produces reads it.
+
+Client teams need to test polling loops and expiring links without waiting in real time, so
+the mock never calls `time.time()` directly. `MockClock` follows real time by default and can
+be moved, frozen, or made to run faster or slower; tests build it frozen at a fixed instant.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+
+class MockClock:
+    """Mock time = anchor + (real elapsed since anchoring) x rate, in milliseconds since epoch."""
+
+    def __init__(
+        self,
+        start_ms: int | None = None,
+        rate: float = 1.0,
+        real_time: Callable[[], float] = time.time,
+    ) -> None:
+        self._real_time = real_time
+        self._lock = threading.Lock()
+        self._anchor_real = real_time()
+        self._anchor_mock = float(start_ms) if start_ms is not None else self._anchor_real * 1000
+        self._rate = rate
+
+    @classmethod
+    def frozen(cls, start_ms: int) -> MockClock:
+        return cls(start_ms=start_ms, rate=0.0)
+
+    def now_ms(self) -> int:
+        with self._lock:
+            return int(self._now_locked())
+
+    @property
+    def rate(self) -> float:
+        return self._rate
+
+    def advance(self, seconds: float) -> int:
+        if seconds < 0:
+            raise ValueError("the clock only moves forward: seconds must be >= 0")
+        with self._lock:
+            self._reanchor(self._now_locked() + seconds * 1000)
+            return int(self._anchor_mock)
+
+    def set(self, now_ms: int) -> int:
+        with self._lock:
+            self._reanchor(float(now_ms))
+            return int(self._anchor_mock)
+
+    def set_rate(self, rate: float) -> None:
+        """0 freezes the clock, 1 follows real time, 60 runs a minute per real second."""
+        if rate < 0:
+            raise ValueError("rate must be >= 0")
+        with self._lock:
+            self._reanchor(self._now_locked())
+            self._rate = rate
+
+    def _now_locked(self) -> float:
+        return self._anchor_mock + (self._real_time() - self._anchor_real) * 1000 * self._rate
+
+    def _reanchor(self, mock_ms: float) -> None:
+        self._anchor_real = self._real_time()
+        self._anchor_mock = mock_ms
