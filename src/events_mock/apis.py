@@ -33,6 +33,9 @@ class MockApi:
     """Request paths that belong to this API, used to pick the error shape for framework errors."""
     security_map: Mapping[str, type] = field(default_factory=dict)
     """Connexion security handler classes by scheme (`basic`, `bearer`), see `events_mock.auth`."""
+    extra_routes: tuple[tuple[str, str], ...] = ()
+    """(path, handler method) pairs served outside the spec, e.g. the export download links.
+    The method takes a Starlette request and returns a Starlette response."""
 
     def resolve(self, operation_id: str) -> Callable:
         return getattr(self.handlers, snake_case(operation_id))

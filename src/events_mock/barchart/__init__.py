@@ -1,0 +1,1 @@
+"""The Barchart Event Tracking API: events, asynchronous report exports, service info."""

@@ -1,0 +1,257 @@
+"""Report jobs: the asynchronous export the real service runs, simulated on the mock's clock.
+
+A job selects its events when it starts and knows from then on how it will end and when. Its
+status is settled lazily against the clock on every read, so advancing the clock (tests, the
+control plane) moves every job at once with no background thread, and a settled status is
+stored, so it never goes backwards even if the clock is set back.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any
+
+from events_mock.barchart.catalog import Catalog
+from events_mock.barchart.store import EventStore, StoredEvent
+from events_mock.clock import MockClock
+
+LINK_LIFETIME_MS = 15 * 60 * 1000
+
+
+class JobStatus(str, Enum):
+    RUNNING = "RUNNING"
+    COMPLETE = "COMPLETE"
+    TIMEOUT = "TIMEOUT"
+    FAILED = "FAILED"
+
+
+TERMINAL = frozenset({JobStatus.COMPLETE, JobStatus.TIMEOUT, JobStatus.FAILED})
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    """How long simulated jobs take and when they give up."""
+
+    base_seconds: float = 3.0
+    seconds_per_1000_events: float = 0.5
+    max_seconds: float = 15 * 60
+    """The service promises an answer within 15 minutes."""
+    timeout_events: int = 100_000
+    """More matching events than this ends the job TIMEOUT."""
+
+    def duration_ms(self, matching_events: int) -> int:
+        seconds = self.base_seconds + self.seconds_per_1000_events * matching_events / 1000
+        return int(min(seconds, self.max_seconds) * 1000)
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    customer: str
+    product: str
+    types: tuple[str, ...] | None = None
+    start: int | None = None
+    end: int | None = None
+    delimiter: str | None = None
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> ReportFilter:
+        """From a request body already validated against the spec (times may be digit strings)."""
+        output = raw.get("output") or {}
+        return cls(
+            customer=raw["customer"],
+            product=raw["product"],
+            types=tuple(raw["types"]) if "types" in raw else None,
+            start=int(raw["start"]) if "start" in raw else None,
+            end=int(raw["end"]) if "end" in raw else None,
+            delimiter=output.get("delimiter"),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The filter as the service echoes it: times as integers, absent members left out."""
+        echoed: dict[str, Any] = {"customer": self.customer, "product": self.product}
+        if self.types is not None:
+            echoed["types"] = list(self.types)
+        if self.start is not None:
+            echoed["start"] = self.start
+        if self.end is not None:
+            echoed["end"] = self.end
+        if self.delimiter is not None:
+            echoed["output"] = {"delimiter": self.delimiter}
+        return echoed
+
+    def problem(self, catalog: Catalog) -> str | None:
+        """Why no export can satisfy this filter, if so (the job then ends FAILED)."""
+        if self.start is not None and self.end is not None and self.start > self.end:
+            return f"start ({self.start}) is after end ({self.end})"
+        for code in self.types or ():
+            if catalog.product_of.get(code) != self.product:
+                return f"event type {code} does not belong to product {self.product}"
+        return None
+
+
+@dataclass
+class ReportJob:
+    job: str
+    filter: ReportFilter
+    started_ms: int
+    finishes_ms: int
+    outcome: JobStatus
+    """The terminal status the job reaches at `finishes_ms`."""
+    events: list[StoredEvent] = field(default_factory=list)
+    failure: str | None = None
+    status: JobStatus = JobStatus.RUNNING
+    ended_ms: int | None = None
+
+    @property
+    def source(self) -> str:
+        return f"JOB-{self.job}"
+
+    def settle(self, now_ms: int) -> None:
+        if self.status is JobStatus.RUNNING and now_ms >= self.finishes_ms:
+            self.status = self.outcome
+            self.ended_ms = self.finishes_ms
+
+    def to_json(self) -> dict[str, Any]:
+        day = datetime.fromtimestamp(self.started_ms / 1000, tz=timezone.utc).date().isoformat()
+        timing: dict[str, Any] = {"day": day, "start": self.started_ms}
+        if self.ended_ms is not None:
+            timing["end"] = self.ended_ms
+        return {
+            "job": self.job,
+            "source": self.source,
+            "status": self.status.value,
+            "filter": self.filter.to_json(),
+            "timing": timing,
+        }
+
+
+class JobError(Exception):
+    """A report operation that cannot be done; `code` is the service's documented error code."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Link:
+    token: str
+    source: str
+    expires_ms: int
+
+
+class LinkRefused(Exception):
+    """The download link is unknown or has expired."""
+
+
+class ReportJobs:
+    def __init__(
+        self,
+        store: EventStore,
+        clock: MockClock,
+        catalog: Catalog,
+        settings: JobSettings | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.catalog = catalog
+        self.settings = settings or JobSettings()
+        self._lock = threading.Lock()
+        self._jobs: dict[str, ReportJob] = {}
+        self._links: dict[str, Link] = {}
+
+    def start(self, report_filter: ReportFilter) -> ReportJob:
+        now = self.clock.now_ms()
+        failure = report_filter.problem(self.catalog)
+        events: list[StoredEvent] = []
+        if failure is not None:
+            outcome = JobStatus.FAILED
+        else:
+            events = self.store.select(
+                report_filter.customer,
+                report_filter.product,
+                frozenset(report_filter.types) if report_filter.types is not None else None,
+                report_filter.start,
+                report_filter.end,
+            )
+            outcome = JobStatus.COMPLETE
+            if len(events) > self.settings.timeout_events:
+                outcome = JobStatus.TIMEOUT
+                failure = (
+                    f"{len(events)} events match, more than the {self.settings.timeout_events} "
+                    "one export can hold: narrow the time range"
+                )
+                events = []
+        job = ReportJob(
+            job=str(uuid.uuid4()),
+            filter=report_filter,
+            started_ms=now,
+            finishes_ms=now + self.settings.duration_ms(len(events)),
+            outcome=outcome,
+            events=events,
+            failure=failure,
+        )
+        with self._lock:
+            self._jobs[job.source] = job
+        return job
+
+    def get(self, source: str) -> ReportJob:
+        with self._lock:
+            job = self._jobs.get(source)
+            if job is None:
+                raise JobError(
+                    404, "EVENT_JOB_GET_FAILED_NO_JOB", f"No report job has the source {source}."
+                )
+            job.settle(self.clock.now_ms())
+            return job
+
+    def all(self) -> list[ReportJob]:
+        now = self.clock.now_ms()
+        with self._lock:
+            for job in self._jobs.values():
+                job.settle(now)
+            return list(self._jobs.values())
+
+    def issue_link(self, source: str) -> Link:
+        """A fresh download link for a COMPLETE job, valid for 15 minutes of mock time."""
+        job = self.get(source)
+        if job.status is JobStatus.RUNNING:
+            raise JobError(
+                409,
+                "EVENT_JOB_GET_FAILED_RUNNING",
+                f"The report {source} is still being generated; try again later.",
+            )
+        if job.status is not JobStatus.COMPLETE:
+            raise JobError(
+                409,
+                "EVENT_JOB_GET_FAILED",
+                f"The report {source} ended {job.status.value}: {job.failure}",
+            )
+        now = self.clock.now_ms()
+        link = Link(secrets.token_urlsafe(32), source, now + LINK_LIFETIME_MS)
+        with self._lock:
+            self._links = {t: lk for t, lk in self._links.items() if lk.expires_ms > now}
+            self._links[link.token] = link
+        return link
+
+    def redeem(self, token: str) -> ReportJob:
+        """The job a download link points to, if the link exists and has not expired."""
+        with self._lock:
+            link = self._links.get(token)
+        if link is None:
+            raise LinkRefused("The link is not valid.")
+        if self.clock.now_ms() >= link.expires_ms:
+            raise LinkRefused("The link has expired: ask for a new one.")
+        return self.get(link.source)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._jobs.clear()
+            self._links.clear()
