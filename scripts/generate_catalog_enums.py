@@ -21,14 +21,21 @@ BLOCK = re.compile(
 
 
 def enum_schema(name: str, description: str, codes: list[str]) -> str:
-    lines = [f"    {name}:", "      type: string", f"      description: {description}", "      enum:"]
+    lines = [
+        f"    {name}:",
+        "      type: string",
+        f"      description: {description}",
+        "      enum:",
+    ]
     lines += [f"        - {code}" for code in codes]
     return "\n".join(lines) + "\n"
 
 
 def generated_block(catalog: dict) -> str:
     return (
-        enum_schema("CustomerCode", "Code of the customer using the software.", catalog["customers"])
+        enum_schema(
+            "CustomerCode", "Code of the customer using the software.", catalog["customers"]
+        )
         + enum_schema("ProductCode", "Code of the software system.", catalog["products"])
         + enum_schema(
             "EventTypeCode",

@@ -27,7 +27,7 @@ class MockApi:
     name: str
     spec: Path
     handlers: object
-    """Methods named after the spec's operationIds in snake_case (`createEvents` -> `create_events`)."""
+    """Methods named after the spec's operationIds, in snake_case: createEvents -> create_events."""
     render_error: ErrorRenderer
     path_prefixes: tuple[str, ...] = ("/",)
     """Request paths that belong to this API, used to pick the error shape for framework errors."""

@@ -64,7 +64,9 @@ def build_app(apis: Sequence[MockApi], *, validate_responses: bool = False) -> A
             validate_responses=validate_responses,
             swagger_ui_options=SwaggerUIOptions(
                 swagger_ui_path="/ui" if api.name == "barchart" else f"/ui/{api.name}",
-                spec_path="/openapi.json" if api.name == "barchart" else f"/openapi/{api.name}.json",
+                spec_path="/openapi.json"
+                if api.name == "barchart"
+                else f"/openapi/{api.name}.json",
             ),
         )
         for path, method in api.extra_routes:
@@ -95,7 +97,9 @@ def _error_handler(apis: Sequence[MockApi]):
 def describe(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, ProblemException):
         message = str(exc.detail or exc.title)
-        return exc.status, re.sub(r"is not one of \[.*\]", "is not one of the accepted values", message)
+        return exc.status, re.sub(
+            r"is not one of \[.*\]", "is not one of the accepted values", message
+        )
     if isinstance(exc, HTTPException):
         return exc.status_code, str(exc.detail)
     logger.exception("unhandled error", exc_info=exc)

@@ -17,11 +17,23 @@ CATALOG_PATH = Path(__file__).resolve().parent.parent / "data" / "barchart-catal
 # export the union of their event types' context keys, in catalog order.
 DOCUMENTED_COLUMNS: dict[str, tuple[str, ...]] = {
     "WATCHLIST": (
-        "userId", "watchlistId", "symbol", "viewName", "viewType", "dataMode", "classFilter",
+        "userId",
+        "watchlistId",
+        "symbol",
+        "viewName",
+        "viewType",
+        "dataMode",
+        "classFilter",
     ),
     "PORTFOLIO": (
-        "userId", "portfolioId", "positionId", "frame", "viewName", "showClosedPositions",
-        "dividendStrategy", "cashAdjustmentStrategy",
+        "userId",
+        "portfolioId",
+        "positionId",
+        "frame",
+        "viewName",
+        "showClosedPositions",
+        "dividendStrategy",
+        "cashAdjustmentStrategy",
     ),
     "ALERT": ("userId", "alertId"),
     "CMDTYVIEW": ("userId", "sessionId", "browser", "workspace"),

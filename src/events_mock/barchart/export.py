@@ -29,15 +29,13 @@ def render_export(
     writer.writerow(("timestamp", "type", *catalog.columns(product)))
     positions = catalog.column_positions(product)
     no_positions: tuple[int | None, ...] = (None,) * len(catalog.columns(product))
-    rows = 0
-    for event in events:
+    for rows, event in enumerate(events, start=1):
         context = event.context
         values = [
             context[i] if i is not None and i < len(context) else ""
             for i in positions.get(event.type, no_positions)
         ]
         writer.writerow((event.timestamp, event.type, *values))
-        rows += 1
         if rows % ROWS_PER_CHUNK == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -1,0 +1,26 @@
+# `make serve` and `make test` create the virtual environment on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ARGS ?=
+
+.PHONY: serve test lint verify bench clean
+
+$(BIN)/events-mock: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+serve: $(BIN)/events-mock
+	$(BIN)/events-mock serve $(ARGS)
+
+test: $(BIN)/events-mock
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(ARGS)
+
+lint: $(BIN)/events-mock
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,3 @@
+from events_mock.cli import main
+
+main()
