@@ -1,13 +1,8 @@
-"""The collector served in-process by Connexion, wired the way the mock server wires it."""
+"""HTTP behaviour of the collector, in-process (see conftest.py for the wiring)."""
 
-import connexion
 import pytest
 from connexion.exceptions import ProblemException
-from connexion.resolver import Resolver
 
-from events_mock.collector import EventStore, create_api
-
-TENANTS = {"acme": "tok-acme", "globex": "tok-globex"}
 ACME = {"Authorization": "Bearer tok-acme", "X-TWC-Tenant": "acme"}
 GLOBEX = {"Authorization": "Bearer tok-globex", "X-TWC-Tenant": "globex"}
 FAULT = "eyJpZCI6IjEyIn0="  # {"id":"12"}
@@ -23,28 +18,6 @@ EVENT = {
     "event_source": "APPLICATION",
     "event_type": "FAULT",
 }
-
-
-@pytest.fixture
-def store():
-    return EventStore()
-
-
-@pytest.fixture
-def client(store):
-    api = create_api(store, TENANTS)
-    app = connexion.AsyncApp(__name__)
-    app.add_api(
-        api.spec,
-        resolver=Resolver(function_resolver=api.resolve),
-        security_map=api.security_map,
-        validate_responses=True,
-    )
-    # Only ProblemException: proves that every error, 403 included, arrives as one.
-    app.add_error_handler(
-        ProblemException, lambda request, exc: api.render_error(exc.status, exc.detail or exc.title)
-    )
-    return app.test_client()
 
 
 def assert_error(response, status, *fragments):
@@ -175,3 +148,28 @@ def test_events_are_stored_under_the_authenticated_tenant(client, store):
     event_id = create(client).json()["id"]
     assert store.get("acme", event_id) is not None
     assert store.get("globex", event_id) is None
+
+
+def test_403_reaches_the_app_as_a_problem_exception(client, handled):
+    create(client, headers={"Authorization": "Bearer tok-acme", "X-TWC-Tenant": "globex"})
+    assert handled == [("problem", ProblemException)]
+
+
+def test_401_reaches_the_app_as_a_problem_exception(client, handled):
+    create(client, headers={"Authorization": "Bearer wrong", "X-TWC-Tenant": "acme"})
+    assert len(handled) == 1
+    assert handled[0][0] == "problem"
+    assert issubclass(handled[0][1], ProblemException)
+
+
+def test_body_that_is_not_utf8_is_400(client):
+    response = client.post(
+        "/api/v1/events",
+        content=b'{"event_source": "\xff"}',
+        headers={**ACME, "Content-Type": "application/json"},
+    )
+    assert_error(response, 400, "UTF-8")
+
+
+def test_an_id_the_router_cannot_match_is_404_in_the_error_shape(client):
+    assert_error(client.get("/api/v1/events/a%0Ab", headers=ACME), 404)
