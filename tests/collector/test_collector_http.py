@@ -173,3 +173,10 @@ def test_body_that_is_not_utf8_is_400(client):
 
 def test_an_id_the_router_cannot_match_is_404_in_the_error_shape(client):
     assert_error(client.get("/api/v1/events/a%0Ab", headers=ACME), 404)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("DELETE", "/api/v1/events/x"), ("PUT", "/api/v1/events")]
+)
+def test_methods_the_spec_does_not_list_are_405_in_the_error_shape(client, method, path):
+    assert_error(client.request(method, path, headers=ACME), 405)
