@@ -1,0 +1,122 @@
+"""In-memory event storage, partitioned by tenant.
+
+Partitioning (rather than one table with a tenant column) makes isolation structural: a
+lookup only ever sees the asking tenant's events, so another tenant's id is simply unknown.
+The state can be exported and imported as plain JSON-able data so a control plane can save,
+restore and seed the mock between test runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from events_mock.collector.payloads import InvalidEvent, check_event
+
+Event = dict[str, Any]
+
+EXPORT_VERSION = 1
+
+
+class InvalidState(ValueError):
+    """Imported data that is not a state this store exported."""
+
+
+class EventStore:
+    """Thread-safe: the mock server may run handlers concurrently.
+
+    Events are stored as deep copies of what was sent, strings untouched, so the base64 fields
+    come back byte for byte; callers get copies too, so nobody can mutate stored events.
+    """
+
+    def __init__(self, new_id: Callable[[], str] | None = None) -> None:
+        self._new_id = new_id or (lambda: str(uuid.uuid4()))
+        self._lock = threading.Lock()
+        self._tenants: dict[str, dict[str, Event]] = {}
+
+    def create(self, tenant: str, event: Mapping[str, Any]) -> Event:
+        """Store the event for the tenant under a new server-assigned id; answer the stored copy.
+
+        Raises `InvalidEvent` if a base64 field does not decode to JSON. A client-sent `id` is
+        replaced: ids are the server's to assign.
+        """
+        check_event(event)
+        stored = copy.deepcopy(dict(event))
+        with self._lock:
+            events = self._tenants.setdefault(tenant, {})
+            event_id = self._new_id()
+            while event_id in events:
+                event_id = self._new_id()
+            stored["id"] = event_id
+            events[event_id] = stored
+            return copy.deepcopy(stored)
+
+    def get(self, tenant: str, event_id: str) -> Event | None:
+        """The tenant's event, or None: another tenant's id is indistinguishable from unknown."""
+        with self._lock:
+            stored = self._tenants.get(tenant, {}).get(event_id)
+            return copy.deepcopy(stored) if stored is not None else None
+
+    def count(self, tenant: str | None = None) -> int:
+        with self._lock:
+            if tenant is not None:
+                return len(self._tenants.get(tenant, {}))
+            return sum(len(events) for events in self._tenants.values())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._tenants.clear()
+
+    def export_state(self) -> dict[str, Any]:
+        """`{"version": 1, "tenants": {tenant: [event, ...]}}`, events in creation order."""
+        with self._lock:
+            return {
+                "version": EXPORT_VERSION,
+                "tenants": {
+                    tenant: [copy.deepcopy(e) for e in events.values()]
+                    for tenant, events in self._tenants.items()
+                },
+            }
+
+    def import_state(self, state: Mapping[str, Any]) -> None:
+        """Replace the whole state with an exported one, all or nothing.
+
+        Raises `InvalidState` for a malformed structure or duplicate id, `InvalidEvent` for an
+        event whose base64 fields do not decode to JSON; the current state is then kept.
+        """
+        tenants = _parse_state(state)
+        with self._lock:
+            self._tenants = tenants
+
+
+def _parse_state(state: Mapping[str, Any]) -> dict[str, dict[str, Event]]:
+    if not isinstance(state, Mapping) or state.get("version") != EXPORT_VERSION:
+        raise InvalidState(f"expected an object with version {EXPORT_VERSION}")
+    raw_tenants = state.get("tenants")
+    if not isinstance(raw_tenants, Mapping):
+        raise InvalidState("tenants: expected an object of tenant name to event list")
+    parsed: dict[str, dict[str, Event]] = {}
+    for tenant, events in raw_tenants.items():
+        if not isinstance(tenant, str) or not tenant:
+            raise InvalidState("tenants: tenant names must be non-empty strings")
+        if not isinstance(events, list):
+            raise InvalidState(f"tenants.{tenant}: expected a list of events")
+        parsed[tenant] = {}
+        for index, event in enumerate(events):
+            where = f"tenants.{tenant}[{index}]"
+            if not isinstance(event, Mapping):
+                raise InvalidState(f"{where}: expected an object")
+            event_id = event.get("id")
+            if not isinstance(event_id, str) or not event_id:
+                raise InvalidState(f"{where}.id: expected a non-empty string")
+            if event_id in parsed[tenant]:
+                raise InvalidState(f"{where}.id: duplicate id {event_id!r}")
+            try:
+                check_event(event)
+            except InvalidEvent as err:
+                raise InvalidEvent(f"{where}.{err.field}", err.reason) from None
+            parsed[tenant][event_id] = copy.deepcopy(dict(event))
+    return parsed
