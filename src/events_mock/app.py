@@ -7,12 +7,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import yaml
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
 from events_mock.apis import MockApi
 from events_mock.barchart.api import BarchartService
@@ -21,15 +24,21 @@ from events_mock.barchart.catalog import load_catalog
 from events_mock.barchart.jobs import JobSettings, ReportJobs
 from events_mock.barchart.store import EventStore
 from events_mock.clock import MockClock
+from events_mock.collector import EventStore as CollectorStore
+from events_mock.collector import create_api as collector_api
 
 logger = logging.getLogger("events_mock")
 
 DEMO_USERS = {"demo": "demo"}
+DEMO_TENANTS = {"demo": "demo-token"}
 
 
 @dataclass
 class MockConfig:
     users: Mapping[str, str] = field(default_factory=lambda: dict(DEMO_USERS))
+    """Barchart Basic-auth users: name -> password."""
+    tenants: Mapping[str, str] = field(default_factory=lambda: dict(DEMO_TENANTS))
+    """Event Collector tenants: name -> bearer token."""
     jobs: JobSettings = field(default_factory=JobSettings)
     validate_responses: bool = False
     clock: MockClock | None = None
@@ -48,12 +57,25 @@ class EventsMock:
             jobs=ReportJobs(store, self.clock, catalog, self.config.jobs),
             catalog=catalog,
         )
-        self.apis = [barchart_api(self.barchart, self.config.users)]
+        self.collector = CollectorStore()
+        self.apis = [
+            barchart_api(self.barchart, self.config.users),
+            collector_api(self.collector, self.config.tenants),
+        ]
         self.app = build_app(self.apis, validate_responses=self.config.validate_responses)
 
 
 def build_app(apis: Sequence[MockApi], *, validate_responses: bool = False) -> AsyncApp:
     app = AsyncApp(__name__)
+    # Connexion mounts each API's Swagger UI at the API's base path; all of ours share the root,
+    # where only the last one added is reachable. That one hosts a single UI listing every spec.
+    ui = SwaggerUIOptions(
+        serve_spec=False,
+        swagger_ui_config={
+            "urls": [{"url": spec_url(api), "name": api.name} for api in apis],
+            "urls.primaryName": apis[0].name,
+        },
+    )
     for api in apis:
         app.add_api(
             api.spec,
@@ -62,19 +84,29 @@ def build_app(apis: Sequence[MockApi], *, validate_responses: bool = False) -> A
             security_map=api.security_map,
             strict_validation=True,
             validate_responses=validate_responses,
-            swagger_ui_options=SwaggerUIOptions(
-                swagger_ui_path="/ui" if api.name == "barchart" else f"/ui/{api.name}",
-                spec_path="/openapi.json"
-                if api.name == "barchart"
-                else f"/openapi/{api.name}.json",
-            ),
+            swagger_ui_options=ui if api is apis[-1] else SwaggerUIOptions(swagger_ui=False),
         )
+        app.add_url_rule(spec_url(api), f"{api.name}.spec", serve_spec(api))
         for path, method in api.extra_routes:
             app.add_url_rule(path, f"{api.name}.{method}", getattr(api.handlers, method))
     handler = _error_handler(apis)
     for kind in (ProblemException, HTTPException, Exception):
         app.add_error_handler(kind, handler)
     return app
+
+
+def spec_url(api: MockApi) -> str:
+    return f"/openapi/{api.name}.json"
+
+
+def serve_spec(api: MockApi):
+    """The spec as JSON, its servers pointed at this mock so the UI's "Try it out" stays here."""
+    spec = yaml.safe_load(api.spec.read_text())
+
+    async def endpoint(request: Request) -> JSONResponse:
+        return JSONResponse({**spec, "servers": [{"url": str(request.base_url).rstrip("/")}]})
+
+    return endpoint
 
 
 def _error_handler(apis: Sequence[MockApi]):
@@ -89,7 +121,10 @@ def _error_handler(apis: Sequence[MockApi]):
         status, message = describe(exc)
         path = request.url.path
         api = next((api for prefix, api in by_prefix if path.startswith(prefix)), apis[0])
-        return api.render_error(status, message)
+        response = api.render_error(status, message)
+        if isinstance(exc, HTTPException) and exc.headers:  # e.g. Allow on a 405
+            response.headers = {**exc.headers, **response.headers}
+        return response
 
     return handle
 
@@ -102,5 +137,7 @@ def describe(exc: Exception) -> tuple[int, str]:
         )
     if isinstance(exc, HTTPException):
         return exc.status_code, str(exc.detail)
+    if isinstance(exc, UnicodeDecodeError):  # Connexion decodes JSON bodies without catching it
+        return 400, "The request body is not valid UTF-8."
     logger.exception("unhandled error", exc_info=exc)
     return 500, "An internal error occurred in the mock."

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 # Connexion imports Starlette's test client, which warns on every start; nothing to act on.
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
-from events_mock.app import DEMO_USERS, EventsMock, MockConfig  # noqa: E402
+from events_mock.app import DEMO_TENANTS, DEMO_USERS, EventsMock, MockConfig  # noqa: E402
 from events_mock.auth import parse_credentials  # noqa: E402
 from events_mock.barchart.jobs import JobSettings  # noqa: E402
 
@@ -36,6 +36,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=credentials,
         metavar="NAME:PASSWORD",
         help="a Basic-auth user of the Barchart API (repeatable; default demo:demo)",
+    )
+    serve.add_argument(
+        "--tenant",
+        dest="tenants",
+        action="append",
+        type=credentials,
+        metavar="NAME:TOKEN",
+        help="an Event Collector tenant and its bearer token (repeatable; default demo:demo-token)",
     )
     defaults = JobSettings()
     serve.add_argument(
@@ -70,8 +78,10 @@ def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     users = dict(args.users) if args.users else dict(DEMO_USERS)
+    tenants = dict(args.tenants) if args.tenants else dict(DEMO_TENANTS)
     config = MockConfig(
         users=users,
+        tenants=tenants,
         jobs=JobSettings(
             base_seconds=args.job_seconds,
             seconds_per_1000_events=args.job_seconds_per_1000_events,
@@ -82,7 +92,8 @@ def serve(args: argparse.Namespace) -> None:
     mock = EventsMock(config)
     print(f"events-mock serving on http://{args.host}:{args.port}", flush=True)
     print(f"  Swagger UI: http://{args.host}:{args.port}/ui/", flush=True)
-    print(f"  users: {', '.join(sorted(users))}", flush=True)
+    print(f"  Barchart users: {', '.join(sorted(users))}", flush=True)
+    print(f"  Event Collector tenants: {', '.join(sorted(tenants))}", flush=True)
     uvicorn.run(mock.app, host=args.host, port=args.port, log_level=args.log_level)
 
 

@@ -23,7 +23,7 @@ SETTINGS = settings(
 @pytest.fixture
 def schema(app):
     register_schemathesis_formats()
-    return schemathesis.openapi.from_asgi("/openapi.json", app)
+    return schemathesis.openapi.from_asgi("/openapi/event-collector.json", app)
 
 
 def operations(schema):

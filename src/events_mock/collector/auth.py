@@ -16,6 +16,7 @@ from typing import Any
 from connexion.exceptions import ProblemException
 from connexion.security import BearerSecurityHandler
 
+from events_mock.auth import checked_by
 from events_mock.collector.tenants import Access, TenantTokens
 
 TENANT_HEADER = "X-TWC-Tenant"
@@ -47,15 +48,4 @@ def make_token_check(tenants: TenantTokens) -> TokenCheck:
 
 
 def bearer_handler_class(tenants: TenantTokens) -> type[BearerSecurityHandler]:
-    """A handler class (Connexion's `security_map` wants classes) bound to these tenants.
-
-    The spec deliberately names no `x-bearerInfoFunc`: the check is a closure over the
-    configured tenants, so several mock instances can run side by side with different tenants.
-    """
-    check = make_token_check(tenants)
-
-    class TenantBearerSecurityHandler(BearerSecurityHandler):
-        def _resolve_func(self, security_scheme: dict) -> TokenCheck:
-            return check
-
-    return TenantBearerSecurityHandler
+    return checked_by(BearerSecurityHandler, make_token_check(tenants))
