@@ -1,0 +1,76 @@
+"""The assembled mock: every API side by side on one live server, and the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from events_mock.app import EventsMock, MockConfig
+from events_mock.cli import build_parser
+from events_mock.server import LiveServer
+
+TENANTS = {"acme": "tok-acme", "globex": "tok-globex"}
+
+
+@pytest.fixture(scope="module")
+def url() -> Iterator[str]:
+    mock = EventsMock(MockConfig(tenants=TENANTS, validate_responses=True))
+    with LiveServer(mock.app) as server:
+        yield server.url
+
+
+def test_one_swagger_ui_lists_every_spec(url: str) -> None:
+    assert requests.get(f"{url}/ui/").status_code == 200
+    listed = requests.get(f"{url}/ui/swagger-ui-config.json").json()["urls"]
+    assert [entry["name"] for entry in listed] == ["barchart", "event-collector"]
+    for entry in listed:
+        spec = requests.get(url + entry["url"]).json()
+        assert spec["openapi"].startswith("3.0")
+        assert spec["servers"] == [{"url": url}], "Try it out must call the mock, not production"
+
+
+def test_each_api_answers_errors_in_its_own_shape(url: str) -> None:
+    barchart = requests.get(f"{url}/nowhere")
+    assert barchart.json()[0]["value"]["code"] == "REQUEST_NOT_FOUND"
+    collector = requests.get(f"{url}/api/v1/nowhere")
+    assert collector.json() == {"code": 404, "message": "Not Found"}
+
+
+def test_configured_tenants_are_isolated(url: str) -> None:
+    event = {"event_source": "APPLICATION", "event_type": "FAULT", "event_payload": {}}
+    created = requests.post(
+        f"{url}/api/v1/events",
+        json=event,
+        headers={"Authorization": "Bearer tok-acme", "X-TWC-Tenant": "acme"},
+    )
+    assert created.status_code == 201
+    location = url + created.headers["Location"]
+    own = requests.get(
+        location, headers={"Authorization": "Bearer tok-acme", "X-TWC-Tenant": "acme"}
+    )
+    assert own.json() == created.json()
+    other = requests.get(
+        location, headers={"Authorization": "Bearer tok-globex", "X-TWC-Tenant": "globex"}
+    )
+    assert other.status_code == 404
+    assert requests.get(location, headers={"X-TWC-Tenant": "acme"}).status_code == 401
+    wrong_tenant = requests.get(
+        location, headers={"Authorization": "Bearer tok-acme", "X-TWC-Tenant": "globex"}
+    )
+    assert wrong_tenant.status_code == 403
+
+
+def test_command_line_defaults_are_safe() -> None:
+    args = build_parser().parse_args(["serve"])
+    assert (args.host, args.port, args.users, args.tenants) == ("127.0.0.1", 8080, None, None)
+    args = build_parser().parse_args(["serve", "--user", "a:b:c", "--tenant", "t:tok"])
+    assert (args.users, args.tenants) == ([("a", "b:c")], [("t", "tok")])
+
+
+def test_command_line_refuses_malformed_credentials(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args(["serve", "--user", "nopassword"])
+    assert exit_.value.code == 2
+    assert "NAME:PASSWORD" in capsys.readouterr().err
