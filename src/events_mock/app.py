@@ -26,6 +26,7 @@ from events_mock.barchart.store import EventStore
 from events_mock.clock import MockClock
 from events_mock.collector import EventStore as CollectorStore
 from events_mock.collector import create_api as collector_api
+from events_mock.validation import validator_map
 
 logger = logging.getLogger("events_mock")
 
@@ -66,7 +67,7 @@ class EventsMock:
 
 
 def build_app(apis: Sequence[MockApi], *, validate_responses: bool = False) -> AsyncApp:
-    app = AsyncApp(__name__)
+    app = AsyncApp(__name__, validator_map=validator_map())
     # Connexion mounts each API's Swagger UI at the API's base path; all of ours share the root,
     # where only the last one added is reachable. That one hosts a single UI listing every spec.
     ui = SwaggerUIOptions(
