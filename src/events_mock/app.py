@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import yaml
-from connexion import AsyncApp
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.options import SwaggerUIOptions
@@ -26,6 +25,7 @@ from events_mock.barchart.store import EventStore
 from events_mock.clock import MockClock
 from events_mock.collector import EventStore as CollectorStore
 from events_mock.collector import create_api as collector_api
+from events_mock.lean import LeanAsyncApp
 from events_mock.validation import validator_map
 
 logger = logging.getLogger("events_mock")
@@ -66,8 +66,10 @@ class EventsMock:
         self.app = build_app(self.apis, validate_responses=self.config.validate_responses)
 
 
-def build_app(apis: Sequence[MockApi], *, validate_responses: bool = False) -> AsyncApp:
-    app = AsyncApp(__name__, validator_map=validator_map())
+def build_app(apis: Sequence[MockApi], *, validate_responses: bool = False) -> LeanAsyncApp:
+    app = LeanAsyncApp(
+        __name__, validate_responses=validate_responses, validator_map=validator_map()
+    )
     # Connexion mounts each API's Swagger UI at the API's base path; all of ours share the root,
     # where only the last one added is reachable. That one hosts a single UI listing every spec.
     ui = SwaggerUIOptions(

@@ -7,6 +7,7 @@ user, so neither the time taken nor an early exit tells an attacker which part w
 
 from __future__ import annotations
 
+import functools
 import hmac
 from collections.abc import Callable, Mapping
 from typing import TypeVar
@@ -25,6 +26,9 @@ def checked_by(handler_class: type[H], check: Callable[..., dict | None]) -> typ
     """
 
     class Checked(handler_class):  # type: ignore[valid-type,misc]
+        # Connexion inspects the check's signature on every request; it never changes.
+        _accepts_kwarg = staticmethod(functools.cache(handler_class._accepts_kwarg))
+
         def _resolve_func(self, security_scheme: dict) -> Callable[..., dict | None]:
             return check
 

@@ -1,0 +1,290 @@
+"""Connexion's AsyncApp with its per-request set-up done once, at start-up.
+
+Connexion 3 prepares a great deal on every request that depends only on the operation: it
+wraps the handler anew (building the parameter and response decorators and inspecting the
+handler's signature), builds URI parsers and validators, and looks the operation's media
+types and body schema up again. On this mock that was two thirds of the time of a GET. Here
+that work is done once per operation, and every request runs what is left:
+
+- `LeanOperation` calls the handler. For the plain operations every API of this mock has
+  (no query parameters, no form bodies) it assembles the arguments itself, with Connexion's
+  own helpers, from what it worked out at start-up; for anything else it runs Connexion's
+  decorators, built once. `tests/test_lean.py` checks both give handlers the same arguments
+  and clients the same answers as Connexion's stock AsyncApp.
+- `LeanRequestValidationMiddleware` validates exactly as Connexion's does, with the
+  operation's parameter validator, accepted media types and body schemas prepared once.
+- The response validation middleware is left out when response validation is off (it only
+  passed requests on).
+
+Middleware positions (`MiddlewarePosition`) keep working: `LeanAsyncApp.add_middleware`
+places a middleware before the stock class or its lean subclass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import typing as t
+from functools import partial
+
+from connexion import AsyncApp
+from connexion.apps.asynchronous import AsyncApi, AsyncASGIApp
+from connexion.context import context as context_proxy
+from connexion.datastructures import MediaTypeDict
+from connexion.decorators import StarletteDecorator
+from connexion.decorators.parameter import (
+    CONTEXT_NAME,
+    _get_body_argument,
+    _get_val_from_param,
+    pythonic,
+    sanitized,
+)
+from connexion.decorators.response import AsyncResponseDecorator
+from connexion.frameworks.starlette import Starlette as StarletteFramework
+from connexion.http_facts import FORM_CONTENT_TYPES
+from connexion.jsonifier import Jsonifier
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
+from connexion.middleware.request_validation import (
+    RequestValidationAPI,
+    RequestValidationMiddleware,
+    RequestValidationOperation,
+    logger,
+)
+from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.operations import AbstractOperation
+from connexion.utils import inspect_function_arguments, is_nullable
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response as StarletteResponse
+from starlette.types import Receive, Scope, Send
+
+
+class LeanResponseDecorator(AsyncResponseDecorator):
+    """Connexion's response building, with the operation's media types read once."""
+
+    def __init__(self, operation: AbstractOperation, *, jsonifier: Jsonifier) -> None:
+        super().__init__(framework=StarletteFramework, jsonifier=jsonifier)
+        self._produces = list(set(operation.produces))
+
+    def _infer_content_type(self, data: t.Any, headers: dict) -> str | None:  # type: ignore[override]
+        if not headers:  # the common case of Connexion's rules, for a fixed `produces`
+            if data is not None and not self._produces:
+                return "application/json"
+            if len(self._produces) == 1:
+                return self._produces[0]
+        return AsyncResponseDecorator._infer_content_type(data, headers)
+
+    def respond(self, handler_response: t.Any) -> StarletteResponse:
+        if isinstance(handler_response, StarletteResponse):
+            return handler_response
+        if isinstance(handler_response, ConnexionResponse):
+            return StarletteFramework.connexion_to_framework_response(handler_response)
+        return self.build_framework_response(handler_response)
+
+
+class LeanOperation:
+    """One operation's handler, with everything that depends only on the operation prepared."""
+
+    def __init__(
+        self, operation: AbstractOperation, *, jsonifier: Jsonifier, pythonic_params: bool
+    ) -> None:
+        self.operation_id = operation.operation_id
+        self._operation = operation
+        self._uri_parser = operation.uri_parser_class(
+            operation.parameters, operation.body_definition()
+        )
+        function = operation.function
+        decorator = StarletteDecorator(pythonic_params=pythonic_params, jsonifier=jsonifier)
+        self._decorated = decorator.decorate(function)
+        self._function = function
+        self._is_async = asyncio.iscoroutinefunction(function)
+        unwrapped = function
+        while hasattr(unwrapped, "__wrapped__"):
+            unwrapped = unwrapped.__wrapped__
+        self._arguments, self._has_kwargs = inspect_function_arguments(unwrapped)
+        self._sanitize = pythonic if pythonic_params else sanitized
+        self._path_definitions = {p["name"]: p for p in operation.parameters if p["in"] == "path"}
+        self._respond = LeanResponseDecorator(operation, jsonifier=jsonifier).respond
+        self._plain = (
+            operation.method.upper() != "TRACE"
+            and not any(p["in"] == "query" for p in operation.parameters)
+            and not any(c in FORM_CONTENT_TYPES for c in operation.consumes)
+        )
+        body_name = self._sanitize(operation.body_name(None)) if operation.request_body else ""
+        self._wants_body = bool(operation.request_body) and (
+            body_name in self._arguments or self._has_kwargs
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = ConnexionRequest(scope, receive, uri_parser=self._uri_parser)
+        if self._plain and request.mimetype not in FORM_CONTENT_TYPES:
+            response = self._respond(await self._call_plain(request))
+        else:
+            response = await self._decorated(request)
+        await response(scope, receive, send)
+
+    async def _call_plain(self, request: ConnexionRequest) -> t.Any:
+        """What Connexion's parameter decorator does, for an operation without query or form."""
+        sanitize = self._sanitize
+        kwargs: dict[str, t.Any] = {}
+        for name, value in request.path_params.items():
+            definition = self._path_definitions.get(name)
+            kwargs[sanitize(name)] = (
+                _get_val_from_param(value, definition) if definition is not None else value
+            )
+        if self._operation.request_body:
+            body = await request.get_body() if self._wants_body else None
+            while asyncio.iscoroutine(body):
+                body = await body
+            kwargs.update(
+                _get_body_argument(
+                    body,
+                    operation=self._operation,
+                    arguments=self._arguments,
+                    has_kwargs=self._has_kwargs,
+                    sanitize=sanitize,
+                    content_type=request.mimetype,
+                )
+            )
+        kwargs = {sanitize(k): v for k, v in kwargs.items()}
+        context = request.scope.get("extensions", {}).get("connexion_context", {})
+        for key, value in context.items():
+            if self._has_kwargs or key in self._arguments:
+                kwargs[key] = value
+        if CONTEXT_NAME in self._arguments:
+            kwargs[CONTEXT_NAME] = context_proxy
+        if self._is_async:
+            return await self._function(**kwargs)
+        return await run_in_threadpool(self._function, **kwargs)
+
+
+class LeanApi(AsyncApi):
+    def make_operation(self, operation: AbstractOperation) -> LeanOperation:  # type: ignore[override]
+        return LeanOperation(
+            operation, jsonifier=self.jsonifier, pythonic_params=self.pythonic_params
+        )
+
+
+class LeanASGIApp(AsyncASGIApp):
+    api_cls = LeanApi  # type: ignore[assignment]
+
+
+class LeanRequestValidationOperation(RequestValidationOperation):
+    """`RequestValidationOperation.__call__`, with what depends on the operation kept."""
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        operation = self._operation
+        uri_parser = operation._uri_parser_class(operation.parameters, operation.body_definition())
+        self._parameter_validator = self._validator_map["parameter"](
+            operation.parameters,
+            uri_parser=uri_parser,
+            strict_validation=self.strict_validation,
+            security_query_params=self.security_query_params,
+        )
+        self._has_parameters = bool(operation.parameters)
+        self._media_types = (
+            MediaTypeDict([(c.lower(), None) for c in operation.consumes])
+            if operation.consumes
+            else None
+        )
+        self._bodies: dict[str, tuple[t.Any, ...] | None] = {}
+
+    def validate_mime_type(self, mime_type: str) -> None:
+        if self._media_types is not None and mime_type.lower() not in self._media_types:
+            super().validate_mime_type(mime_type)
+
+    def _body_validation(self, mime_type: str) -> tuple[t.Any, ...] | None:
+        """(validator class, schema, required, nullable) for a media type, or None."""
+        if mime_type not in self._bodies:
+            schema = self._operation.body_schema(mime_type)
+            found = None
+            if schema:
+                try:
+                    validator_cls = self._validator_map["body"][mime_type]  # type: ignore[index]
+                except KeyError:
+                    validator_cls = None
+                if validator_cls is not None:
+                    found = (
+                        validator_cls,
+                        schema,
+                        self._operation.request_body.get("required", False),
+                        is_nullable(self._operation.body_definition(mime_type)),
+                    )
+            self._bodies[mime_type] = found
+        return self._bodies[mime_type]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._has_parameters or scope.get("query_string"):
+            self._parameter_validator.validate(scope)
+        mime_type, encoding = self.extract_content_type(scope["headers"])
+        self.validate_mime_type(mime_type)
+        if self._operation.request_body:
+            body = self._body_validation(mime_type)
+            if body is not None:
+                validator_cls, schema, required, nullable = body
+                validator = validator_cls(
+                    schema=schema,
+                    required=required,
+                    nullable=nullable,
+                    encoding=encoding,
+                    strict_validation=self.strict_validation,
+                    uri_parser=self._parameter_validator.uri_parser,
+                )
+                receive, scope = await validator.wrap_receive(receive, scope=scope)
+            elif self._operation.body_schema(mime_type):
+                logger.info(
+                    f"Skipping validation. No validator registered for content type: {mime_type}."
+                )
+        await self.next_app(scope, receive, send)
+
+
+class LeanRequestValidationAPI(RequestValidationAPI):
+    def make_operation(self, operation: AbstractOperation) -> RequestValidationOperation:
+        return LeanRequestValidationOperation(
+            self.next_app,
+            operation=operation,
+            strict_validation=self.strict_validation,
+            validator_map=self.validator_map,
+        )
+
+
+class LeanRequestValidationMiddleware(RequestValidationMiddleware):
+    api_cls = LeanRequestValidationAPI  # type: ignore[assignment]
+
+
+LEAN = {RequestValidationMiddleware: LeanRequestValidationMiddleware}
+
+
+def lean_middlewares(validate_responses: bool) -> list:
+    """Connexion's default stack with the lean classes, and no response validation if off."""
+    middlewares = [LEAN.get(m, m) for m in ConnexionMiddleware.default_middlewares]
+    if not validate_responses:
+        middlewares.remove(ResponseValidationMiddleware)
+    return middlewares
+
+
+class LeanAsyncApp(AsyncApp):
+    """`AsyncApp` with the per-operation work done at start-up; same options, same answers."""
+
+    def __init__(self, import_name: str, *, validate_responses: bool = False, **kwargs: t.Any):
+        kwargs.setdefault("middlewares", lean_middlewares(validate_responses))
+        super().__init__(import_name, validate_responses=validate_responses, **kwargs)
+        self._middleware_app = LeanASGIApp()
+        self.middleware.app = self._middleware_app
+
+    def add_middleware(
+        self,
+        middleware_class: type,
+        position: MiddlewarePosition = MiddlewarePosition.BEFORE_CONTEXT,
+        **options: t.Any,
+    ) -> None:
+        """As Connexion's, also finding a position's middleware by its lean subclass."""
+        stack = self.middleware
+        if stack.middleware_stack is not None:
+            raise RuntimeError("Cannot add middleware after an application has started")
+        for index, middleware in enumerate(stack.middlewares):
+            cls = middleware.func if isinstance(middleware, partial) else middleware
+            if isinstance(cls, type) and issubclass(cls, position.value):
+                stack.middlewares.insert(index, partial(middleware_class, **options))
+                return
+        raise ValueError(f"Could not insert middleware at position {position.name}.")
