@@ -250,6 +250,12 @@ REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
     ("GET", "/answers/starlette", {}),
     ("GET", "/two-types", {}),
     ("DELETE", "/sync", {}),
+    ("GET", "/ui", {"follow_redirects": False}),
+    ("GET", "/ui/", {}),
+    ("GET", "/ui/swagger-ui.css", {}),
+    ("GET", "/openapi.json", {}),
+    ("GET", "/openapi.yaml", {}),
+    ("GET", "/openapi.json/", {"follow_redirects": False}),
     ("GET", "/nowhere", {}),
 ]
 

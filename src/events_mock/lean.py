@@ -13,6 +13,7 @@ that work is done once per operation, and every request runs what is left:
   and clients the same answers as Connexion's stock AsyncApp.
 - `LeanRequestValidationMiddleware` validates exactly as Connexion's does, with the
   operation's parameter validator, accepted media types and body schemas prepared once.
+- `LeanSwaggerUIMiddleware` lets requests that cannot be for the Swagger UI skip its router.
 - The response validation middleware is left out when response validation is off (it only
   passed requests on).
 
@@ -51,11 +52,13 @@ from connexion.middleware.request_validation import (
     logger,
 )
 from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import AbstractOperation
 from connexion.utils import inspect_function_arguments, is_nullable
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response as StarletteResponse
-from starlette.types import Receive, Scope, Send
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 class LeanResponseDecorator(AsyncResponseDecorator):
@@ -252,7 +255,59 @@ class LeanRequestValidationMiddleware(RequestValidationMiddleware):
     api_cls = LeanRequestValidationAPI  # type: ignore[assignment]
 
 
-LEAN = {RequestValidationMiddleware: LeanRequestValidationMiddleware}
+class LeanSwaggerUIMiddleware(SwaggerUIMiddleware):
+    """Sends requests that no Swagger UI or spec route can match straight on.
+
+    Connexion's passes every request through its own router first (every API path, every
+    time). A path that starts with none of the routes' fixed prefixes cannot match any of them,
+    nor their trailing-slash variants, so it goes to the next app at once, as the router's
+    default would have sent it.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        super().__init__(app)
+        self._prefixes: tuple[str, ...] | None = ()
+
+    def add_api(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().add_api(*args, **kwargs)
+        self._prefixes = route_prefixes(self.router.routes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        prefixes = self._prefixes
+        if (
+            prefixes is not None
+            and scope["type"] == "http"
+            and not scope["path"].startswith(prefixes)
+        ):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+def route_prefixes(routes: t.Iterable[BaseRoute], base: str = "") -> tuple[str, ...] | None:
+    """The fixed start of every path the routes can match (None: cannot tell)."""
+    prefixes: list[str] = []
+    for route in routes:
+        if isinstance(route, Mount):
+            inner = getattr(route.app, "routes", None)
+            if inner is None:
+                prefixes.append(base + route.path.rstrip("/"))
+                continue
+            found = route_prefixes(inner, base + route.path)
+            if found is None:
+                return None
+            prefixes.extend(found)
+        elif isinstance(route, Route):
+            prefixes.append(base + route.path.split("{", 1)[0].rstrip("/"))
+        else:
+            return None
+    return tuple(prefixes)
+
+
+LEAN = {
+    SwaggerUIMiddleware: LeanSwaggerUIMiddleware,
+    RequestValidationMiddleware: LeanRequestValidationMiddleware,
+}
 
 
 def lean_middlewares(validate_responses: bool) -> list:
