@@ -24,6 +24,7 @@ places a middleware before the stock class or its lean subclass.
 from __future__ import annotations
 
 import asyncio
+import functools
 import typing as t
 from functools import partial
 
@@ -104,7 +105,8 @@ class LeanOperation:
         while hasattr(unwrapped, "__wrapped__"):
             unwrapped = unwrapped.__wrapped__
         self._arguments, self._has_kwargs = inspect_function_arguments(unwrapped)
-        self._sanitize = pythonic if pythonic_params else sanitized
+        sanitize = pythonic if pythonic_params else sanitized
+        self._sanitize = functools.lru_cache(maxsize=1024)(sanitize)  # a pure function of a name
         self._path_definitions = {p["name"]: p for p in operation.parameters if p["in"] == "path"}
         self._respond = LeanResponseDecorator(operation, jsonifier=jsonifier).respond
         self._plain = (

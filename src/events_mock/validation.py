@@ -224,6 +224,11 @@ class CompiledJSONResponseBodyValidator(JSONResponseBodyValidator):
 
 
 class CompiledParameterValidator(ParameterValidator):
+    def validate_query_parameter_list(self, request, security_params=None):
+        if not request.scope.get("query_string"):  # no query: nothing undeclared in it
+            return set()
+        return super().validate_query_parameter_list(request, security_params)
+
     @staticmethod
     def validate_parameter(parameter_type, value, param, param_name=None):
         checkable = value is not None and not (is_nullable(param) and is_null(value))
