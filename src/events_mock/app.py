@@ -25,6 +25,7 @@ from events_mock.barchart.store import EventStore
 from events_mock.clock import MockClock
 from events_mock.collector import EventStore as CollectorStore
 from events_mock.collector import create_api as collector_api
+from events_mock.jsonifier import FastJsonifier
 from events_mock.lean import LeanAsyncApp
 from events_mock.validation import validator_map
 
@@ -68,7 +69,10 @@ class EventsMock:
 
 def build_app(apis: Sequence[MockApi], *, validate_responses: bool = False) -> LeanAsyncApp:
     app = LeanAsyncApp(
-        __name__, validate_responses=validate_responses, validator_map=validator_map()
+        __name__,
+        validate_responses=validate_responses,
+        validator_map=validator_map(),
+        jsonifier=FastJsonifier(),
     )
     # Connexion mounts each API's Swagger UI at the API's base path; all of ours share the root,
     # where only the last one added is reachable. That one hosts a single UI listing every spec.
