@@ -61,7 +61,9 @@ def test_the_walker_finds_the_examples() -> None:
     assert len(ALL_EXAMPLES) >= 10
 
 
-@pytest.mark.parametrize(("where", "value", "schema"), ALL_EXAMPLES, ids=[e[0] for e in ALL_EXAMPLES])
+@pytest.mark.parametrize(
+    ("where", "value", "schema"), ALL_EXAMPLES, ids=[e[0] for e in ALL_EXAMPLES]
+)
 def test_example_validates(where: str, value: Any, schema: dict) -> None:
     root = {**schema, "components": load_spec()["components"]}
     OAS30Validator(root, format_checker=oas30_format_checker).validate(value)

@@ -36,7 +36,6 @@ def ref(resource_id: str) -> dict[str, Any]:
     return {"id": resource_id, "uri": None}
 
 
-
 @dataclass(frozen=True)
 class Kind:
     """One event type and how the generator fills in an event of that type."""
@@ -58,31 +57,120 @@ class Kind:
 GSM = "/service/telco/gsm"
 GPRS = "/service/telco/gprs"
 
-CYCLE_FEE = Kind("/event/billing/product/fee/cycle/cycle_forward_monthly", 0, 7,
-                 "/item/cycle_forward", "any", "pin_bill_accts", 101, "Monthly fee")
-CYCLE_TAX = Kind("/event/billing/cycle/tax", 0, 8, "/item/cycle_tax", None,
-                 "pin_bill_accts", 401, "Cycle tax")
+CYCLE_FEE = Kind(
+    "/event/billing/product/fee/cycle/cycle_forward_monthly",
+    0,
+    7,
+    "/item/cycle_forward",
+    "any",
+    "pin_bill_accts",
+    101,
+    "Monthly fee",
+)
+CYCLE_TAX = Kind(
+    "/event/billing/cycle/tax", 0, 8, "/item/cycle_tax", None, "pin_bill_accts", 401, "Cycle tax"
+)
 RANDOM_KINDS = (
-    Kind("/event/delayed/session/telco/gsm", 40, 6, "/item/usage", GSM, "pin_rel", 102,
-         "Voice call"),
-    Kind("/event/delayed/session/telco/gprs", 16, 6, "/item/usage", GPRS, "pin_rel", 102,
-         "Data session"),
-    Kind("/event/billing/product/fee/purchase", 4, 9, "/item/purchase", "any", "weblogic", 103,
-         "Purchase fee"),
-    Kind("/event/billing/payment/cc", 9, 1, "/item/payment", None, "pin_collect", 201,
-         "Credit card payment", shared_item=False),
-    Kind("/event/billing/payment/cash", 3, 1, "/item/payment", None, "weblogic", 201,
-         "Cash payment", shared_item=False),
-    Kind("/event/billing/charge/cc", 3, 5, "/item/payment", None, "pin_collect", 202,
-         "Credit card charge", shared_item=False),
-    Kind("/event/billing/adjustment/account", 5, 2, "/item/adjustment", None, "weblogic", 301,
-         "Account adjustment", shared_item=False),
-    Kind("/event/billing/adjustment/event", 2, 2, "/item/adjustment", None, "weblogic", 301,
-         "Event adjustment", shared_item=False),
-    Kind("/event/billing/dispute/event", 3, 3, "/item/dispute", None, "weblogic", 104,
-         "", shared_item=False),
-    Kind("/event/billing/settlement/event", 2, 4, "/item/settlement", None, "weblogic", 105,
-         "", shared_item=False),
+    Kind(
+        "/event/delayed/session/telco/gsm", 40, 6, "/item/usage", GSM, "pin_rel", 102, "Voice call"
+    ),
+    Kind(
+        "/event/delayed/session/telco/gprs",
+        16,
+        6,
+        "/item/usage",
+        GPRS,
+        "pin_rel",
+        102,
+        "Data session",
+    ),
+    Kind(
+        "/event/billing/product/fee/purchase",
+        4,
+        9,
+        "/item/purchase",
+        "any",
+        "weblogic",
+        103,
+        "Purchase fee",
+    ),
+    Kind(
+        "/event/billing/payment/cc",
+        9,
+        1,
+        "/item/payment",
+        None,
+        "pin_collect",
+        201,
+        "Credit card payment",
+        shared_item=False,
+    ),
+    Kind(
+        "/event/billing/payment/cash",
+        3,
+        1,
+        "/item/payment",
+        None,
+        "weblogic",
+        201,
+        "Cash payment",
+        shared_item=False,
+    ),
+    Kind(
+        "/event/billing/charge/cc",
+        3,
+        5,
+        "/item/payment",
+        None,
+        "pin_collect",
+        202,
+        "Credit card charge",
+        shared_item=False,
+    ),
+    Kind(
+        "/event/billing/adjustment/account",
+        5,
+        2,
+        "/item/adjustment",
+        None,
+        "weblogic",
+        301,
+        "Account adjustment",
+        shared_item=False,
+    ),
+    Kind(
+        "/event/billing/adjustment/event",
+        2,
+        2,
+        "/item/adjustment",
+        None,
+        "weblogic",
+        301,
+        "Event adjustment",
+        shared_item=False,
+    ),
+    Kind(
+        "/event/billing/dispute/event",
+        3,
+        3,
+        "/item/dispute",
+        None,
+        "weblogic",
+        104,
+        "",
+        shared_item=False,
+    ),
+    Kind(
+        "/event/billing/settlement/event",
+        2,
+        4,
+        "/item/settlement",
+        None,
+        "weblogic",
+        105,
+        "",
+        shared_item=False,
+    ),
 )
 EVENT_TYPES = tuple(k.event_type for k in (*RANDOM_KINDS, CYCLE_FEE, CYCLE_TAX))
 CYCLE_SHARE = 0.3
@@ -172,14 +260,17 @@ class _Generator:
         rng = self.rng
         accounts = []
         for _ in range(n):
-            units = [BillUnit(self.next_number(), rng.randint(1, 28), self.next_number())
-                     for _ in range(1 if rng.random() < 0.8 else 2)]
+            units = [
+                BillUnit(self.next_number(), rng.randint(1, 28), self.next_number())
+                for _ in range(1 if rng.random() < 0.8 else 2)
+            ]
             account = Account(self.next_number(), rng.choices((840, 978), (6, 4))[0], units)
             types = [GSM] + ([GPRS] if rng.random() < 0.5 else [])
             for service_type in types:
                 fee = rng.choice((9.99, 19.99, 29.99, 49.99))
                 account.services.append(
-                    Service(self.next_number(), service_type, rng.choice(units), fee))
+                    Service(self.next_number(), service_type, rng.choice(units), fee)
+                )
             accounts.append(account)
         for account in accounts[1:]:
             if rng.random() < 0.15:
@@ -197,11 +288,32 @@ class _Generator:
                     created = start + self.rng.randint(60, 3 * 3600) * 1000
                     for service in account.services:
                         if service.bill_unit is unit:
-                            drafts.append(Draft(CYCLE_FEE, account, unit, service, created,
-                                                start, end, start, start))
-                    drafts.append(Draft(CYCLE_TAX, account, unit, None, created + MINUTE_MS,
-                                        previous_cycle_start(start, unit.dom), start, start,
-                                        start - 1))
+                            drafts.append(
+                                Draft(
+                                    CYCLE_FEE,
+                                    account,
+                                    unit,
+                                    service,
+                                    created,
+                                    start,
+                                    end,
+                                    start,
+                                    start,
+                                )
+                            )
+                    drafts.append(
+                        Draft(
+                            CYCLE_TAX,
+                            account,
+                            unit,
+                            None,
+                            created + MINUTE_MS,
+                            previous_cycle_start(start, unit.dom),
+                            start,
+                            start,
+                            start - 1,
+                        )
+                    )
         return drafts
 
     def random_draft(self, accounts: Sequence[Account]) -> Draft:
@@ -287,21 +399,37 @@ class _Generator:
     def impacts(self, d: Draft, item_id: str) -> tuple[list[dict], dict[str, list]]:
         """Balance impacts plus the event's other arrays (rumMap, sub-balances, taxes...)."""
         rng, kind, currency = self.rng, d.kind, d.account.currency
-        extras: dict[str, list] = {"monitorImpacts": [], "subBalanceImpacts": [],
-                                   "rumMap": [], "taxJurisdictions": []}
+        extras: dict[str, list] = {
+            "monitorImpacts": [],
+            "subBalanceImpacts": [],
+            "rumMap": [],
+            "taxJurisdictions": [],
+        }
         rate_tag, tax_code, quantity = "", "", 0.0
         if kind.item_type == "/item/usage":
             seconds = (d.end - d.start) // 1000
             if d.service.type == GSM:
                 rate_tag, tax_code, quantity = "GSM Voice", "USAGE", float(seconds)
-                extras["rumMap"] = [{"rumName": "Duration", "netQuantity": seconds,
-                                     "unratedQuantity": 0, "extension": None}]
+                extras["rumMap"] = [
+                    {
+                        "rumName": "Duration",
+                        "netQuantity": seconds,
+                        "unratedQuantity": 0,
+                        "extension": None,
+                    }
+                ]
                 charge = round(seconds / 60 * rng.choice((0.01, 0.02, 0.05)), 4)
             else:
                 megabytes = rng.randint(1, 2000)
                 rate_tag, tax_code, quantity = "GPRS Data", "USAGE", float(megabytes)
-                extras["rumMap"] = [{"rumName": "Volume", "netQuantity": megabytes,
-                                     "unratedQuantity": 0, "extension": None}]
+                extras["rumMap"] = [
+                    {
+                        "rumName": "Volume",
+                        "netQuantity": megabytes,
+                        "unratedQuantity": 0,
+                        "extension": None,
+                    }
+                ]
                 charge = round(megabytes * 0.002, 4)
         elif kind is CYCLE_FEE:
             rate_tag, tax_code, charge = "Monthly fee", "MSRVC", d.service.fee
@@ -320,43 +448,82 @@ class _Generator:
         else:  # settlement
             charge = rng.choice((0.0, round(rng.uniform(0.001, 10), 3)))
         impacts = [self.impact(currency, charge, quantity, kind, rate_tag, tax_code, item_id)]
-        if d.service is not None and d.service.type == GSM and kind.item_type == "/item/usage" \
-                and rng.random() < 0.3:
+        if (
+            d.service is not None
+            and d.service.type == GSM
+            and kind.item_type == "/item/usage"
+            and rng.random() < 0.3
+        ):
             impacts = self.free_minutes(d, quantity, kind, rate_tag, item_id, extras)
         if d.account.parent is not None and kind.item_type == "/item/usage":
-            extras["monitorImpacts"] = [{
-                "accountRef": ref(poid("/account", d.account.parent.number)),
-                "balanceGroupRef": ref(poid("/balance_group",
-                                            d.account.parent.bill_units[0].balance_group)),
-                "resourceId": currency,
-                "amount": impacts[0]["amount"],
-                "extension": None,
-            }]
+            extras["monitorImpacts"] = [
+                {
+                    "accountRef": ref(poid("/account", d.account.parent.number)),
+                    "balanceGroupRef": ref(
+                        poid("/balance_group", d.account.parent.bill_units[0].balance_group)
+                    ),
+                    "resourceId": currency,
+                    "amount": impacts[0]["amount"],
+                    "extension": None,
+                }
+            ]
         return impacts, extras
 
-    def impact(self, resource: int, amount: float, quantity: float, kind: Kind, rate_tag: str,
-               tax_code: str, item_id: str) -> dict[str, Any]:
-        return {"resourceId": resource, "amount": amount, "quantity": quantity,
-                "glId": kind.gl_id, "impactType": 1, "impactCategory": "default",
-                "rateTag": rate_tag, "taxCode": tax_code, "itemRef": ref(item_id),
-                "extension": None}
+    def impact(
+        self,
+        resource: int,
+        amount: float,
+        quantity: float,
+        kind: Kind,
+        rate_tag: str,
+        tax_code: str,
+        item_id: str,
+    ) -> dict[str, Any]:
+        return {
+            "resourceId": resource,
+            "amount": amount,
+            "quantity": quantity,
+            "glId": kind.gl_id,
+            "impactType": 1,
+            "impactCategory": "default",
+            "rateTag": rate_tag,
+            "taxCode": tax_code,
+            "itemRef": ref(item_id),
+            "extension": None,
+        }
 
-    def free_minutes(self, d: Draft, seconds: float, kind: Kind, rate_tag: str, item_id: str,
-                     extras: dict[str, list]) -> list[dict]:
+    def free_minutes(
+        self,
+        d: Draft,
+        seconds: float,
+        kind: Kind,
+        rate_tag: str,
+        item_id: str,
+        extras: dict[str, list],
+    ) -> list[dict]:
         """The call was paid from free minutes: no currency charge, a non-currency impact."""
         minutes = round(seconds / 60, 2)
         start = cycle_start(d.effective, d.bill_unit.dom)
-        extras["subBalanceImpacts"] = [{
-            "balanceGroupRef": ref(poid("/balance_group", d.bill_unit.balance_group)),
-            "resourceId": FREE_MINUTES,
-            "subBalances": [{"amount": minutes, "validFrom": start,
-                             "validTo": next_cycle_start(start, d.bill_unit.dom),
-                             "extension": None}],
-            "extension": None,
-        }]
+        extras["subBalanceImpacts"] = [
+            {
+                "balanceGroupRef": ref(poid("/balance_group", d.bill_unit.balance_group)),
+                "resourceId": FREE_MINUTES,
+                "subBalances": [
+                    {
+                        "amount": minutes,
+                        "validFrom": start,
+                        "validTo": next_cycle_start(start, d.bill_unit.dom),
+                        "extension": None,
+                    }
+                ],
+                "extension": None,
+            }
+        ]
         currency = d.account.currency
-        return [self.impact(currency, 0.0, seconds, kind, rate_tag, "USAGE", item_id),
-                self.impact(FREE_MINUTES, minutes, seconds, kind, rate_tag, "", item_id)]
+        return [
+            self.impact(currency, 0.0, seconds, kind, rate_tag, "USAGE", item_id),
+            self.impact(FREE_MINUTES, minutes, seconds, kind, rate_tag, "", item_id),
+        ]
 
     def taxes(self, d: Draft, extras: dict[str, list]) -> float:
         base = round(self.rng.uniform(10, 150), 2)
@@ -364,9 +531,17 @@ class _Generator:
             rates = [("VAT", 0.19)]
         else:
             rates = [("CA", 0.0725), ("Alameda", 0.01)]
-        jurisdictions = [{"name": name, "type": level, "percent": round(rate * 100, 4),
-                          "amountTaxed": base, "amount": round(base * rate, 2), "extension": None}
-                         for level, (name, rate) in enumerate(rates)]
+        jurisdictions = [
+            {
+                "name": name,
+                "type": level,
+                "percent": round(rate * 100, 4),
+                "amountTaxed": base,
+                "amount": round(base * rate, 2),
+                "extension": None,
+            }
+            for level, (name, rate) in enumerate(rates)
+        ]
         extras["taxJurisdictions"] = jurisdictions
         return round(sum(j["amount"] for j in jurisdictions), 2)
 

@@ -124,10 +124,10 @@ class EventQuery:
             both = all(_int_in(v, INT64_MIN, INT64_MAX) for v in (low_value, high_value))
             if both and low_value > high_value:
                 problems.append(
-                    f"{_param(low)} ({low_value}) is after {_param(high)} ({high_value})")
+                    f"{_param(low)} ({low_value}) is after {_param(high)} ({high_value})"
+                )
         if self.event_types is not None and (
-            not self.event_types
-            or not all(isinstance(t, str) and t for t in self.event_types)
+            not self.event_types or not all(isinstance(t, str) and t for t in self.event_types)
         ):
             problems.append("eventType must be one or more non-empty event types")
         if self.limit is not None and not _int_in(self.limit, 0, INT32_MAX):
@@ -176,4 +176,4 @@ def search(data: BillingDataset, query: EventQuery) -> list[Record]:
     """
     hits = [record for record in data if matches(record, query)]
     end = None if query.limit is None else query.offset + query.limit
-    return hits[query.offset:end]
+    return hits[query.offset : end]
