@@ -15,7 +15,14 @@ from events_mock.billing.dataset import (
     load_json,
     load_records,
 )
-from events_mock.billing.generator import EVENT_TYPES, WINDOW_END_MS, WINDOW_START_MS
+from events_mock.billing.generator import (
+    EVENT_TYPES,
+    WINDOW_END_MS,
+    WINDOW_START_MS,
+    cycle_start,
+    cycles,
+    next_cycle_start,
+)
 from events_mock.billing.spec import load_spec, schema_validator
 
 
@@ -141,3 +148,18 @@ def test_duplicate_ids_are_refused() -> None:
 def test_not_json_is_refused() -> None:
     with pytest.raises(DatasetError, match="not JSON"):
         load_json("[{")
+
+
+def test_billing_cycles() -> None:
+    may_15 = 1_747_267_200_000  # 2025-05-15T00:00:00Z
+    assert cycle_start(may_15, 15) == may_15
+    assert cycle_start(may_15 - 1, 15) == 1_744_675_200_000  # 2025-04-15
+    assert next_cycle_start(may_15, 15) == 1_749_945_600_000  # 2025-06-15
+    assert cycle_start(1_767_225_599_000, 1) == 1_764_547_200_000  # Dec 31 -> Dec 1 2025
+    assert next_cycle_start(1_764_547_200_000, 1) == 1_767_225_600_000  # Jan 1 2026
+    spans = cycles(1)
+    assert spans[0] == (WINDOW_START_MS, 1_748_736_000_000)  # May 1 .. Jun 1
+    assert all(
+        end == next_start for (_, end), (next_start, _) in zip(spans, spans[1:], strict=False)
+    )
+    assert spans[-1][0] < WINDOW_END_MS <= spans[-1][1]

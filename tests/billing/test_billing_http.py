@@ -1,8 +1,7 @@
 """The handlers behind Connexion, in process: status codes, media types, error shape.
 
-The app is built the way the server builds it (strict parameter validation, framework errors
-rendered in the API's own shape) with response validation on, so every JSON answer here is
-also checked against the spec.
+The app is built the way the server builds it (see `billing_app.build_app`) with response
+validation on, so every JSON answer here is also checked against the spec.
 """
 
 from __future__ import annotations
@@ -10,41 +9,15 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
-import connexion
 import pytest
-from connexion.exceptions import ProblemException
-from connexion.resolver import Resolver
-from starlette.exceptions import HTTPException
+from billing_app import build_app
 
-from events_mock.apis import MockApi
 from events_mock.billing.dataset import BillingDataset, generate
 from events_mock.billing.handlers import create_api
 from events_mock.billing.spec import schema_validator
 
 PATH = "/bcws/webresources/v1.0/events"
 AUTH = {"Authorization": "Bearer s3cret"}
-
-
-def build_app(api: MockApi) -> connexion.AsyncApp:
-    app = connexion.AsyncApp(__name__)
-    app.add_api(
-        api.spec,
-        resolver=Resolver(function_resolver=api.resolve),
-        security_map=api.security_map,
-        strict_validation=True,
-        validate_responses=True,
-    )
-
-    def handle(request: object, exc: Exception):
-        if isinstance(exc, ProblemException):
-            return api.render_error(exc.status, str(exc.detail or exc.title))
-        if isinstance(exc, HTTPException):
-            return api.render_error(exc.status_code, str(exc.detail))
-        return api.render_error(500, "An internal error occurred in the mock.")
-
-    for kind in (ProblemException, HTTPException, Exception):
-        app.add_error_handler(kind, handle)
-    return app
 
 
 @pytest.fixture(scope="module")
@@ -186,3 +159,11 @@ def test_default_api_uses_the_default_data_set() -> None:
     assert api.name == "billing-care" and api.path_prefixes == ("/bcws/",)
     assert len(api.handlers.data) == 2000
     assert api.resolve("getEvents") == api.handlers.get_events
+
+
+def test_comma_separated_event_types_are_accepted(client) -> None:
+    """Connexion also splits a comma-separated value; event types never contain commas."""
+    wanted = "/event/billing/dispute/event,/event/billing/settlement/event"
+    response = client.get(f"{PATH}?eventType={wanted}", headers=AUTH)
+    assert response.status_code == 200
+    assert {r["eventType"] for r in response.json()} == set(wanted.split(","))

@@ -57,121 +57,35 @@ class Kind:
 GSM = "/service/telco/gsm"
 GPRS = "/service/telco/gprs"
 
-CYCLE_FEE = Kind(
-    "/event/billing/product/fee/cycle/cycle_forward_monthly",
-    0,
-    7,
-    "/item/cycle_forward",
-    "any",
-    "pin_bill_accts",
-    101,
-    "Monthly fee",
-)
-CYCLE_TAX = Kind(
-    "/event/billing/cycle/tax", 0, 8, "/item/cycle_tax", None, "pin_bill_accts", 401, "Cycle tax"
-)
+# fmt: off
+# event type, weight, typeId, item type, service, externalUser, glId, message, shared item
+CYCLE_FEE = Kind("/event/billing/product/fee/cycle/cycle_forward_monthly", 0, 7,
+                 "/item/cycle_forward", "any", "pin_bill_accts", 101, "Monthly fee")
+CYCLE_TAX = Kind("/event/billing/cycle/tax", 0, 8,
+                 "/item/cycle_tax", None, "pin_bill_accts", 401, "Cycle tax")
 RANDOM_KINDS = (
-    Kind(
-        "/event/delayed/session/telco/gsm", 40, 6, "/item/usage", GSM, "pin_rel", 102, "Voice call"
-    ),
-    Kind(
-        "/event/delayed/session/telco/gprs",
-        16,
-        6,
-        "/item/usage",
-        GPRS,
-        "pin_rel",
-        102,
-        "Data session",
-    ),
-    Kind(
-        "/event/billing/product/fee/purchase",
-        4,
-        9,
-        "/item/purchase",
-        "any",
-        "weblogic",
-        103,
-        "Purchase fee",
-    ),
-    Kind(
-        "/event/billing/payment/cc",
-        9,
-        1,
-        "/item/payment",
-        None,
-        "pin_collect",
-        201,
-        "Credit card payment",
-        shared_item=False,
-    ),
-    Kind(
-        "/event/billing/payment/cash",
-        3,
-        1,
-        "/item/payment",
-        None,
-        "weblogic",
-        201,
-        "Cash payment",
-        shared_item=False,
-    ),
-    Kind(
-        "/event/billing/charge/cc",
-        3,
-        5,
-        "/item/payment",
-        None,
-        "pin_collect",
-        202,
-        "Credit card charge",
-        shared_item=False,
-    ),
-    Kind(
-        "/event/billing/adjustment/account",
-        5,
-        2,
-        "/item/adjustment",
-        None,
-        "weblogic",
-        301,
-        "Account adjustment",
-        shared_item=False,
-    ),
-    Kind(
-        "/event/billing/adjustment/event",
-        2,
-        2,
-        "/item/adjustment",
-        None,
-        "weblogic",
-        301,
-        "Event adjustment",
-        shared_item=False,
-    ),
-    Kind(
-        "/event/billing/dispute/event",
-        3,
-        3,
-        "/item/dispute",
-        None,
-        "weblogic",
-        104,
-        "",
-        shared_item=False,
-    ),
-    Kind(
-        "/event/billing/settlement/event",
-        2,
-        4,
-        "/item/settlement",
-        None,
-        "weblogic",
-        105,
-        "",
-        shared_item=False,
-    ),
+    Kind("/event/delayed/session/telco/gsm", 40, 6,
+         "/item/usage", GSM, "pin_rel", 102, "Voice call"),
+    Kind("/event/delayed/session/telco/gprs", 16, 6,
+         "/item/usage", GPRS, "pin_rel", 102, "Data session"),
+    Kind("/event/billing/product/fee/purchase", 4, 9,
+         "/item/purchase", "any", "weblogic", 103, "Purchase fee"),
+    Kind("/event/billing/payment/cc", 9, 1,
+         "/item/payment", None, "pin_collect", 201, "Credit card payment", False),
+    Kind("/event/billing/payment/cash", 3, 1,
+         "/item/payment", None, "weblogic", 201, "Cash payment", False),
+    Kind("/event/billing/charge/cc", 3, 5,
+         "/item/payment", None, "pin_collect", 202, "Credit card charge", False),
+    Kind("/event/billing/adjustment/account", 5, 2,
+         "/item/adjustment", None, "weblogic", 301, "Account adjustment", False),
+    Kind("/event/billing/adjustment/event", 2, 2,
+         "/item/adjustment", None, "weblogic", 301, "Event adjustment", False),
+    Kind("/event/billing/dispute/event", 3, 3,
+         "/item/dispute", None, "weblogic", 104, "", False),
+    Kind("/event/billing/settlement/event", 2, 4,
+         "/item/settlement", None, "weblogic", 105, "", False),
 )
+# fmt: on
 EVENT_TYPES = tuple(k.event_type for k in (*RANDOM_KINDS, CYCLE_FEE, CYCLE_TAX))
 CYCLE_SHARE = 0.3
 """At most this share of the events are billing-run events (monthly fees, cycle taxes)."""
@@ -288,32 +202,31 @@ class _Generator:
                     created = start + self.rng.randint(60, 3 * 3600) * 1000
                     for service in account.services:
                         if service.bill_unit is unit:
-                            drafts.append(
-                                Draft(
-                                    CYCLE_FEE,
-                                    account,
-                                    unit,
-                                    service,
-                                    created,
-                                    start,
-                                    end,
-                                    start,
-                                    start,
-                                )
+                            fee = Draft(
+                                CYCLE_FEE,
+                                account,
+                                unit,
+                                service,
+                                created,
+                                start,
+                                end,
+                                effective=start,
+                                bill_time=start,
                             )
-                    drafts.append(
-                        Draft(
-                            CYCLE_TAX,
-                            account,
-                            unit,
-                            None,
-                            created + MINUTE_MS,
-                            previous_cycle_start(start, unit.dom),
-                            start,
-                            start,
-                            start - 1,
-                        )
+                            drafts.append(fee)
+                    # The tax for the cycle that just closed lands on that cycle's bill.
+                    tax = Draft(
+                        CYCLE_TAX,
+                        account,
+                        unit,
+                        None,
+                        created + MINUTE_MS,
+                        previous_cycle_start(start, unit.dom),
+                        start,
+                        effective=start,
+                        bill_time=start - 1,
                     )
+                    drafts.append(tax)
         return drafts
 
     def random_draft(self, accounts: Sequence[Account]) -> Draft:
@@ -605,9 +518,9 @@ def previous_cycle_start(start_ms: int, dom: int) -> int:
 def cycles(dom: int) -> list[tuple[int, int]]:
     """(start, end) of every cycle that starts inside the window."""
     result = []
-    start = next_cycle_start(cycle_start(WINDOW_START_MS, dom), dom)
-    if cycle_start(WINDOW_START_MS, dom) == WINDOW_START_MS:
-        start = WINDOW_START_MS
+    start = cycle_start(WINDOW_START_MS, dom)
+    if start < WINDOW_START_MS:
+        start = next_cycle_start(start, dom)
     while start < WINDOW_END_MS:
         end = next_cycle_start(start, dom)
         result.append((start, end))
