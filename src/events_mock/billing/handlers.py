@@ -59,7 +59,7 @@ class BillingCareHandlers:
         events = search(self.data, query)
         if media_type == XML:
             return events_to_xml(events), 200, {"Content-Type": XML}
-        return list(events), 200, {"Content-Type": JSON}
+        return events, 200, {"Content-Type": JSON}
 
 
 def create_api(dataset: BillingDataset | None, tokens: Mapping[str, str]) -> MockApi:
