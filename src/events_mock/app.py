@@ -7,7 +7,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import yaml
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
@@ -17,12 +16,15 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from events_mock.apis import MockApi
+from events_mock.apis import MockApi, base_path, load_spec
 from events_mock.barchart.api import BarchartService
 from events_mock.barchart.api import create_api as barchart_api
 from events_mock.barchart.catalog import load_catalog
 from events_mock.barchart.jobs import JobSettings, ReportJobs
 from events_mock.barchart.store import EventStore
+from events_mock.billing.dataset import DEFAULT_EVENT_COUNT, DEFAULT_SEED
+from events_mock.billing.dataset import generate as generate_billing_events
+from events_mock.billing.handlers import create_api as billing_api
 from events_mock.clock import MockClock
 from events_mock.collector import EventStore as CollectorStore
 from events_mock.collector import create_api as collector_api
@@ -31,6 +33,7 @@ logger = logging.getLogger("events_mock")
 
 DEMO_USERS = {"demo": "demo"}
 DEMO_TENANTS = {"demo": "demo-token"}
+DEMO_BILLING_TOKENS = {"demo": "demo-billing-token"}
 
 
 @dataclass
@@ -39,6 +42,11 @@ class MockConfig:
     """Barchart Basic-auth users: name -> password."""
     tenants: Mapping[str, str] = field(default_factory=lambda: dict(DEMO_TENANTS))
     """Event Collector tenants: name -> bearer token."""
+    billing_tokens: Mapping[str, str] = field(default_factory=lambda: dict(DEMO_BILLING_TOKENS))
+    """Billing Care clients: name -> bearer token."""
+    billing_seed: int = DEFAULT_SEED
+    billing_events: int = DEFAULT_EVENT_COUNT
+    """The generated Billing Care data set: same seed, same events."""
     jobs: JobSettings = field(default_factory=JobSettings)
     validate_responses: bool = False
     clock: MockClock | None = None
@@ -58,17 +66,26 @@ class EventsMock:
             catalog=catalog,
         )
         self.collector = CollectorStore()
+        billing_events = generate_billing_events(
+            self.config.billing_seed, self.config.billing_events
+        )
+        billing = billing_api(billing_events, self.config.billing_tokens)
+        self.billing = billing.handlers
+        """Billing Care searches `self.billing.data`; assign another data set to replace it."""
         self.apis = [
             barchart_api(self.barchart, self.config.users),
             collector_api(self.collector, self.config.tenants),
+            billing,
         ]
         self.app = build_app(self.apis, validate_responses=self.config.validate_responses)
 
 
 def build_app(apis: Sequence[MockApi], *, validate_responses: bool = False) -> AsyncApp:
     app = AsyncApp(__name__)
-    # Connexion mounts each API's Swagger UI at the API's base path; all of ours share the root,
-    # where only the last one added is reachable. That one hosts a single UI listing every spec.
+    # Connexion mounts each API's Swagger UI at the API's base path; of those sharing the root,
+    # only the last one added is reachable. That one hosts a single UI listing every spec.
+    at_root = [api for api in apis if base_path(load_spec(api.spec)) == ""]
+    ui_host = at_root[-1] if at_root else apis[-1]
     ui = SwaggerUIOptions(
         serve_spec=False,
         swagger_ui_config={
@@ -84,7 +101,7 @@ def build_app(apis: Sequence[MockApi], *, validate_responses: bool = False) -> A
             security_map=api.security_map,
             strict_validation=True,
             validate_responses=validate_responses,
-            swagger_ui_options=ui if api is apis[-1] else SwaggerUIOptions(swagger_ui=False),
+            swagger_ui_options=ui if api is ui_host else SwaggerUIOptions(swagger_ui=False),
         )
         app.add_url_rule(spec_url(api), f"{api.name}.spec", serve_spec(api))
         for path, method in api.extra_routes:
@@ -101,10 +118,12 @@ def spec_url(api: MockApi) -> str:
 
 def serve_spec(api: MockApi):
     """The spec as JSON, its servers pointed at this mock so the UI's "Try it out" stays here."""
-    spec = yaml.safe_load(api.spec.read_text())
+    spec = load_spec(api.spec)
+    path = base_path(spec)
 
     async def endpoint(request: Request) -> JSONResponse:
-        return JSONResponse({**spec, "servers": [{"url": str(request.base_url).rstrip("/")}]})
+        server = str(request.base_url).rstrip("/") + path
+        return JSONResponse({**spec, "servers": [{"url": server}]})
 
     return endpoint
 

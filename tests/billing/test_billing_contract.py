@@ -9,10 +9,10 @@ of Schemathesis' "valid data is accepted".
 from __future__ import annotations
 
 import schemathesis
-from billing_app import build_app
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import unsupported_method
 
+from events_mock.app import build_app
 from events_mock.billing.dataset import generate
 from events_mock.billing.handlers import create_api
 
@@ -34,8 +34,10 @@ class BearerAuth:
 
 # Built at import: `schemathesis.pytest.from_fixture` breaks on pytest 9 (it reads the
 # removed `Function._nodeid`), so the schema cannot come from a fixture.
-APP = build_app(create_api(generate(seed=3, count=250), {"alice": TOKEN}))
-schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+APP = build_app(
+    [create_api(generate(seed=3, count=250), {"alice": TOKEN})], validate_responses=True
+)
+schema = schemathesis.openapi.from_asgi("/openapi/billing-care.json", APP)
 schema.auth()(BearerAuth)
 
 

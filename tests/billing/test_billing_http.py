@@ -1,6 +1,6 @@
 """The handlers behind Connexion, in process: status codes, media types, error shape.
 
-The app is built the way the server builds it (see `billing_app.build_app`) with response
+The app is built the way the server builds it (`events_mock.app.build_app`) with response
 validation on, so every JSON answer here is also checked against the spec.
 """
 
@@ -10,8 +10,8 @@ import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
 import pytest
-from billing_app import build_app
 
+from events_mock.app import build_app
 from events_mock.billing.dataset import BillingDataset, generate
 from events_mock.billing.handlers import create_api
 from events_mock.billing.spec import schema_validator
@@ -28,7 +28,7 @@ def data() -> BillingDataset:
 @pytest.fixture(scope="module")
 def client(data: BillingDataset):
     api = create_api(data, {"alice": "s3cret", "bob": "other"})
-    return build_app(api).test_client()
+    return build_app([api], validate_responses=True).test_client()
 
 
 def assert_error(response, status: int, detail: str = "") -> None:

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 
 from connexion.security import BearerSecurityHandler
 
+from events_mock.auth import checked_by
+
 TokenCheck = Callable[[str], "dict | None"]
 
 
@@ -35,14 +37,4 @@ class BearerTokens:
 
 
 def bearer_security(check: TokenCheck) -> type[BearerSecurityHandler]:
-    """A Connexion bearer security handler class that verifies tokens with `check`.
-
-    Connexion instantiates security handler classes itself, without arguments, so the check
-    is bound into a class made for it rather than passed to a constructor.
-    """
-
-    class CheckedBearer(BearerSecurityHandler):
-        def _resolve_func(self, security_scheme: dict) -> TokenCheck:
-            return check
-
-    return CheckedBearer
+    return checked_by(BearerSecurityHandler, check)

@@ -9,17 +9,16 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-import yaml
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
+from events_mock import apis
 from events_mock.apis import spec_path
 
 SPEC_FILE = "billing-care-events.yaml"
 
 
-@functools.cache
 def load_spec() -> dict[str, Any]:
-    return yaml.safe_load(spec_path(SPEC_FILE).read_text(encoding="utf-8"))
+    return apis.load_spec(spec_path(SPEC_FILE))
 
 
 @functools.cache
