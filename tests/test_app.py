@@ -67,6 +67,23 @@ def test_configured_tenants_are_isolated(url: str) -> None:
     assert wrong_tenant.status_code == 403
 
 
+def test_billing_care_searches_the_generated_data_set(url: str) -> None:
+    events_url = f"{url}/bcws/webresources/v1.0/events"
+    auth = {"Authorization": "Bearer demo-billing-token"}
+    assert requests.get(events_url, params={"limit": 5}, headers=auth).status_code == 204
+    page = requests.get(events_url, params={"createdStartTime": 0, "limit": 5}, headers=auth)
+    assert page.status_code == 200
+    assert len(page.json()) == 5
+    xml = requests.get(
+        events_url,
+        params={"createdStartTime": 0, "limit": 1},
+        headers={**auth, "Accept": "application/xml"},
+    )
+    assert xml.headers["Content-Type"].startswith("application/xml")
+    assert xml.text.lstrip().startswith("<")
+    assert requests.get(events_url, params={"createdStartTime": 0}).status_code == 401
+
+
 def test_command_line_defaults_are_safe() -> None:
     args = build_parser().parse_args(["serve"])
     assert (args.host, args.port, args.users, args.tenants) == ("127.0.0.1", 8080, None, None)
