@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
@@ -28,6 +29,13 @@ from events_mock.billing.handlers import create_api as billing_api
 from events_mock.clock import MockClock
 from events_mock.collector import EventStore as CollectorStore
 from events_mock.collector import create_api as collector_api
+from events_mock.limits import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_EVENTS_PER_REQUEST,
+    DEFAULT_MAX_STORED_EVENTS,
+    BodySizeLimit,
+    BodyTooLarge,
+)
 
 logger = logging.getLogger("events_mock")
 
@@ -50,6 +58,10 @@ class MockConfig:
     jobs: JobSettings = field(default_factory=JobSettings)
     validate_responses: bool = False
     clock: MockClock | None = None
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_events_per_request: int = DEFAULT_MAX_EVENTS_PER_REQUEST
+    max_stored_events: int = DEFAULT_MAX_STORED_EVENTS
+    """Per store: Barchart events, and Event Collector events over all tenants."""
 
 
 class EventsMock:
@@ -58,14 +70,15 @@ class EventsMock:
     def __init__(self, config: MockConfig | None = None) -> None:
         self.config = config or MockConfig()
         self.clock = self.config.clock or MockClock()
-        store = EventStore()
+        store = EventStore(capacity=self.config.max_stored_events)
         catalog = load_catalog()
         self.barchart = BarchartService(
             store=store,
             jobs=ReportJobs(store, self.clock, catalog, self.config.jobs),
             catalog=catalog,
+            max_events_per_request=self.config.max_events_per_request,
         )
-        self.collector = CollectorStore()
+        self.collector = CollectorStore(capacity=self.config.max_stored_events)
         billing_events = generate_billing_events(
             self.config.billing_seed, self.config.billing_events
         )
@@ -77,11 +90,23 @@ class EventsMock:
             collector_api(self.collector, self.config.tenants),
             billing,
         ]
-        self.app = build_app(self.apis, validate_responses=self.config.validate_responses)
+        self.app = build_app(
+            self.apis,
+            validate_responses=self.config.validate_responses,
+            max_body_bytes=self.config.max_body_bytes,
+        )
 
 
-def build_app(apis: Sequence[MockApi], *, validate_responses: bool = False) -> AsyncApp:
+def build_app(
+    apis: Sequence[MockApi],
+    *,
+    validate_responses: bool = False,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> AsyncApp:
     app = AsyncApp(__name__)
+    app.add_middleware(
+        BodySizeLimit, position=MiddlewarePosition.BEFORE_SWAGGER, max_bytes=max_body_bytes
+    )
     # Connexion mounts each API's Swagger UI at the API's base path; of those sharing the root,
     # only the last one added is reachable. That one hosts a single UI listing every spec.
     at_root = [api for api in apis if base_path(load_spec(api.spec)) == ""]
@@ -156,6 +181,8 @@ def describe(exc: Exception) -> tuple[int, str]:
         )
     if isinstance(exc, HTTPException):
         return exc.status_code, str(exc.detail)
+    if isinstance(exc, BodyTooLarge):
+        return 413, str(exc)
     if isinstance(exc, UnicodeDecodeError):  # Connexion decodes JSON bodies without catching it
         return 400, "The request body is not valid UTF-8."
     logger.exception("unhandled error", exc_info=exc)

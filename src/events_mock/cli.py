@@ -93,6 +93,27 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"jobs matching more events than this end TIMEOUT (default {defaults.timeout_events})",
     )
     serve.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=MockConfig.max_body_bytes,
+        help="larger request bodies are refused with 413 before they are read "
+        f"(default {MockConfig.max_body_bytes})",
+    )
+    serve.add_argument(
+        "--max-events-per-request",
+        type=int,
+        default=MockConfig.max_events_per_request,
+        help="a POST /events with more events is refused with 413 "
+        f"(default {MockConfig.max_events_per_request})",
+    )
+    serve.add_argument(
+        "--max-stored-events",
+        type=int,
+        default=MockConfig.max_stored_events,
+        help="writes past this many stored events are refused whole with 507 "
+        f"(default {MockConfig.max_stored_events})",
+    )
+    serve.add_argument(
         "--validate-responses",
         action="store_true",
         help="check every response against the spec (a 500 names any mismatch)",
@@ -119,6 +140,9 @@ def serve(args: argparse.Namespace) -> None:
             timeout_events=args.timeout_events,
         ),
         validate_responses=args.validate_responses,
+        max_body_bytes=args.max_body_bytes,
+        max_events_per_request=args.max_events_per_request,
+        max_stored_events=args.max_stored_events,
     )
     mock = EventsMock(config)
     print(f"events-mock serving on http://{args.host}:{args.port}", flush=True)
