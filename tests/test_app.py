@@ -24,11 +24,14 @@ def url() -> Iterator[str]:
 def test_one_swagger_ui_lists_every_spec(url: str) -> None:
     assert requests.get(f"{url}/ui/").status_code == 200
     listed = requests.get(f"{url}/ui/swagger-ui-config.json").json()["urls"]
-    assert [entry["name"] for entry in listed] == ["barchart", "event-collector"]
+    assert [entry["name"] for entry in listed] == ["barchart", "event-collector", "billing-care"]
     for entry in listed:
         spec = requests.get(url + entry["url"]).json()
         assert spec["openapi"].startswith("3.0")
-        assert spec["servers"] == [{"url": url}], "Try it out must call the mock, not production"
+        (server,) = spec["servers"]
+        assert server["url"].startswith(url), "Try it out must call the mock, not production"
+    billing = requests.get(f"{url}/openapi/billing-care.json").json()
+    assert billing["servers"] == [{"url": f"{url}/bcws/webresources/v1.0"}]
 
 
 def test_each_api_answers_errors_in_its_own_shape(url: str) -> None:
@@ -36,6 +39,8 @@ def test_each_api_answers_errors_in_its_own_shape(url: str) -> None:
     assert barchart.json()[0]["value"]["code"] == "REQUEST_NOT_FOUND"
     collector = requests.get(f"{url}/api/v1/nowhere")
     assert collector.json() == {"code": 404, "message": "Not Found"}
+    billing = requests.get(f"{url}/bcws/nowhere")
+    assert billing.json() == {"title": "Not Found", "status": 404, "detail": "Not Found"}
 
 
 def test_configured_tenants_are_isolated(url: str) -> None:
@@ -60,6 +65,23 @@ def test_configured_tenants_are_isolated(url: str) -> None:
         location, headers={"Authorization": "Bearer tok-acme", "X-TWC-Tenant": "globex"}
     )
     assert wrong_tenant.status_code == 403
+
+
+def test_billing_care_searches_the_generated_data_set(url: str) -> None:
+    events_url = f"{url}/bcws/webresources/v1.0/events"
+    auth = {"Authorization": "Bearer demo-billing-token"}
+    assert requests.get(events_url, params={"limit": 5}, headers=auth).status_code == 204
+    page = requests.get(events_url, params={"createdStartTime": 0, "limit": 5}, headers=auth)
+    assert page.status_code == 200
+    assert len(page.json()) == 5
+    xml = requests.get(
+        events_url,
+        params={"createdStartTime": 0, "limit": 1},
+        headers={**auth, "Accept": "application/xml"},
+    )
+    assert xml.headers["Content-Type"].startswith("application/xml")
+    assert xml.text.lstrip().startswith("<")
+    assert requests.get(events_url, params={"createdStartTime": 0}).status_code == 401
 
 
 def test_command_line_defaults_are_safe() -> None:

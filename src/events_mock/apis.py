@@ -12,8 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 
+import yaml
 from connexion.lifecycle import ConnexionResponse
 
 SPEC_DIR = Path(__file__).parent / "specs"
@@ -47,3 +51,21 @@ def snake_case(name: str) -> str:
 
 def spec_path(filename: str) -> Path:
     return SPEC_DIR / filename
+
+
+@cache
+def load_spec(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text())
+
+
+def base_path(spec: Mapping[str, Any]) -> str:
+    """The path part of the spec's first server URL ('' for root), variables at their defaults.
+
+    Servers may carry a base path (Billing Care's `/bcws/webresources/v1.0`); a client given a
+    host only must append it to reach the spec's paths.
+    """
+    servers = spec.get("servers") or [{"url": "/"}]
+    url = servers[0]["url"]
+    for name, variable in servers[0].get("variables", {}).items():
+        url = url.replace("{" + name + "}", str(variable["default"]))
+    return urlparse(url).path.rstrip("/")

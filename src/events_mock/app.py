@@ -7,32 +7,43 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import yaml
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from events_mock.apis import MockApi
+from events_mock.apis import MockApi, base_path, load_spec
 from events_mock.barchart.api import BarchartService
 from events_mock.barchart.api import create_api as barchart_api
 from events_mock.barchart.catalog import load_catalog
 from events_mock.barchart.jobs import JobSettings, ReportJobs
 from events_mock.barchart.store import EventStore
+from events_mock.billing.dataset import DEFAULT_EVENT_COUNT, DEFAULT_SEED
+from events_mock.billing.dataset import generate as generate_billing_events
+from events_mock.billing.handlers import create_api as billing_api
 from events_mock.clock import MockClock
 from events_mock.collector import EventStore as CollectorStore
 from events_mock.collector import create_api as collector_api
 from events_mock.jsonifier import FastJsonifier
 from events_mock.lean import LeanAsyncApp
+from events_mock.limits import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_EVENTS_PER_REQUEST,
+    DEFAULT_MAX_STORED_EVENTS,
+    BodySizeLimit,
+    BodyTooLarge,
+)
 from events_mock.validation import validator_map
 
 logger = logging.getLogger("events_mock")
 
 DEMO_USERS = {"demo": "demo"}
 DEMO_TENANTS = {"demo": "demo-token"}
+DEMO_BILLING_TOKENS = {"demo": "demo-billing-token"}
 
 
 @dataclass
@@ -41,9 +52,18 @@ class MockConfig:
     """Barchart Basic-auth users: name -> password."""
     tenants: Mapping[str, str] = field(default_factory=lambda: dict(DEMO_TENANTS))
     """Event Collector tenants: name -> bearer token."""
+    billing_tokens: Mapping[str, str] = field(default_factory=lambda: dict(DEMO_BILLING_TOKENS))
+    """Billing Care clients: name -> bearer token."""
+    billing_seed: int = DEFAULT_SEED
+    billing_events: int = DEFAULT_EVENT_COUNT
+    """The generated Billing Care data set: same seed, same events."""
     jobs: JobSettings = field(default_factory=JobSettings)
     validate_responses: bool = False
     clock: MockClock | None = None
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_events_per_request: int = DEFAULT_MAX_EVENTS_PER_REQUEST
+    max_stored_events: int = DEFAULT_MAX_STORED_EVENTS
+    """Per store: Barchart events, and Event Collector events over all tenants."""
 
 
 class EventsMock:
@@ -52,30 +72,52 @@ class EventsMock:
     def __init__(self, config: MockConfig | None = None) -> None:
         self.config = config or MockConfig()
         self.clock = self.config.clock or MockClock()
-        store = EventStore()
+        store = EventStore(capacity=self.config.max_stored_events)
         catalog = load_catalog()
         self.barchart = BarchartService(
             store=store,
             jobs=ReportJobs(store, self.clock, catalog, self.config.jobs),
             catalog=catalog,
+            max_events_per_request=self.config.max_events_per_request,
         )
-        self.collector = CollectorStore()
+        self.collector = CollectorStore(capacity=self.config.max_stored_events)
+        billing_events = generate_billing_events(
+            self.config.billing_seed, self.config.billing_events
+        )
+        billing = billing_api(billing_events, self.config.billing_tokens)
+        self.billing = billing.handlers
+        """Billing Care searches `self.billing.data`; assign another data set to replace it."""
         self.apis = [
             barchart_api(self.barchart, self.config.users),
             collector_api(self.collector, self.config.tenants),
+            billing,
         ]
-        self.app = build_app(self.apis, validate_responses=self.config.validate_responses)
+        self.app = build_app(
+            self.apis,
+            validate_responses=self.config.validate_responses,
+            max_body_bytes=self.config.max_body_bytes,
+        )
 
 
-def build_app(apis: Sequence[MockApi], *, validate_responses: bool = False) -> LeanAsyncApp:
+def build_app(
+    apis: Sequence[MockApi],
+    *,
+    validate_responses: bool = False,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> LeanAsyncApp:
     app = LeanAsyncApp(
         __name__,
         validate_responses=validate_responses,
         validator_map=validator_map(),
         jsonifier=FastJsonifier(),
     )
-    # Connexion mounts each API's Swagger UI at the API's base path; all of ours share the root,
-    # where only the last one added is reachable. That one hosts a single UI listing every spec.
+    app.add_middleware(
+        BodySizeLimit, position=MiddlewarePosition.BEFORE_SWAGGER, max_bytes=max_body_bytes
+    )
+    # Connexion mounts each API's Swagger UI at the API's base path; of those sharing the root,
+    # only the last one added is reachable. That one hosts a single UI listing every spec.
+    at_root = [api for api in apis if base_path(load_spec(api.spec)) == ""]
+    ui_host = at_root[-1] if at_root else apis[-1]
     ui = SwaggerUIOptions(
         serve_spec=False,
         swagger_ui_config={
@@ -91,7 +133,7 @@ def build_app(apis: Sequence[MockApi], *, validate_responses: bool = False) -> L
             security_map=api.security_map,
             strict_validation=True,
             validate_responses=validate_responses,
-            swagger_ui_options=ui if api is apis[-1] else SwaggerUIOptions(swagger_ui=False),
+            swagger_ui_options=ui if api is ui_host else SwaggerUIOptions(swagger_ui=False),
         )
         app.add_url_rule(spec_url(api), f"{api.name}.spec", serve_spec(api))
         for path, method in api.extra_routes:
@@ -108,10 +150,12 @@ def spec_url(api: MockApi) -> str:
 
 def serve_spec(api: MockApi):
     """The spec as JSON, its servers pointed at this mock so the UI's "Try it out" stays here."""
-    spec = yaml.safe_load(api.spec.read_text())
+    spec = load_spec(api.spec)
+    path = base_path(spec)
 
     async def endpoint(request: Request) -> JSONResponse:
-        return JSONResponse({**spec, "servers": [{"url": str(request.base_url).rstrip("/")}]})
+        server = str(request.base_url).rstrip("/") + path
+        return JSONResponse({**spec, "servers": [{"url": server}]})
 
     return endpoint
 
@@ -144,6 +188,8 @@ def describe(exc: Exception) -> tuple[int, str]:
         )
     if isinstance(exc, HTTPException):
         return exc.status_code, str(exc.detail)
+    if isinstance(exc, BodyTooLarge):
+        return 413, str(exc)
     if isinstance(exc, UnicodeDecodeError):  # Connexion decodes JSON bodies without catching it
         return 400, "The request body is not valid UTF-8."
     logger.exception("unhandled error", exc_info=exc)

@@ -10,7 +10,13 @@ from collections.abc import Sequence
 # Connexion imports Starlette's test client, which warns on every start; nothing to act on.
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
 
-from events_mock.app import DEMO_TENANTS, DEMO_USERS, EventsMock, MockConfig  # noqa: E402
+from events_mock.app import (  # noqa: E402
+    DEMO_BILLING_TOKENS,
+    DEMO_TENANTS,
+    DEMO_USERS,
+    EventsMock,
+    MockConfig,
+)
 from events_mock.auth import parse_credentials  # noqa: E402
 from events_mock.barchart.jobs import JobSettings  # noqa: E402
 
@@ -45,6 +51,27 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME:TOKEN",
         help="an Event Collector tenant and its bearer token (repeatable; default demo:demo-token)",
     )
+    serve.add_argument(
+        "--billing-token",
+        dest="billing_tokens",
+        action="append",
+        type=credentials,
+        metavar="NAME:TOKEN",
+        help="a Billing Care client and its bearer token "
+        "(repeatable; default demo:demo-billing-token)",
+    )
+    serve.add_argument(
+        "--billing-seed",
+        type=int,
+        default=MockConfig.billing_seed,
+        help=f"seed of the generated Billing Care events (default {MockConfig.billing_seed})",
+    )
+    serve.add_argument(
+        "--billing-events",
+        type=int,
+        default=MockConfig.billing_events,
+        help=f"how many Billing Care events to generate (default {MockConfig.billing_events})",
+    )
     defaults = JobSettings()
     serve.add_argument(
         "--job-seconds",
@@ -66,6 +93,27 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"jobs matching more events than this end TIMEOUT (default {defaults.timeout_events})",
     )
     serve.add_argument(
+        "--max-body-bytes",
+        type=int,
+        default=MockConfig.max_body_bytes,
+        help="larger request bodies are refused with 413 before they are read "
+        f"(default {MockConfig.max_body_bytes})",
+    )
+    serve.add_argument(
+        "--max-events-per-request",
+        type=int,
+        default=MockConfig.max_events_per_request,
+        help="a POST /events with more events is refused with 413 "
+        f"(default {MockConfig.max_events_per_request})",
+    )
+    serve.add_argument(
+        "--max-stored-events",
+        type=int,
+        default=MockConfig.max_stored_events,
+        help="writes past this many stored events are refused whole with 507 "
+        f"(default {MockConfig.max_stored_events})",
+    )
+    serve.add_argument(
         "--validate-responses",
         action="store_true",
         help="check every response against the spec (a 500 names any mismatch)",
@@ -79,21 +127,29 @@ def serve(args: argparse.Namespace) -> None:
 
     users = dict(args.users) if args.users else dict(DEMO_USERS)
     tenants = dict(args.tenants) if args.tenants else dict(DEMO_TENANTS)
+    billing_tokens = dict(args.billing_tokens) if args.billing_tokens else dict(DEMO_BILLING_TOKENS)
     config = MockConfig(
         users=users,
         tenants=tenants,
+        billing_tokens=billing_tokens,
+        billing_seed=args.billing_seed,
+        billing_events=args.billing_events,
         jobs=JobSettings(
             base_seconds=args.job_seconds,
             seconds_per_1000_events=args.job_seconds_per_1000_events,
             timeout_events=args.timeout_events,
         ),
         validate_responses=args.validate_responses,
+        max_body_bytes=args.max_body_bytes,
+        max_events_per_request=args.max_events_per_request,
+        max_stored_events=args.max_stored_events,
     )
     mock = EventsMock(config)
     print(f"events-mock serving on http://{args.host}:{args.port}", flush=True)
     print(f"  Swagger UI: http://{args.host}:{args.port}/ui/", flush=True)
     print(f"  Barchart users: {', '.join(sorted(users))}", flush=True)
     print(f"  Event Collector tenants: {', '.join(sorted(tenants))}", flush=True)
+    print(f"  Billing Care clients: {', '.join(sorted(billing_tokens))}", flush=True)
     uvicorn.run(mock.app, host=args.host, port=args.port, log_level=args.log_level)
 
 

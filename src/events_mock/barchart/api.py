@@ -18,6 +18,7 @@ from events_mock.barchart.catalog import Catalog
 from events_mock.barchart.export import render_export
 from events_mock.barchart.jobs import JobError, LinkRefused, ReportFilter, ReportJobs
 from events_mock.barchart.store import EventStore
+from events_mock.limits import StoreFull
 
 SERVICE = {
     "service": {
@@ -44,6 +45,7 @@ class BarchartService:
     store: EventStore
     jobs: ReportJobs
     catalog: Catalog
+    max_events_per_request: int | None = None
 
 
 def error_list(code: str, message: str) -> list[dict[str, Any]]:
@@ -70,8 +72,17 @@ class BarchartHandlers:
     def __init__(self, service: BarchartService) -> None:
         self.service = service
 
-    async def create_events(self, body: dict[str, Any]) -> list[dict[str, Any]]:
-        return [event.to_json() for event in self.service.store.add_batch(body["events"])]
+    async def create_events(self, body: dict[str, Any]) -> Any:
+        events = body["events"]
+        limit = self.service.max_events_per_request
+        if limit is not None and len(events) > limit:
+            message = f"{len(events)} events in one request; at most {limit} are accepted."
+            return error_list("REQUEST_TOO_LARGE", message), 413
+        try:
+            stored = self.service.store.add_batch(events)
+        except StoreFull as full:
+            return error_list("EVENT_STORE_FULL", f"Nothing was stored: {full}."), 507
+        return [event.to_json() for event in stored]
 
     async def start_report(self, body: dict[str, Any]) -> dict[str, Any]:
         job = self.service.jobs.start(ReportFilter.from_json(body["filter"]))

@@ -12,6 +12,8 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
+from events_mock.limits import StoreFull
+
 
 class StoredEvent(NamedTuple):
     customer: str
@@ -49,10 +51,6 @@ class StoredEvent(NamedTuple):
             batch=event["batch"],
             sequence=int(event["sequence"]),
         )
-
-
-class StoreFull(Exception):
-    """Storing the batch would exceed the store's capacity; nothing was stored."""
 
 
 class EventStore:

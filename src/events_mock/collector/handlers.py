@@ -16,6 +16,7 @@ from events_mock.collector.errors import error_body
 from events_mock.collector.payloads import InvalidEvent
 from events_mock.collector.store import EventStore
 from events_mock.collector.tenants import TenantTokens
+from events_mock.limits import StoreFull
 
 EVENTS_PATH = "/api/v1/events"
 
@@ -34,6 +35,8 @@ class EventCollectorHandlers:
             stored = self.store.create(_tenant(token_info), body)
         except InvalidEvent as err:
             return error_body(400, str(err)), 400, {}
+        except StoreFull as full:
+            return error_body(507, f"Nothing was stored: {full}."), 507, {}
         return stored, 201, {"Location": f"{EVENTS_PATH}/{stored['id']}"}
 
     async def get_event(self, eventId: str, token_info: Mapping[str, Any]) -> Response:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from events_mock.collector.payloads import InvalidEvent, check_event
+from events_mock.limits import StoreFull
 
 Event = dict[str, Any]
 
@@ -32,10 +33,15 @@ class EventStore:
     come back byte for byte; callers get copies too, so nobody can mutate stored events.
     """
 
-    def __init__(self, new_id: Callable[[], str] | None = None) -> None:
+    def __init__(
+        self, new_id: Callable[[], str] | None = None, capacity: int | None = None
+    ) -> None:
         self._new_id = new_id or (lambda: str(uuid.uuid4()))
+        self.capacity = capacity
+        """Most events held over all tenants; `create` raises `StoreFull` past it."""
         self._lock = threading.Lock()
         self._tenants: dict[str, dict[str, Event]] = {}
+        self._count = 0
 
     def create(self, tenant: str, event: Mapping[str, Any]) -> Event:
         """Store the event for the tenant under a new server-assigned id; answer the stored copy.
@@ -46,12 +52,15 @@ class EventStore:
         check_event(event)
         stored = copy.deepcopy(dict(event))
         with self._lock:
+            if self.capacity is not None and self._count >= self.capacity:
+                raise StoreFull(f"the store already holds its maximum of {self.capacity} events")
             events = self._tenants.setdefault(tenant, {})
             event_id = self._new_id()
             while event_id in events:
                 event_id = self._new_id()
             stored["id"] = event_id
             events[event_id] = stored
+            self._count += 1
             return copy.deepcopy(stored)
 
     def get(self, tenant: str, event_id: str) -> Event | None:
@@ -69,6 +78,7 @@ class EventStore:
     def clear(self) -> None:
         with self._lock:
             self._tenants.clear()
+            self._count = 0
 
     def export_state(self) -> dict[str, Any]:
         """`{"version": 1, "tenants": {tenant: [event, ...]}}`, events in creation order."""
@@ -90,6 +100,7 @@ class EventStore:
         tenants = _parse_state(state)
         with self._lock:
             self._tenants = tenants
+            self._count = sum(len(events) for events in tenants.values())
 
 
 def _parse_state(state: Mapping[str, Any]) -> dict[str, dict[str, Event]]:

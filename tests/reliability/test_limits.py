@@ -1,0 +1,115 @@
+"""Every limit refuses with a clear error in the API's shape, and nothing is partially stored."""
+
+from __future__ import annotations
+
+import http.client
+import json
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from events_mock.app import EventsMock, MockConfig
+from events_mock.server import LiveServer
+from tests.barchart.conftest import T0, event
+
+COLLECTOR_HEADERS = {"Authorization": "Bearer demo-token", "X-TWC-Tenant": "demo"}
+FAULT = {"event_source": "APPLICATION", "event_type": "FAULT", "event_payload": {}}
+
+
+@pytest.fixture
+def mock() -> EventsMock:
+    return EventsMock(
+        MockConfig(
+            validate_responses=True,
+            max_body_bytes=4096,
+            max_events_per_request=5,
+            max_stored_events=8,
+        )
+    )
+
+
+@pytest.fixture
+def url(mock: EventsMock) -> Iterator[str]:
+    with LiveServer(mock.app) as server:
+        yield server.url
+
+
+def error_code(response: requests.Response) -> str:
+    return response.json()[0]["value"]["code"]
+
+
+def test_declared_large_body_is_refused_413(mock: EventsMock, url: str) -> None:
+    body = {"events": [event(T0, context=["x" * 5000])]}
+    response = requests.post(f"{url}/events", json=body)
+    assert (response.status_code, error_code(response)) == (413, "REQUEST_TOO_LARGE")
+    assert "4096 bytes" in response.json()[0]["value"]["message"]
+    assert len(mock.barchart.store) == 0
+
+
+def test_streamed_large_body_is_refused_413(mock: EventsMock, url: str) -> None:
+    """Chunked, no Content-Length: refused once the bytes received pass the limit."""
+    chunk = json.dumps({"events": [event(T0, context=["x" * 3000])]}).encode()
+    connection = http.client.HTTPConnection(url.removeprefix("http://"))
+    connection.request(
+        "POST",
+        "/events",
+        body=iter([chunk[:2000], chunk[2000:], b" " * 3000]),
+        headers={"Content-Type": "application/json"},
+        encode_chunked=True,
+    )
+    response = connection.getresponse()
+    assert response.status == 413
+    assert json.loads(response.read())[0]["value"]["code"] == "REQUEST_TOO_LARGE"
+    connection.close()
+    assert len(mock.barchart.store) == 0
+
+
+def test_collector_body_limit_answers_in_its_own_shape(url: str) -> None:
+    big = {**FAULT, "entity_name": "x" * 5000}
+    response = requests.post(f"{url}/api/v1/events", json=big, headers=COLLECTOR_HEADERS)
+    assert response.status_code == 413
+    assert response.json()["code"] == 413
+
+
+def test_too_many_events_in_one_request(mock: EventsMock, url: str) -> None:
+    response = requests.post(f"{url}/events", json={"events": [event(T0)] * 6})
+    assert (response.status_code, error_code(response)) == (413, "REQUEST_TOO_LARGE")
+    assert "at most 5" in response.json()[0]["value"]["message"]
+    assert requests.post(f"{url}/events", json={"events": [event(T0)] * 5}).status_code == 200
+
+
+def test_full_store_refuses_whole_batches(mock: EventsMock, url: str) -> None:
+    assert requests.post(f"{url}/events", json={"events": [event(T0)] * 5}).status_code == 200
+    refused = requests.post(f"{url}/events", json={"events": [event(T0)] * 4})
+    assert (refused.status_code, error_code(refused)) == (507, "EVENT_STORE_FULL")
+    assert len(mock.barchart.store) == 5, "nothing of the refused batch is stored"
+    assert requests.post(f"{url}/events", json={"events": [event(T0)] * 3}).status_code == 200
+    assert len(mock.barchart.store) == 8
+
+
+def test_full_collector_store_refuses(mock: EventsMock, url: str) -> None:
+    for _ in range(8):
+        created = requests.post(f"{url}/api/v1/events", json=FAULT, headers=COLLECTOR_HEADERS)
+        assert created.status_code == 201
+    refused = requests.post(f"{url}/api/v1/events", json=FAULT, headers=COLLECTOR_HEADERS)
+    assert refused.status_code == 507
+    assert refused.json()["code"] == 507
+    assert mock.collector.count() == 8
+
+
+def test_chunked_body_within_the_limit_is_served(mock: EventsMock, url: str) -> None:
+    chunk = json.dumps({"events": [event(T0)]}).encode()
+    connection = http.client.HTTPConnection(url.removeprefix("http://"))
+    connection.request(
+        "POST",
+        "/events",
+        body=iter([chunk[:10], chunk[10:]]),
+        headers={"Content-Type": "application/json"},
+        encode_chunked=True,
+    )
+    response = connection.getresponse()
+    assert response.status == 200
+    assert json.loads(response.read())[0]["sequence"] == 1
+    connection.close()
+    assert len(mock.barchart.store) == 1

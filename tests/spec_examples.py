@@ -1,0 +1,52 @@
+"""Find every example in a spec and check it against the schema it illustrates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from openapi_schema_validator import OAS30Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+
+BASE_URI = "urn:spec"
+SCHEMA_KEYS = {"type", "allOf", "anyOf", "oneOf", "$ref", "enum", "properties", "items"}
+
+
+def examples(node: Any, pointer: str = "") -> Iterator[tuple[str, str, Any]]:
+    """(where the example is, pointer to its schema, example) for every example in the spec:
+    next to a schema (media types, parameters) or inside one."""
+    if isinstance(node, dict):
+        if isinstance(node.get("schema"), dict):
+            if "example" in node:
+                yield f"{pointer}/example", f"{pointer}/schema", node["example"]
+            for name, example in (node.get("examples") or {}).items():
+                if "value" in example:
+                    yield f"{pointer}/examples/{name}", f"{pointer}/schema", example["value"]
+        elif "example" in node and SCHEMA_KEYS & node.keys():
+            yield f"{pointer}/example", pointer, node["example"]
+        for key, value in node.items():
+            if key not in ("example", "examples"):
+                yield from examples(value, f"{pointer}/{escape(key)}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from examples(value, f"{pointer}/{index}")
+
+
+def escape(key: Any) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
+def example_errors(spec: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """(where, message) for every example that does not validate against its schema."""
+    registry = Registry().with_resource(
+        BASE_URI, Resource.from_contents(spec, default_specification=DRAFT4)
+    )
+    for where, schema_pointer, example in examples(spec):
+        validator = OAS30Validator(
+            {"$ref": f"{BASE_URI}#{schema_pointer}"},
+            registry=registry,
+            format_checker=OAS30Validator.FORMAT_CHECKER,
+        )
+        for error in validator.iter_errors(example):
+            yield where, error.message
