@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -127,7 +128,7 @@ def build_app(
     )
     for api in apis:
         app.add_api(
-            api.spec,
+            copy.deepcopy(load_spec(api.spec)),  # parsed once; Connexion would parse it again
             name=api.name,
             resolver=Resolver(function_resolver=api.resolve),
             security_map=api.security_map,
