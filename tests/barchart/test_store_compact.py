@@ -1,0 +1,41 @@
+"""The compact representation gives back exactly what was stored, whatever the context holds."""
+
+from __future__ import annotations
+
+import pytest
+
+from events_mock.barchart.store import SEPARATOR, EventStore, StoredEvent, pack, unpack
+from tests.barchart.conftest import event
+
+CONTEXTS = [[], [""], ["", ""], ["a"], ["a", "b", "c"], [f"x{SEPARATOR}y", "z"], [SEPARATOR]]
+
+
+@pytest.mark.parametrize("context", CONTEXTS, ids=repr)
+def test_contexts_come_back_exactly(context: list[str]) -> None:
+    assert unpack(pack(tuple(context))) == tuple(context)
+    store = EventStore()
+    added = store.add_batch([event(1, context=context, version="1.0")])
+    (selected,) = store.select("BARCHART", "PORTFOLIO")
+    assert selected == added[0]
+    assert selected.context == tuple(context)
+    assert selected.to_json()["context"] == context
+    copy = EventStore()
+    copy.load_json(store.to_json())
+    assert copy.select("BARCHART", "PORTFOLIO") == [selected]
+
+
+def test_codes_and_versions_are_shared_strings() -> None:
+    store = EventStore()
+    first = store.add_batch([event(1, version="".join(["4.", "1"]))])[0]
+    second = store.add_batch([event(2, version="".join(["4.", "1"]))])[0]
+    assert first.type is second.type and first.version is second.version
+    assert isinstance(first, StoredEvent)
+
+
+def test_loading_odd_events_keeps_them_as_given() -> None:
+    store = EventStore()
+    raw = {**event(1, context=["a"]), "batch": "b", "sequence": 1}
+    store.load_json([raw, {**raw, "customer": "OTHER", "context": ["a", "b"]}])
+    assert len(store) == 2
+    assert [e.context for e in store.select("OTHER", "PORTFOLIO")] == [("a", "b")]
+    assert store.to_json()[0] == raw
