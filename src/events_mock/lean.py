@@ -221,6 +221,9 @@ class LeanRequestValidationOperation(RequestValidationOperation):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._has_parameters or scope.get("query_string"):
             self._parameter_validator.validate(scope)
+        if self._media_types is None and not self._operation.request_body:
+            await self.next_app(scope, receive, send)  # no body: the media type matters not
+            return
         mime_type, encoding = self.extract_content_type(scope["headers"])
         self.validate_mime_type(mime_type)
         if self._operation.request_body:
