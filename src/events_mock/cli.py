@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import warnings
 from collections.abc import Sequence
@@ -150,6 +151,10 @@ def serve(args: argparse.Namespace) -> None:
     print(f"  Barchart users: {', '.join(sorted(users))}", flush=True)
     print(f"  Event Collector tenants: {', '.join(sorted(tenants))}", flush=True)
     print(f"  Billing Care clients: {', '.join(sorted(billing_tokens))}", flush=True)
+    # Everything built so far (specs, catalog, data sets) lives as long as the process: moved
+    # out of the garbage collector's sight, full collections stop pausing requests (p99).
+    gc.collect()
+    gc.freeze()
     uvicorn.run(mock.app, host=args.host, port=args.port, log_level=args.log_level)
 
 
