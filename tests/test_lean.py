@@ -15,6 +15,7 @@ from starlette.responses import PlainTextResponse
 from events_mock.auth import basic_security
 from events_mock.lean import LeanAsyncApp
 
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
 SPEC: dict[str, Any] = {
@@ -243,6 +244,8 @@ REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/everything/x", {"auth": ("u", "p"), "json": {"a": 1}}),
     ("POST", "/everything/x?extra=1", {"auth": ("u", "p"), "json": {"a": 1}}),
     ("GET", "/sync", {}),
+    ("GET", "/sync", {"content": b"a=1", "headers": FORM}),
+    ("GET", "/things/a/1", {"content": b"a=1", "headers": FORM}),
     ("GET", "/answers/json", {}),
     ("GET", "/answers/none", {}),
     ("GET", "/answers/text", {}),

@@ -55,7 +55,12 @@ from connexion.middleware.request_validation import (
 from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import AbstractOperation
-from connexion.utils import inspect_function_arguments, is_nullable
+from connexion.utils import (
+    inspect_function_arguments,
+    is_json_mimetype,
+    is_nullable,
+    split_content_type,
+)
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response as StarletteResponse
 from starlette.routing import BaseRoute, Mount, Route
@@ -68,6 +73,8 @@ class LeanResponseDecorator(AsyncResponseDecorator):
     def __init__(self, operation: AbstractOperation, *, jsonifier: Jsonifier) -> None:
         super().__init__(framework=StarletteFramework, jsonifier=jsonifier)
         self._produces = list(set(operation.produces))
+        only = self._produces[0] if len(self._produces) == 1 else None
+        self._json_type = only if only and is_json_mimetype(split_content_type(only)[0]) else None
 
     def _infer_content_type(self, data: t.Any, headers: dict) -> str | None:  # type: ignore[override]
         if not headers:  # the common case of Connexion's rules, for a fixed `produces`
@@ -82,6 +89,15 @@ class LeanResponseDecorator(AsyncResponseDecorator):
             return handler_response
         if isinstance(handler_response, ConnexionResponse):
             return StarletteFramework.connexion_to_framework_response(handler_response)
+        content_type = self._json_type
+        if content_type is not None and type(handler_response) in (dict, list):
+            # What build_framework_response makes of a bare JSON value, without the detours.
+            return StarletteResponse(
+                content=self.jsonifier.dumps(handler_response),
+                status_code=200,
+                media_type=content_type,
+                headers={"Content-Type": content_type},
+            )
         return self.build_framework_response(handler_response)
 
 
@@ -114,6 +130,7 @@ class LeanOperation:
             and not any(p["in"] == "query" for p in operation.parameters)
             and not any(c in FORM_CONTENT_TYPES for c in operation.consumes)
         )
+        self._no_body = not operation.request_body  # then a form media type changes nothing
         body_name = self._sanitize(operation.body_name(None)) if operation.request_body else ""
         self._wants_body = bool(operation.request_body) and (
             body_name in self._arguments or self._has_kwargs
@@ -121,7 +138,7 @@ class LeanOperation:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = ConnexionRequest(scope, receive, uri_parser=self._uri_parser)
-        if self._plain and request.mimetype not in FORM_CONTENT_TYPES:
+        if self._plain and (self._no_body or request.mimetype not in FORM_CONTENT_TYPES):
             response = self._respond(await self._call_plain(request))
         else:
             response = await self._decorated(request)
