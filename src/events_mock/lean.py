@@ -46,6 +46,8 @@ from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.jsonifier import Jsonifier
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
+from connexion.middleware.abstract import ROUTING_CONTEXT, RoutedMiddleware
+from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.request_validation import (
     RequestValidationAPI,
     RequestValidationMiddleware,
@@ -53,6 +55,7 @@ from connexion.middleware.request_validation import (
     logger,
 )
 from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.security import SecurityMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import AbstractOperation
 from connexion.utils import (
@@ -179,6 +182,50 @@ class LeanOperation:
         return await run_in_threadpool(self._function, **kwargs)
 
 
+class FastDispatch(RoutedMiddleware):
+    """`RoutedMiddleware.__call__` with the operations found by one dict lookup.
+
+    The table holds, for each (API base path, operation id), the operation the stock loop
+    would pick (the first API at that base path that has it); anything else takes the stock
+    path.
+    """
+
+    _table: dict[tuple[t.Any, t.Any], t.Any] | None = None
+
+    def add_api(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        self._table = None
+        return super().add_api(*args, **kwargs)
+
+    def _build_table(self) -> dict[tuple[t.Any, t.Any], t.Any]:
+        table: dict[tuple[t.Any, t.Any], t.Any] = {}
+        for base, apis in self.apis.items():
+            for api in apis:
+                for operation_id, operation in dict(api.operations).items():
+                    table.setdefault((base, operation_id), operation)
+        self._table = table
+        return table
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        routing = (
+            scope.get("extensions", {}).get(ROUTING_CONTEXT) if scope["type"] == "http" else None
+        )
+        if routing is not None:
+            table = self._table if self._table is not None else self._build_table()
+            operation = table.get((routing.get("api_base_path"), routing.get("operation_id")))
+            if operation is not None:
+                await operation(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
+class LeanSecurityMiddleware(FastDispatch, SecurityMiddleware):
+    pass
+
+
+class LeanContextMiddleware(FastDispatch, ContextMiddleware):
+    pass
+
+
 class LeanApi(AsyncApi):
     def make_operation(self, operation: AbstractOperation) -> LeanOperation:  # type: ignore[override]
         return LeanOperation(
@@ -186,7 +233,7 @@ class LeanApi(AsyncApi):
         )
 
 
-class LeanASGIApp(AsyncASGIApp):
+class LeanASGIApp(FastDispatch, AsyncASGIApp):
     api_cls = LeanApi  # type: ignore[assignment]
 
 
@@ -273,7 +320,7 @@ class LeanRequestValidationAPI(RequestValidationAPI):
         )
 
 
-class LeanRequestValidationMiddleware(RequestValidationMiddleware):
+class LeanRequestValidationMiddleware(FastDispatch, RequestValidationMiddleware):
     api_cls = LeanRequestValidationAPI  # type: ignore[assignment]
 
 
@@ -328,7 +375,9 @@ def route_prefixes(routes: t.Iterable[BaseRoute], base: str = "") -> tuple[str, 
 
 LEAN = {
     SwaggerUIMiddleware: LeanSwaggerUIMiddleware,
+    SecurityMiddleware: LeanSecurityMiddleware,
     RequestValidationMiddleware: LeanRequestValidationMiddleware,
+    ContextMiddleware: LeanContextMiddleware,
 }
 
 
