@@ -1,0 +1,63 @@
+"""The direct Basic check answers every credential exactly as Connexion's own path does."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from connexion.security import BasicSecurityHandler
+
+from events_mock.auth import basic_security, checked_by
+from events_mock.lean import LeanAsyncApp
+from tests.test_lean import SPEC, Handlers, check
+
+
+def app_with(security_class: type) -> LeanAsyncApp:
+    handlers = Handlers()
+    app = LeanAsyncApp(__name__)
+    app.add_api(
+        SPEC,
+        resolver=lambda operation_id: getattr(handlers, operation_id),
+        security_map={"basic": security_class},
+    )
+    return app
+
+
+def basic(raw: bytes) -> str:
+    return "Basic " + base64.b64encode(raw).decode()
+
+
+HEADERS = [
+    None,
+    "",
+    basic(b"u:p"),
+    basic(b"u:wrong"),
+    basic(b"u:p:extra"),
+    basic(b"nocolon"),
+    basic(b":p"),
+    basic("ü:p".encode("latin-1")),
+    "Basic",
+    "Basic !!!",
+    "Basic dTpw garbage",
+    "basic " + base64.b64encode(b"u:p").decode(),
+    "BASIC " + base64.b64encode(b"u:p").decode(),
+    "Bearer u:p",
+    "Basic dTpw=====",
+]
+
+
+@pytest.mark.parametrize("header", HEADERS, ids=repr)
+def test_same_answer_as_connexions_basic_check(header: str | None) -> None:
+    stock = app_with(checked_by(BasicSecurityHandler, check)).test_client()
+    direct = app_with(basic_security(check)).test_client()
+    headers = {"Authorization": header} if header is not None else {}
+    expected, got = stock.get("/secret", headers=headers), direct.get("/secret", headers=headers)
+    assert (got.status_code, got.json()) == (expected.status_code, expected.json())
+
+
+def test_checks_that_want_more_keep_connexions_path() -> None:
+    def wants_request(username, password, request):
+        return None
+
+    assert basic_security(wants_request).__name__ == "Checked"
+    assert basic_security(check).__name__ == "DirectBasic"
