@@ -39,3 +39,19 @@ def test_loading_odd_events_keeps_them_as_given() -> None:
     assert len(store) == 2
     assert [e.context for e in store.select("OTHER", "PORTFOLIO")] == [("a", "b")]
     assert store.to_json()[0] == raw
+
+
+def test_sealed_chunks_keep_arrival_order_and_stay_out_of_the_collectors_way() -> None:
+    import gc
+
+    from events_mock.barchart.store import CHUNK
+
+    store = EventStore()
+    for start in range(0, CHUNK * 2 + 10, 10):
+        store.add_batch([event(5, context=[str(start + i)]) for i in range(10)])
+    selected = store.select("BARCHART", "PORTFOLIO")
+    assert [int(e.context[0]) for e in selected] == list(range(CHUNK * 2 + 10))
+    gc.collect()
+    gc.collect()  # records are untracked in one pass, the chunks holding them in the next
+    bucket = store._by_source[("BARCHART", "PORTFOLIO")]
+    assert len(bucket.chunks) == 2 and not any(gc.is_tracked(c) for c in bucket.chunks)

@@ -7,7 +7,9 @@ Events are kept as tuples indexed by (customer, product), the only way reports s
 A mock in a CI job may hold millions of events, so each is kept compact (about 1.3x its JSON
 size rather than 3.8x): customer and product are the index key, codes and versions are shared
 strings, and the context is one string joined on a separator no value contains (a tuple
-otherwise). `select`, `add_batch` and `to_json` hand out ordinary `StoredEvent`s.
+otherwise). `select`, `add_batch` and `to_json` hand out ordinary `StoredEvent`s. Events are
+kept in sealed chunks (`Bucket`) so the garbage collector's full passes, which walk every list
+item, do not slow down as the store grows (they paused requests for 15 ms at 1M events).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterable, Mapping
+from itertools import chain
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -82,13 +85,37 @@ def unpack(packed: str | tuple[str, ...]) -> tuple[str, ...]:
 
 
 by_timestamp = itemgetter(0)
+CHUNK = 4096
+
+
+class Bucket:
+    """The records of one (customer, product), in arrival order.
+
+    Full chunks are sealed into tuples; a tuple holding only untracked tuples is itself
+    untracked by the garbage collector, which then skips all 4096 records at once.
+    """
+
+    __slots__ = ("chunks", "tail")
+
+    def __init__(self) -> None:
+        self.chunks: list[tuple[Record, ...]] = []
+        self.tail: list[Record] = []
+
+    def append(self, record: Record) -> None:
+        self.tail.append(record)
+        if len(self.tail) >= CHUNK:
+            self.chunks.append(tuple(self.tail))
+            self.tail = []
+
+    def snapshot(self) -> list[Record]:
+        return [*chain.from_iterable(self.chunks), *self.tail]
 
 
 class EventStore:
     def __init__(self, capacity: int | None = None) -> None:
         self.capacity = capacity
         self._lock = threading.Lock()
-        self._by_source: dict[tuple[str, str], list[Record]] = {}
+        self._by_source: dict[tuple[str, str], Bucket] = {}
         self._names: dict[str, str] = {}
         self._count = 0
 
@@ -140,7 +167,7 @@ class EventStore:
             record = (e.timestamp, e.type, pack(e.context), e.version, e.batch, e.sequence)
             bucket = by_source.get((e.customer, e.product))
             if bucket is None:
-                bucket = by_source[(e.customer, e.product)] = []
+                bucket = by_source[(e.customer, e.product)] = Bucket()
             bucket.append(record)
             self._count += 1
 
@@ -154,7 +181,8 @@ class EventStore:
     ) -> list[StoredEvent]:
         """Matching events ordered by timestamp (ties keep arrival order); bounds inclusive."""
         with self._lock:
-            candidates = list(self._by_source.get((customer, product), ()))
+            bucket = self._by_source.get((customer, product))
+            candidates = bucket.snapshot() if bucket is not None else []
         matches = [
             r
             for r in candidates
@@ -175,7 +203,7 @@ class EventStore:
 
     def to_json(self) -> list[dict[str, Any]]:
         with self._lock:
-            buckets = [(key, list(records)) for key, records in self._by_source.items()]
+            buckets = [(key, bucket.snapshot()) for key, bucket in self._by_source.items()]
         return [
             StoredEvent(customer, product, r[1], r[0], unpack(r[2]), *r[3:]).to_json()
             for (customer, product), records in buckets
