@@ -22,5 +22,10 @@ test: $(BIN)/events-mock
 lint: $(BIN)/events-mock
 	$(BIN)/ruff check .
 
+# The mock against a bare Starlette baseline, about 5 minutes (ARGS="--quick" for a smoke run).
+# Load comes from wrk when installed (apt-get install wrk), else from a slower Python client.
+bench: $(BIN)/events-mock
+	$(BIN)/python bench/run.py $(ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
