@@ -77,3 +77,15 @@ def test_chunks_and_the_empty_export(catalog: Catalog) -> None:
     assert "".join(chunks) == reference(events, "PORTFOLIO", catalog)
     assert len(chunks) == len(events) // ROWS_PER_CHUNK + 1
     assert list(render_export([], "PORTFOLIO", catalog)) == [reference([], "PORTFOLIO", catalog)]
+
+
+def test_a_jobs_selection_exports_like_the_selected_events(catalog: Catalog) -> None:
+    from events_mock.barchart.store import EventStore
+
+    store = EventStore()
+    raw = [e.to_json() for e in events_with([*ODD_VALUES, "plain"])]
+    store.load_json([*raw, {**raw[0], "context": [7, None], "timestamp": 99}])
+    for delimiter in (None, ";", "-"):
+        selection = store.selection("BARCHART", "PORTFOLIO")
+        expected = reference(store.select("BARCHART", "PORTFOLIO"), "PORTFOLIO", catalog, delimiter)
+        assert "".join(render_export(selection, "PORTFOLIO", catalog, delimiter)) == expected

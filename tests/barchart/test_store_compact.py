@@ -56,3 +56,19 @@ def test_sealed_chunks_keep_arrival_order_and_stay_out_of_the_collectors_way() -
     gc.collect()  # records are untracked in one pass, the chunks holding them in the next
     bucket = store._by_source[("BARCHART", "PORTFOLIO")]
     assert len(bucket.chunks) == 2 and not any(gc.is_tracked(c) for c in bucket.chunks)
+
+
+def test_a_selection_is_the_selected_events_held_compactly() -> None:
+    import gc
+
+    store = EventStore()
+    store.add_batch([event(3, context=["c"]), event(1, context=["a"]), event(2)])
+    selection = store.selection("BARCHART", "PORTFOLIO")
+    selected = store.select("BARCHART", "PORTFOLIO")
+    assert len(selection) == 3 and list(selection) == selected and selection == selected
+    assert selection[0] == selected[0] and selection[1:] == selected[1:]
+    assert [e.timestamp for e in selection] == [1, 2, 3]
+    gc.collect()
+    gc.collect()
+    assert not gc.is_tracked(selection.records)
+    assert store.selection("TGAM", "ALERT") == []

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import csv
 import io
+import typing as t
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import islice
 from operator import itemgetter
 
 from events_mock.barchart.catalog import Catalog
-from events_mock.barchart.store import StoredEvent
+from events_mock.barchart.store import SEPARATOR, Selection, StoredEvent
 
 DEFAULT_DELIMITER = "|"
 ROWS_PER_CHUNK = 2000
@@ -39,7 +40,10 @@ def render_export(
     writer.writerow(("timestamp", "type", *columns))
     pending = _drain(buffer)
     positions = catalog.column_positions(product)
-    row = row_maker(positions, len(columns))
+    row = row_maker(positions, len(columns), records=isinstance(events, Selection))
+    as_event: Callable[[t.Any], StoredEvent] = lambda event: event  # noqa: E731
+    if isinstance(events, Selection):  # read the store's records: no StoredEvent made
+        events, as_event = events.records, events.event
     delimiters_per_line = len(columns) + 1
     join = delimiter.join
     events = iter(events)
@@ -48,7 +52,8 @@ def render_export(
             rows = [row(event) for event in chunk]
             text = "\n".join(map(join, rows)) + "\n"
         except TypeError:  # a value that is not a string: csv.writer knows what to do
-            rows, text = [_plain_row(event, positions, len(columns)) for event in chunk], ""
+            plain = [_plain_row(as_event(e), positions, len(columns)) for e in chunk]
+            rows, text = plain, ""
         clean = (
             text.count(delimiter) == delimiters_per_line * len(rows)
             and text.count("\n") == len(rows)
@@ -65,9 +70,12 @@ def render_export(
 
 
 def row_maker(
-    positions: Mapping[str, tuple[int | None, ...]], width: int
-) -> Callable[[StoredEvent], tuple]:
-    """event -> (timestamp, type, *columns) as strings, "" where the context has no value."""
+    positions: Mapping[str, tuple[int | None, ...]], width: int, *, records: bool = False
+) -> Callable[[t.Any], tuple]:
+    """event -> (timestamp, type, *columns) as strings, "" where the context has no value.
+
+    With `records`, the row of a store record (timestamp, type, packed context, ...).
+    """
     reach = max((i for p in positions.values() for i in p if i is not None), default=-1)
     padding = ("",) * (reach + 2)
     # Past the context, an index lands in the padding; -1 (no such key) is always padding.
@@ -85,7 +93,14 @@ def row_maker(
     def row(event: StoredEvent) -> tuple:
         return (str(event[3]), event[2]) + pickers.get(event[2], no_columns)(event[4] + padding)
 
-    return row
+    listed_padding = list(padding)
+
+    def record_row(r: tuple) -> tuple:
+        packed = r[2]  # see store.pack: a joined string, else the tuple itself
+        values = packed.split(SEPARATOR) if type(packed) is str else list(packed)
+        return (str(r[0]), r[1]) + pickers.get(r[1], no_columns)(values + listed_padding)
+
+    return record_row if records else row
 
 
 def _plain_row(

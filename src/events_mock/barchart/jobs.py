@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
@@ -102,7 +103,7 @@ class ReportJob:
     finishes_ms: int
     outcome: JobStatus
     """The terminal status the job reaches at `finishes_ms`."""
-    events: list[StoredEvent] = field(default_factory=list)
+    events: Sequence[StoredEvent] = field(default_factory=list)
     failure: str | None = None
     status: JobStatus = JobStatus.RUNNING
     ended_ms: int | None = None
@@ -170,11 +171,11 @@ class ReportJobs:
     def start(self, report_filter: ReportFilter) -> ReportJob:
         now = self.clock.now_ms()
         failure = report_filter.problem(self.catalog)
-        events: list[StoredEvent] = []
+        events: Sequence[StoredEvent] = []
         if failure is not None:
             outcome = JobStatus.FAILED
         else:
-            events = self.store.select(
+            events = self.store.selection(  # kept as long as the job: compact, GC-free
                 report_filter.customer,
                 report_filter.product,
                 frozenset(report_filter.types) if report_filter.types is not None else None,
