@@ -84,7 +84,8 @@ def test_a_jobs_selection_exports_like_the_selected_events(catalog: Catalog) -> 
 
     store = EventStore()
     raw = [e.to_json() for e in events_with([*ODD_VALUES, "plain"])]
-    store.load_json([*raw, {**raw[0], "context": [7, None], "timestamp": 99}])
+    short = {**raw[0], "type": "PORTFOLIO-TRANSACTION-CREATED", "context": ["short"]}
+    store.load_json([*raw, short, {**raw[0], "context": [7, None], "timestamp": 99}])
     for delimiter in (None, ";", "-"):
         selection = store.selection("BARCHART", "PORTFOLIO")
         expected = reference(store.select("BARCHART", "PORTFOLIO"), "PORTFOLIO", catalog, delimiter)

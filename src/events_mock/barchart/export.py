@@ -40,7 +40,7 @@ def render_export(
     writer.writerow(("timestamp", "type", *columns))
     pending = _drain(buffer)
     positions = catalog.column_positions(product)
-    row = row_maker(positions, len(columns), records=isinstance(events, Selection))
+    row, padded_row = row_maker(positions, len(columns), records=isinstance(events, Selection))
     as_event: Callable[[t.Any], StoredEvent] = lambda event: event  # noqa: E731
     if isinstance(events, Selection):  # read the store's records: no StoredEvent made
         events, as_event = events.records, events.event
@@ -49,7 +49,10 @@ def render_export(
     events = iter(events)
     while chunk := list(islice(events, ROWS_PER_CHUNK)):
         try:
-            rows = [row(event) for event in chunk]
+            try:
+                rows = [row(event) for event in chunk]
+            except (IndexError, AttributeError):
+                rows = [padded_row(event) for event in chunk]
             text = "\n".join(map(join, rows)) + "\n"
         except TypeError:  # a value that is not a string: csv.writer knows what to do
             plain = [_plain_row(as_event(e), positions, len(columns)) for e in chunk]
@@ -71,10 +74,11 @@ def render_export(
 
 def row_maker(
     positions: Mapping[str, tuple[int | None, ...]], width: int, *, records: bool = False
-) -> Callable[[t.Any], tuple]:
+) -> tuple[Callable[[t.Any], tuple], Callable[[t.Any], tuple]]:
     """event -> (timestamp, type, *columns) as strings, "" where the context has no value.
 
-    With `records`, the row of a store record (timestamp, type, packed context, ...).
+    With `records`, for a store record (timestamp, type, packed context, ...). Two functions:
+    the quick one, and the one to use where the quick one raises IndexError or AttributeError.
     """
     reach = max((i for p in positions.values() for i in p if i is not None), default=-1)
     padding = ("",) * (reach + 2)
@@ -96,11 +100,17 @@ def row_maker(
     listed_padding = list(padding)
 
     def record_row(r: tuple) -> tuple:
-        packed = r[2]  # see store.pack: a joined string, else the tuple itself
-        values = packed.split(SEPARATOR) if type(packed) is str else list(packed)
+        # A packed context ends with a separator (see store.pack): split, it ends with a blank
+        # for index -1. A tuple, or a context shorter than its type's keys, fails here...
+        return (str(r[0]), r[1]) + pickers.get(r[1], no_columns)(r[2].split(SEPARATOR))
+
+    def padded_record_row(r: tuple) -> tuple:
+        # ... and takes this way.
+        packed = r[2]
+        values = packed.split(SEPARATOR) if type(packed) is str else [*packed, ""]
         return (str(r[0]), r[1]) + pickers.get(r[1], no_columns)(values + listed_padding)
 
-    return record_row if records else row
+    return (record_row, padded_record_row) if records else (row, row)
 
 
 def _plain_row(

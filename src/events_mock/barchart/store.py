@@ -6,8 +6,8 @@ Events are kept as tuples indexed by (customer, product), the only way reports s
 
 A mock in a CI job may hold millions of events, so each is kept compact (about 1.3x its JSON
 size rather than 3.8x): customer and product are the index key, codes and versions are shared
-strings, and the context is one string joined on a separator no value contains (a tuple
-otherwise). `select`, `add_batch` and `to_json` hand out ordinary `StoredEvent`s. Events are
+strings, and the context is one string, each value followed by a separator none contains (a
+tuple otherwise). `select`, `add_batch` and `to_json` hand out ordinary `StoredEvent`s. Events are
 kept in sealed chunks (`Bucket`) so the garbage collector's full passes, which walk every list
 item, do not slow down as the store grows (they paused requests for 15 ms at 1M events).
 """
@@ -72,16 +72,19 @@ Record = tuple[int, str, "str | tuple[str, ...]", "str | None", str, int]
 
 
 def pack(context: tuple[str, ...]) -> str | tuple[str, ...]:
-    """One string for the context where it can be split back exactly, else the tuple."""
+    """One string, each value followed by the separator, where it can be split back exactly;
+    else the tuple itself. (Split, the trailing empty item is a free blank for the export.)"""
+    if not context:
+        return ()
     try:
         joined = SEPARATOR.join(context)
     except TypeError:
         return context
-    return joined if joined.count(SEPARATOR) == len(context) - 1 else context
+    return joined + SEPARATOR if joined.count(SEPARATOR) == len(context) - 1 else context
 
 
 def unpack(packed: str | tuple[str, ...]) -> tuple[str, ...]:
-    return packed if type(packed) is tuple else tuple(packed.split(SEPARATOR))
+    return packed if type(packed) is tuple else tuple(packed[:-1].split(SEPARATOR))
 
 
 by_timestamp = itemgetter(0)
