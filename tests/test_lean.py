@@ -320,3 +320,61 @@ def test_fast_jsonifier_answers_like_connexions() -> None:
         fast, stock = FastJsonifier().dumps(value), Jsonifier().dumps(value)
         assert json.loads(fast) == json.loads(stock)
         assert (fast.decode() if isinstance(fast, bytes) else fast).endswith("\n")
+
+
+@pytest.mark.parametrize("method,path,options", REQUESTS, ids=[f"{m} {p}" for m, p, _ in REQUESTS])
+def test_repeat_requests_are_routed_like_the_first(method: str, path: str, options: dict) -> None:
+    stock, stock_handlers = make(AsyncApp)
+    lean, lean_handlers = make(LeanAsyncApp)
+    stock_client, lean_client = stock.test_client(), lean.test_client()
+    for _ in range(3):
+        assert answer(lean_client, method, path, options) == answer(
+            stock_client, method, path, options
+        )
+    assert lean_handlers.calls == stock_handlers.calls
+
+
+def describe_scope(scope: dict) -> dict:
+    """What routing leaves in a scope, in terms comparable across two apps."""
+    return {
+        key: (type(value).__name__ if key in ("router", "endpoint", "app", "route") else value)
+        for key, value in scope.items()
+        if key
+        not in ("headers", "client", "server", "state", "asgi", "extensions")
+        + ("starlette.exception_handlers",)
+    } | {"routing": (scope.get("extensions") or {}).get("connexion_routing")}
+
+
+@pytest.mark.parametrize("root_path", ["", "/prefix"])
+def test_routing_leaves_the_same_scopes_on_repeat(root_path: str) -> None:
+    def spying(app_cls: type) -> tuple[Any, list]:
+        seen: list = []
+
+        class Before:
+            def __init__(self, app) -> None:
+                self.app = app
+
+            async def __call__(self, scope, receive, send) -> None:
+                await self.app(scope, receive, send)
+                seen.append(("upstream", describe_scope(scope)))
+
+        class After:
+            def __init__(self, app) -> None:
+                self.app = app
+
+            async def __call__(self, scope, receive, send) -> None:
+                seen.append(("downstream", describe_scope(scope)))
+                await self.app(scope, receive, send)
+
+        app, _ = make(app_cls)
+        app.add_middleware(Before, position=MiddlewarePosition.BEFORE_ROUTING)
+        app.add_middleware(After, position=MiddlewarePosition.BEFORE_SECURITY)
+        return app, seen
+
+    stock, stock_seen = spying(AsyncApp)
+    lean, lean_seen = spying(LeanAsyncApp)
+    paths = ["/things/a/1", "/things/b/2", "/things/a/1", "/secret", "/sync", "/nowhere"]
+    for client in (stock.test_client(root_path=root_path), lean.test_client(root_path=root_path)):
+        for path in paths * 2:
+            client.get(root_path + path, auth=("u", "p"))
+    assert lean_seen == stock_seen

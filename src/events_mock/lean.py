@@ -13,7 +13,8 @@ that work is done once per operation, and every request runs what is left:
   and clients the same answers as Connexion's stock AsyncApp.
 - `LeanRequestValidationMiddleware` validates exactly as Connexion's does, with the
   operation's parameter validator, accepted media types and body schemas prepared once.
-- `LeanSwaggerUIMiddleware` lets requests that cannot be for the Swagger UI skip its router.
+- `LeanSwaggerUIMiddleware` lets requests that cannot be for the Swagger UI skip its router;
+  `LeanRoutingMiddleware` remembers where a path was routed.
 - The response validation middleware is left out when response validation is off (it only
   passed requests on).
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import typing as t
+from contextvars import ContextVar
 from functools import partial
 
 from connexion import AsyncApp
@@ -55,6 +57,7 @@ from connexion.middleware.request_validation import (
     logger,
 )
 from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.security import SecurityMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware
 from connexion.operations import AbstractOperation
@@ -373,7 +376,79 @@ def route_prefixes(routes: t.Iterable[BaseRoute], base: str = "") -> tuple[str, 
     return tuple(prefixes)
 
 
+_learning: ContextVar[dict | None] = ContextVar("events_mock_routing_learning", default=None)
+
+
+class LeanRoutingMiddleware(RoutingMiddleware):
+    """Connexion's routing, remembered: a request routed once to an operation is not routed
+    through Starlette's mounts and route regexes again.
+
+    Routing is a function of method, path and root paths alone (the routes are fixed once the
+    app starts), so a repeat request gets what the first one got: the same changes to its
+    scope, the same routing context, the same next app. Only requests that reached an operation
+    are remembered (not 404s, 405s or redirects); at most `LIMIT` paths.
+    """
+
+    LIMIT = 4096
+
+    def __init__(self, app: ASGIApp) -> None:
+        super().__init__(app)
+        self._next = app
+        self._routes: dict[tuple, tuple[t.Any, t.Any, dict[str, t.Any]]] = {}
+
+        async def watched(scope: Scope, receive: Receive, send: Send) -> None:
+            learning = _learning.get()
+            if learning is not None:
+                learning["reached"] = learning.get("reached", 0) + 1
+                learning["routing"] = dict(scope.get("extensions", {}).get(ROUTING_CONTEXT, {}))
+            await app(scope, receive, send)
+
+        self.app = watched  # what the operations' routes (added later) hand requests to
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        key = (
+            scope["method"],
+            scope["path"],
+            scope.get("root_path"),
+            scope.get("route_root_path"),
+            scope.get("app_root_path"),
+        )
+        known = self._routes.get(key)
+        if known is None:
+            await self._route(key, scope, receive, send)
+            return
+        operation_id, api_base_path, changes = known
+        original = scope.copy()
+        for name, value in changes.items():  # what Starlette's routers wrote into the scope
+            scope[name] = dict(value) if type(value) is dict else value
+        original.setdefault("path_params", {}).update(scope.get("path_params", {}))
+        routing = original.setdefault("extensions", {}).setdefault(ROUTING_CONTEXT, {})
+        routing.update({"api_base_path": api_base_path, "operation_id": operation_id})
+        await self._next(original, receive, send)
+
+    async def _route(self, key: tuple, scope: Scope, receive: Receive, send: Send) -> None:
+        before = dict(scope)
+        learning: dict[str, t.Any] = {}
+        token = _learning.set(learning)
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            _learning.reset(token)
+        routing = learning.get("routing", {})
+        if learning.get("reached") != 1 or routing.get("operation_id") is None:
+            return
+        changes = {k: v for k, v in scope.items() if k not in before or before[k] is not v}
+        changes = {k: dict(v) if type(v) is dict else v for k, v in changes.items()}
+        if len(self._routes) >= self.LIMIT:
+            self._routes.clear()
+        self._routes[key] = (routing["operation_id"], routing.get("api_base_path"), changes)
+
+
 LEAN = {
+    RoutingMiddleware: LeanRoutingMiddleware,
     SwaggerUIMiddleware: LeanSwaggerUIMiddleware,
     SecurityMiddleware: LeanSecurityMiddleware,
     RequestValidationMiddleware: LeanRequestValidationMiddleware,
