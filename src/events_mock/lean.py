@@ -14,7 +14,8 @@ that work is done once per operation, and every request runs what is left:
 - `LeanRequestValidationMiddleware` validates exactly as Connexion's does, with the
   operation's parameter validator, accepted media types and body schemas prepared once.
 - `LeanSwaggerUIMiddleware` lets requests that cannot be for the Swagger UI skip its router;
-  `LeanRoutingMiddleware` remembers where a path was routed.
+  `LeanRoutingMiddleware` remembers where a path was routed; the routed middlewares
+  (security, validation, context, handler) find their operation with one dict lookup.
 - The response validation middleware is left out when response validation is off (it only
   passed requests on).
 
