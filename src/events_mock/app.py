@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.middleware import ConnexionMiddleware
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 
-from events_mock.apis import MockApi
+from events_mock.apis import MockApi, api_for_path
 from events_mock.barchart.api import BarchartService
 from events_mock.barchart.api import create_api as barchart_api
 from events_mock.barchart.catalog import load_catalog
 from events_mock.barchart.jobs import JobSettings, ReportJobs
 from events_mock.barchart.store import EventStore
 from events_mock.clock import MockClock
+from events_mock.control import ControlPlane, ControlSettings
+from events_mock.control.api import create_api as control_api
+from events_mock.control.middleware import ControlMiddleware
 
 logger = logging.getLogger("events_mock")
 
@@ -33,6 +38,7 @@ class MockConfig:
     jobs: JobSettings = field(default_factory=JobSettings)
     validate_responses: bool = False
     clock: MockClock | None = None
+    control: ControlSettings = field(default_factory=ControlSettings)
 
 
 class EventsMock:
@@ -49,11 +55,24 @@ class EventsMock:
             catalog=catalog,
         )
         self.apis = [barchart_api(self.barchart, self.config.users)]
-        self.app = build_app(self.apis, validate_responses=self.config.validate_responses)
+        # The control plane sees every API (faults, journal, state), itself included last.
+        self.control = ControlPlane(self.clock, self.apis, self.config.control)
+        self.apis.append(control_api(self.control, self.barchart.jobs))
+        self.app = build_app(
+            self.apis,
+            validate_responses=self.config.validate_responses,
+            middlewares=[partial(ControlMiddleware, control=self.control)],
+        )
 
 
-def build_app(apis: Sequence[MockApi], *, validate_responses: bool = False) -> AsyncApp:
-    app = AsyncApp(__name__)
+def build_app(
+    apis: Sequence[MockApi],
+    *,
+    validate_responses: bool = False,
+    middlewares: Sequence[Callable] = (),
+) -> AsyncApp:
+    """`middlewares` (app -> ASGI app factories) wrap everything else, first outermost."""
+    app = AsyncApp(__name__, middlewares=[*middlewares, *ConnexionMiddleware.default_middlewares])
     for api in apis:
         app.add_api(
             api.spec,
@@ -79,17 +98,10 @@ def build_app(apis: Sequence[MockApi], *, validate_responses: bool = False) -> A
 
 def _error_handler(apis: Sequence[MockApi]):
     """Framework errors (validation, auth, routing) rendered in the owning API's error shape."""
-    by_prefix = sorted(
-        ((prefix, api) for api in apis for prefix in api.path_prefixes),
-        key=lambda pair: len(pair[0]),
-        reverse=True,
-    )
 
     def handle(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         status, message = describe(exc)
-        path = request.url.path
-        api = next((api for prefix, api in by_prefix if path.startswith(prefix)), apis[0])
-        return api.render_error(status, message)
+        return api_for_path(apis, request.url.path).render_error(status, message)
 
     return handle
 
