@@ -28,6 +28,15 @@ from referencing.jsonschema import DRAFT4
 from events_mock.apis import MockApi, StateError, spec_path
 from events_mock.clock import MockClock
 
+__all__ = [
+    "PeriodicSaver",
+    "StateError",
+    "StateFile",
+    "export_state",
+    "import_state",
+    "on_shutdown",
+]
+
 logger = logging.getLogger("events_mock.state")
 
 FORMAT = "events-mock/state"
