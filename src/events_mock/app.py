@@ -26,6 +26,7 @@ from events_mock.clock import MockClock
 from events_mock.control import ControlPlane, ControlSettings
 from events_mock.control.api import create_api as control_api
 from events_mock.control.middleware import ControlMiddleware
+from events_mock.control.prefer import documented_responses
 
 logger = logging.getLogger("events_mock")
 
@@ -101,7 +102,16 @@ def _error_handler(apis: Sequence[MockApi]):
 
     def handle(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         status, message = describe(exc)
-        return api_for_path(apis, request.url.path).render_error(status, message)
+        api = api_for_path(apis, request.url.path)
+        response = api.render_error(status, message)
+        if isinstance(exc, HTTPException) and exc.headers:
+            response.headers.update(exc.headers)
+        if status == 405:
+            # RFC 9110 wants every method of the resource; the router only knows one route's.
+            allowed = documented_responses(api.spec).methods(request.url.path)
+            if allowed:
+                response.headers["Allow"] = ", ".join(allowed)
+        return response
 
     return handle
 
@@ -114,5 +124,7 @@ def describe(exc: Exception) -> tuple[int, str]:
         )
     if isinstance(exc, HTTPException):
         return exc.status_code, str(exc.detail)
+    if isinstance(exc, UnicodeDecodeError):
+        return 400, "The request body is not valid UTF-8."
     logger.exception("unhandled error", exc_info=exc)
     return 500, "An internal error occurred in the mock."

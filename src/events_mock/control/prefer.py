@@ -138,6 +138,13 @@ class DocumentedResponses:
         # Literal paths win over templated ones (`/reports/x` before `/reports/{source}`).
         self._operations.sort(key=lambda pair: pair[0].pattern.count("[^/]+"))
 
+    def methods(self, path: str) -> list[str]:
+        """The methods documented for a path (with HEAD wherever GET is, as the server does)."""
+        found = {op.method for pattern, op in self._operations if pattern.match(path)}
+        if "GET" in found:
+            found.add("HEAD")
+        return sorted(found)
+
     def find(self, method: str, path: str) -> Operation | None:
         for pattern, operation in self._operations:
             if operation.method == method.upper() and pattern.match(path):
