@@ -169,3 +169,17 @@ def test_events_api_fixture(events_api: InProcessMock) -> None:
     assert events_api.clock.rate == 0
     assert requests.get(f"{events_api.url}/service/version").ok
     assert len(events_api.journal) == 1
+
+
+def test_a_multi_tenant_api_tags_its_journal_entries() -> None:
+    """What the Event Collector will do: name each request's tenant through `tenant_of`."""
+    from dataclasses import replace
+
+    with mock_api() as api:
+        barchart = api.mock.apis[0]
+        api.mock.apis[0] = replace(barchart, tenant_of=lambda headers: headers.get("x-twc-tenant"))
+        for tenant in ("acme", "globex", "acme"):
+            requests.get(f"{PRODUCTION}/service/version", headers={"X-TWC-Tenant": tenant})
+        assert [e.tenant for e in api.journal] == ["acme", "globex", "acme"]
+        own = requests.get(f"{PRODUCTION}/__mock/journal", params={"tenant": "acme"}).json()
+        assert [entry["id"] for entry in own["entries"]] == [1, 3]
