@@ -352,3 +352,17 @@ def test_a_control_token_is_required_from_everyone_once_set() -> None:
         right = call_in_process(mock, "/__mock/clock", client, {"Authorization": "Bearer s3cret"})
         assert right.status_code == 200
     assert call_in_process(mock, "/service/version", "203.0.113.9").status_code == 200
+
+
+def test_the_control_docs_are_public_and_the_barchart_docs_unaffected() -> None:
+    mock = EventsMock(MockConfig(control=ControlSettings(token="s3cret")))
+    assert call_in_process(mock, "/__mock/ui/control/", "203.0.113.9").status_code == 200
+    spec = call_in_process(mock, "/__mock/openapi/control.json", "203.0.113.9")
+    assert spec.status_code == 200 and spec.json()["info"]["title"] == "events-mock control plane"
+    assert call_in_process(mock, "/ui/", "203.0.113.9").status_code == 200
+
+
+def test_405_names_every_documented_method(server: MockServer) -> None:
+    answer = control(server, "PATCH", "/faults")
+    assert answer.status_code == 405
+    assert answer.headers["Allow"] == "DELETE, GET, HEAD, POST"
