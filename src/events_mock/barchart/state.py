@@ -1,8 +1,9 @@
 """The Barchart API's part of the control plane's state: events, report jobs, download links.
 
 The shape is `BarchartState` in spec/control.yaml, which the control plane checks before
-calling `prepare`; what the schema cannot say (codes that exist in the catalog, a consistent
-job) is checked here, still before anything changes.
+calling `prepare`; what is checked here again (event types the catalog knows) guards callers
+that import in-process, still before anything changes. Jobs carry their own events and links,
+so a document never holds references that could dangle.
 """
 
 from __future__ import annotations
@@ -23,10 +24,7 @@ class BarchartState:
         self.service = service
 
     def export(self) -> dict[str, Any]:
-        # Jobs first: events only ever accumulate, so the events read afterwards include
-        # every event a job read before could have selected.
-        jobs = self.service.jobs.export_state()
-        return {"events": self.service.store.to_json(), "jobs": jobs}
+        return {"events": self.service.store.to_json(), "jobs": self.service.jobs.export_state()}
 
     def prepare(self, data: Mapping[str, Any]) -> Callable[[], None]:
         try:
