@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
-from connexion.middleware import MiddlewarePosition
+from connexion.middleware import ConnexionMiddleware, MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from events_mock.apis import MockApi, base_path, load_spec
+from events_mock.apis import MockApi, api_for_path, base_path, load_spec
 from events_mock.barchart.api import BarchartService
 from events_mock.barchart.api import create_api as barchart_api
 from events_mock.barchart.catalog import load_catalog
@@ -29,6 +30,10 @@ from events_mock.billing.handlers import create_api as billing_api
 from events_mock.clock import MockClock
 from events_mock.collector import EventStore as CollectorStore
 from events_mock.collector import create_api as collector_api
+from events_mock.control import ControlPlane, ControlSettings
+from events_mock.control.api import create_api as control_api
+from events_mock.control.middleware import ControlMiddleware
+from events_mock.control.prefer import documented_responses
 from events_mock.limits import (
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_EVENTS_PER_REQUEST,
@@ -62,6 +67,7 @@ class MockConfig:
     max_events_per_request: int = DEFAULT_MAX_EVENTS_PER_REQUEST
     max_stored_events: int = DEFAULT_MAX_STORED_EVENTS
     """Per store: Barchart events, and Event Collector events over all tenants."""
+    control: ControlSettings = field(default_factory=ControlSettings)
 
 
 class EventsMock:
@@ -90,10 +96,14 @@ class EventsMock:
             collector_api(self.collector, self.config.tenants),
             billing,
         ]
+        # The control plane sees every API (faults, journal, state), itself included last.
+        self.control = ControlPlane(self.clock, self.apis, self.config.control)
+        self.apis.append(control_api(self.control, self.barchart.jobs))
         self.app = build_app(
             self.apis,
             validate_responses=self.config.validate_responses,
             max_body_bytes=self.config.max_body_bytes,
+            middlewares=[partial(ControlMiddleware, control=self.control)],
         )
 
 
@@ -102,8 +112,10 @@ def build_app(
     *,
     validate_responses: bool = False,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    middlewares: Sequence[Callable] = (),
 ) -> AsyncApp:
-    app = AsyncApp(__name__)
+    """`middlewares` (app -> ASGI app factories) wrap everything else, first outermost."""
+    app = AsyncApp(__name__, middlewares=[*middlewares, *ConnexionMiddleware.default_middlewares])
     app.add_middleware(
         BodySizeLimit, position=MiddlewarePosition.BEFORE_SWAGGER, max_bytes=max_body_bytes
     )
@@ -155,19 +167,18 @@ def serve_spec(api: MockApi):
 
 def _error_handler(apis: Sequence[MockApi]):
     """Framework errors (validation, auth, routing) rendered in the owning API's error shape."""
-    by_prefix = sorted(
-        ((prefix, api) for api in apis for prefix in api.path_prefixes),
-        key=lambda pair: len(pair[0]),
-        reverse=True,
-    )
 
     def handle(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         status, message = describe(exc)
-        path = request.url.path
-        api = next((api for prefix, api in by_prefix if path.startswith(prefix)), apis[0])
+        api = api_for_path(apis, request.url.path)
         response = api.render_error(status, message)
-        if isinstance(exc, HTTPException) and exc.headers:  # e.g. Allow on a 405
-            response.headers = {**exc.headers, **response.headers}
+        if isinstance(exc, HTTPException) and exc.headers:
+            response.headers.update(exc.headers)
+        if status == 405:
+            # RFC 9110 wants every method of the resource; the router only knows one route's.
+            allowed = documented_responses(api.spec).methods(request.url.path)
+            if allowed:
+                response.headers["Allow"] = ", ".join(allowed)
         return response
 
     return handle

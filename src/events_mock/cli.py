@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -19,6 +20,14 @@ from events_mock.app import (  # noqa: E402
 )
 from events_mock.auth import parse_credentials  # noqa: E402
 from events_mock.barchart.jobs import JobSettings  # noqa: E402
+from events_mock.control import ControlSettings  # noqa: E402
+from events_mock.control.middleware import is_local  # noqa: E402
+from events_mock.control.state import (  # noqa: E402
+    PeriodicSaver,
+    StateError,
+    StateFile,
+    on_shutdown,
+)
 
 
 def credentials(value: str) -> tuple[str, str]:
@@ -119,7 +128,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="check every response against the spec (a 500 names any mismatch)",
     )
     serve.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
+    serve.add_argument(
+        "--state-file",
+        metavar="PATH",
+        help="load the mock's state from PATH at start (if it exists), save it there "
+        "periodically and on shutdown (written atomically)",
+    )
+    serve.add_argument(
+        "--save-interval",
+        type=positive_float,
+        default=30.0,
+        metavar="SECONDS",
+        help="how often to save --state-file (default 30; unchanged state is not rewritten)",
+    )
+    serve.add_argument(
+        "--control-token",
+        default=os.environ.get("EVENTS_MOCK_CONTROL_TOKEN"),
+        metavar="TOKEN",
+        help="require 'Authorization: Bearer TOKEN' on /__mock/ and accept it from any address "
+        "(default: $EVENTS_MOCK_CONTROL_TOKEN; without a token only loopback callers may)",
+    )
     return parser
+
+
+def positive_float(value: str) -> float:
+    number = float(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {value}")
+    return number
 
 
 def serve(args: argparse.Namespace) -> None:
@@ -143,14 +179,39 @@ def serve(args: argparse.Namespace) -> None:
         max_body_bytes=args.max_body_bytes,
         max_events_per_request=args.max_events_per_request,
         max_stored_events=args.max_stored_events,
+        control=ControlSettings(token=args.control_token or None),
     )
     mock = EventsMock(config)
+    app = mock.app
+    if args.state_file:
+        state_file = StateFile(args.state_file)
+        if state_file.exists():
+            try:
+                mock.control.import_state(state_file.load())
+            except StateError as error:
+                # Never overwrite a file we could not read: it may hold someone's only copy.
+                sys.exit(f"events-mock: cannot load --state-file {args.state_file}: {error}")
+        saver = PeriodicSaver(
+            lambda: state_file.save(mock.control.export_state()), args.save_interval
+        ).start()
+        app = on_shutdown(app, saver.stop)
     print(f"events-mock serving on http://{args.host}:{args.port}", flush=True)
     print(f"  Swagger UI: http://{args.host}:{args.port}/ui/", flush=True)
     print(f"  Barchart users: {', '.join(sorted(users))}", flush=True)
     print(f"  Event Collector tenants: {', '.join(sorted(tenants))}", flush=True)
     print(f"  Billing Care clients: {', '.join(sorted(billing_tokens))}", flush=True)
-    uvicorn.run(mock.app, host=args.host, port=args.port, log_level=args.log_level)
+    print(f"  control plane: http://{args.host}:{args.port}/__mock/ ({_access(args)})", flush=True)
+    if args.state_file:
+        print(f"  state file: {args.state_file} (every {args.save_interval:g}s)", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+
+
+def _access(args: argparse.Namespace) -> str:
+    if args.control_token:
+        return "bearer token required"
+    if is_local((args.host, 0)):
+        return "loopback only"
+    return "loopback callers only; set --control-token to allow others"
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -122,10 +122,13 @@ class EventStore:
 
     def load_json(self, events: Iterable[Mapping[str, Any]]) -> None:
         """Replace the whole content with previously exported events."""
+        self.replace(StoredEvent.from_json(raw) for raw in events)
+
+    def replace(self, events: Iterable[StoredEvent]) -> None:
+        """Replace the whole content at once (readers see the old or the new, never a mix)."""
         loaded: dict[tuple[str, str], list[StoredEvent]] = {}
         count = 0
-        for raw in events:
-            event = StoredEvent.from_json(raw)
+        for event in events:
             loaded.setdefault((event.customer, event.product), []).append(event)
             count += 1
         with self._lock:
