@@ -17,7 +17,7 @@ import requests
 
 from tests._support import alert_event
 
-SRC = Path(__file__).resolve().parent.parent / "src"
+SRC = Path(__file__).resolve().parents[2] / "src"
 TOKEN = "t0ken"
 
 
