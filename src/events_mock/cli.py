@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import warnings
@@ -21,6 +22,7 @@ from events_mock.app import (  # noqa: E402
 from events_mock.auth import parse_credentials  # noqa: E402
 from events_mock.barchart.jobs import JobSettings  # noqa: E402
 from events_mock.control import ControlSettings  # noqa: E402
+from events_mock.control.journal import redact_path  # noqa: E402
 from events_mock.control.middleware import is_local  # noqa: E402
 from events_mock.control.state import (  # noqa: E402
     PeriodicSaver,
@@ -203,7 +205,20 @@ def serve(args: argparse.Namespace) -> None:
     print(f"  control plane: http://{args.host}:{args.port}/__mock/ ({_access(args)})", flush=True)
     if args.state_file:
         print(f"  state file: {args.state_file} (every {args.save_interval:g}s)", flush=True)
+    logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+
+
+class RedactSecrets(logging.Filter):
+    """Keep secrets out of uvicorn's access log: download links carry their token in the query."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_path(arg) if isinstance(arg, str) and "?" in arg else arg
+                for arg in record.args
+            )
+        return True
 
 
 def _access(args: argparse.Namespace) -> str:

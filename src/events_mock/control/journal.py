@@ -58,6 +58,16 @@ def redact_query(query_string: str) -> dict[str, list[str]]:
     return query
 
 
+_QUERY_PAIR = re.compile(r"(?<=[?&])([^=&]+)=([^&]*)")
+
+
+def redact_path(path_with_query: str) -> str:
+    """`/exports/JOB-1.csv?token=abc` -> `/exports/JOB-1.csv?token=[REDACTED]`, for logs."""
+    return _QUERY_PAIR.sub(
+        lambda m: f"{m[1]}={REDACTED}" if is_secret_name(m[1]) else m[0], path_with_query
+    )
+
+
 def redact_json(value: Any) -> Any:
     if isinstance(value, dict):
         return {
