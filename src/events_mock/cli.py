@@ -150,6 +150,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="require 'Authorization: Bearer TOKEN' on /__mock/ and accept it from any address "
         "(default: $EVENTS_MOCK_CONTROL_TOKEN; without a token only loopback callers may)",
     )
+    serve.add_argument(
+        "--journal-size",
+        type=int,
+        default=ControlSettings.journal_size,
+        metavar="ENTRIES",
+        help="how many recent requests the journal keeps, oldest dropped first "
+        f"(default {ControlSettings.journal_size})",
+    )
     return parser
 
 
@@ -181,7 +189,7 @@ def serve(args: argparse.Namespace) -> None:
         max_body_bytes=args.max_body_bytes,
         max_events_per_request=args.max_events_per_request,
         max_stored_events=args.max_stored_events,
-        control=ControlSettings(token=args.control_token or None),
+        control=ControlSettings(token=args.control_token or None, journal_size=args.journal_size),
     )
     mock = EventsMock(config)
     app = mock.app
