@@ -89,7 +89,11 @@ def _error_handler(apis: Sequence[MockApi]):
         status, message = describe(exc)
         path = request.url.path
         api = next((api for prefix, api in by_prefix if path.startswith(prefix)), apis[0])
-        return api.render_error(status, message)
+        response = api.render_error(status, message)
+        # Keep the headers the framework attached, e.g. `Allow` on 405 (RFC 9110 requires it).
+        if isinstance(exc, HTTPException) and exc.headers:
+            response.headers = {**dict(exc.headers), **(response.headers or {})}
+        return response
 
     return handle
 
@@ -102,5 +106,8 @@ def describe(exc: Exception) -> tuple[int, str]:
         )
     if isinstance(exc, HTTPException):
         return exc.status_code, str(exc.detail)
+    if isinstance(exc, UnicodeDecodeError):
+        # Connexion decodes the body before parsing it; bytes that are not UTF-8 are bad input.
+        return 400, f"The request body is not valid UTF-8: {exc.reason}"
     logger.exception("unhandled error", exc_info=exc)
     return 500, "An internal error occurred in the mock."
