@@ -1,0 +1,111 @@
+"""What `events-mock verify` prints: a line per test as it finishes, then failures and coverage.
+
+CI logs are read by people who did not write the suite, so a failure says which rule broke, on
+which request, and how to send that request again; the coverage says what a green run proves.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+import pytest
+
+from events_mock.contract.run import ContractRun
+
+PHASE_ORDER = ("examples", "coverage", "fuzzing", "stateful", "flows")
+
+
+@dataclass
+class ResultLine:
+    label: str
+    outcome: str
+    seconds: float
+    details: str = ""
+
+
+@dataclass
+class VerifyReporter:
+    """A pytest plugin standing in for pytest's own terminal output during `verify`."""
+
+    out: TextIO
+    results: list[ResultLine] = field(default_factory=list)
+    errors: list[ResultLine] = field(default_factory=list)
+    deselected: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.errors.append(ResultLine(report.nodeid or "collection", "error", 0,
+                                          str(report.longrepr)))
+            self._line("ERROR", report.nodeid or "collection", None)
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.deselected += len(items)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            outcome = {"passed": "PASS", "failed": "FAIL", "skipped": "SKIP"}[report.outcome]
+        elif report.when == "teardown" and report.failed:
+            outcome = "ERROR"
+        else:
+            return
+        label = test_label(report.nodeid)
+        details = str(report.longrepr) if report.failed else ""
+        result = ResultLine(label, outcome, report.duration, details)
+        (self.results if outcome != "ERROR" else self.errors).append(result)
+        self._line(outcome, label, report.duration)
+
+    def _line(self, outcome: str, label: str, seconds: float | None) -> None:
+        took = f"  {seconds:6.1f} s" if seconds is not None else ""
+        self.out.write(f"  {outcome:<5} {label}{took}\n")
+        self.out.flush()
+
+    @property
+    def failures(self) -> list[ResultLine]:
+        return [r for r in self.results if r.outcome == "FAIL"] + self.errors
+
+
+def test_label(nodeid: str) -> str:
+    """`.../suite/barchart_reports.py::test_link[x]` -> `barchart_reports  test_link[x]`."""
+    path, _, name = nodeid.partition("::")
+    module = path.rsplit("/", 1)[-1].removesuffix(".py")
+    return f"{module:<17} {name.replace('::', '.')}" if name else module
+
+
+def coverage_lines(run: ContractRun) -> list[str]:
+    """Operations exercised per phase, then every check with how often it passed and failed."""
+    lines = ["Operations exercised (requests per phase):"]
+    counts = run.coverage.requests
+    labels = [f"{method.upper()} {path}" for path, item in run.schema().raw_schema["paths"].items()
+              for method in item if method in ("get", "put", "post", "delete", "patch")]
+    labels += sorted({label for label, _ in counts} - set(labels))
+    width = max(len(label) for label in labels) + 2
+    exercised = 0
+    for label in labels:
+        phases = [f"{p} {counts[(label, p)]}" for p in PHASE_ORDER if counts[(label, p)]]
+        exercised += bool(phases)
+        lines.append(f"  {label:<{width}}{', '.join(phases) or 'NOT EXERCISED'}")
+    lines.append(f"  {exercised} of {len(labels)} exercised")
+    lines.append("")
+    lines.append("Schemathesis checks (on every response):")
+    lines += _counts(run.coverage.passed, run.coverage.failed, exclude_prefix="barchart_")
+    lines.append("")
+    lines.append("Contract checks (rules no schema can express):")
+    lines += _counts(run.ledger.passed, run.ledger.failed)
+    return lines
+
+
+def _counts(passed: Any, failed: Any, exclude_prefix: str | None = None) -> list[str]:
+    names = sorted(set(passed) | set(failed))
+    if exclude_prefix:
+        names = [n for n in names if not n.startswith(exclude_prefix)]
+    if not names:
+        return ["  (none ran)"]
+    width = max(len(n) for n in names) + 2
+    rows = []
+    for name in names:
+        verdict = "ok  " if not failed[name] else "FAIL"
+        rows.append(f"  {verdict} {name:<{width}}{passed[name]:>7} passed {failed[name]:>5} failed")
+    return rows

@@ -1,0 +1,225 @@
+"""Barchart reports: jobs, their lifecycle, their links and the export files behind them.
+
+The run posts its events into its private window (`ContractRun.window`), starts every job it
+needs at once, then waits: against a real deployment the jobs run side by side, so the run waits
+about as long as the slowest one, never more than `--job-timeout` for each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from schemathesis import Response
+
+from events_mock.contract import barchart, checks
+from events_mock.contract.clocks import wait_for_job
+from events_mock.contract.run import ContractRun
+
+__all__ = [
+    "pytestmark",
+    "test_new_jobs_run_and_echo_their_filter",
+    "test_job_finishes_once_and_stays_finished",
+    "test_report_holds_exactly_the_runs_events",
+    "test_new_link_can_be_asked_for_at_any_time",
+    "test_types_filter_and_times_sent_as_strings",
+    "test_delimiter_option",
+    "test_link_refused_while_running",
+    "test_job_that_cannot_succeed_gives_no_link",
+    "test_unknown_source_refused",
+]
+
+pytestmark = pytest.mark.api("barchart")
+writes = pytest.mark.writes
+
+
+@dataclass
+class Job:
+    """One report job of this run, and everything the suite asked about it."""
+
+    name: str
+    sent: dict[str, Any]
+    started: Response
+    early_link: Response | None = None
+    status_after_early_link: dict[str, Any] = field(default_factory=dict)
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def source(self) -> str:
+        body = _json(self.started)
+        source = body.get("source") if isinstance(body, dict) else None
+        if self.started.status_code != 200 or not isinstance(source, str):
+            checks.fail("job_started", f"the {self.name} job could not be started", self.started)
+        return source
+
+    def wait(self, contract: ContractRun) -> list[dict[str, Any]]:
+        if not self.history:
+            self.history = wait_for_job(lambda: read_status(contract, self.source),
+                                        contract.clock, contract.options.job_timeout)
+        return self.history
+
+    def download(self, contract: ContractRun) -> Response:
+        """Ask for a link and follow it without credentials."""
+        self.wait(contract)
+        link = contract.call("getReportLink", path_parameters={"source": self.source})
+        checks.answered_with(link, 200, f"the link to the finished {self.name} report")
+        url = checks.link_is_download_url(link)
+        export = contract.download(url)
+        checks.downloads_without_credentials(export)
+        return export
+
+
+def read_status(contract: ContractRun, source: str) -> dict[str, Any]:
+    response = contract.call("getReportAvailability", path_parameters={"source": source})
+    checks.answered_with(response, 200, f"the status of job {source}")
+    return response.json()
+
+
+@pytest.fixture(scope="session")
+def posted(contract: ContractRun) -> list[dict[str, Any]]:
+    """This run's events in its window, near misses around it; the events a report must hold."""
+    inside, outside = barchart.report_events(contract.tag, contract.window)
+    response = contract.call("createEvents", body={"events": inside + outside})
+    checks.answered_with(response, 200, "the batch of this run's report events")
+    # Refused as a whole, so its valid event must be absent from every report below.
+    contract.call("createEvents",
+                  body={"events": barchart.rejected_batch(contract.tag, contract.window)})
+    return inside
+
+
+@pytest.fixture(scope="session")
+def jobs(contract: ContractRun, posted: list[dict[str, Any]]) -> dict[str, Job]:
+    """Every job the tests need, started together; a link asked for before any can finish."""
+    window = contract.window
+    filters = {
+        "window": barchart.report_filter(window),
+        "typed": barchart.report_filter(window, types=[barchart.TYPED], start=str(window.start),
+                                        end=str(window.end)),
+        "semicolon": barchart.report_filter(window, output={"delimiter": ";"}),
+        "backwards": barchart.report_filter(window, start=window.end, end=window.start),
+    }
+    started = {}
+    for name, sent in filters.items():
+        response = contract.call("startReport", body={"filter": sent})
+        started[name] = Job(name, sent, response)
+    window_job = started["window"]
+    window_job.early_link = contract.call("getReportLink",
+                                          path_parameters={"source": window_job.source})
+    window_job.status_after_early_link = read_status(contract, window_job.source)
+    return started
+
+
+@writes
+def test_new_jobs_run_and_echo_their_filter(jobs: dict[str, Job]) -> None:
+    for name in ("window", "typed", "semicolon"):
+        job = jobs[name]
+        checks.answered_with(job.started, 200, f"starting the {name} report")
+        status = job.started.json()
+        checks.job_started_running(status, job.started)
+        checks.filter_echoed(job.sent, status, job.started)
+        checks.timing_consistent(status, job.started)
+
+
+@writes
+def test_job_finishes_once_and_stays_finished(contract: ContractRun, jobs: dict[str, Job]) -> None:
+    job = jobs["window"]
+    history = job.wait(contract)
+    # Then later reads, to see the finished status hold.
+    for pause in (1.0, contract.clock.max_step):
+        contract.clock.pass_time(pause)
+        history.append(read_status(contract, job.source))
+    statuses = [status.get("status") for status in history]
+    checks.status_moves_once(statuses)
+    for status in history:
+        checks.filter_echoed(job.sent, status, job.started)
+        checks.timing_consistent(status, job.started)
+    checks.job_completed(statuses[-1], job.started)
+
+
+@writes
+def test_report_holds_exactly_the_runs_events(
+    contract: ContractRun, jobs: dict[str, Job], posted: list[dict[str, Any]]
+) -> None:
+    export = jobs["window"].download(contract)
+    rows = checks.export_delimited(export, barchart.export_columns(barchart.PRODUCT))
+    expected = [barchart.export_row(event, barchart.PRODUCT) for event in posted]
+    checks.export_exactly(rows, expected, export)
+
+
+@writes
+def test_new_link_can_be_asked_for_at_any_time(
+    contract: ContractRun, jobs: dict[str, Job], posted: list[dict[str, Any]]
+) -> None:
+    job = jobs["window"]
+    first, second = job.download(contract), job.download(contract)
+    columns = barchart.export_columns(barchart.PRODUCT)
+    checks.export_exactly(checks.export_delimited(second, columns),
+                          checks.export_delimited(first, columns), second)
+
+
+@writes
+def test_types_filter_and_times_sent_as_strings(
+    contract: ContractRun, jobs: dict[str, Job], posted: list[dict[str, Any]]
+) -> None:
+    job = jobs["typed"]
+    checks.answered_with(job.started, 200, "a filter with types and times as strings")
+    for status in job.wait(contract):
+        checks.filter_echoed(job.sent, status, job.started)
+    export = job.download(contract)
+    rows = checks.export_delimited(export, barchart.export_columns(barchart.PRODUCT))
+    expected = [barchart.export_row(event, barchart.PRODUCT)
+                for event in posted if event["type"] == barchart.TYPED]
+    checks.export_exactly(rows, expected, export)
+
+
+@writes
+def test_delimiter_option(
+    contract: ContractRun, jobs: dict[str, Job], posted: list[dict[str, Any]]
+) -> None:
+    job = jobs["semicolon"]
+    export = job.download(contract)
+    rows = checks.export_delimited(export, barchart.export_columns(barchart.PRODUCT), ";")
+    expected = [barchart.export_row(event, barchart.PRODUCT) for event in posted]
+    checks.export_exactly(rows, expected, export)
+
+
+@writes
+def test_link_refused_while_running(contract: ContractRun, jobs: dict[str, Job]) -> None:
+    job = jobs["window"]
+    early = job.early_link
+    assert early is not None
+    if early.status_code == 200 and job.status_after_early_link.get("status") == "COMPLETE":
+        return  # a deployment fast enough to finish first; the link was right then
+    checks.refused_with(early, 409, checks.STILL_RUNNING, "a link asked for while the job runs")
+
+
+@writes
+def test_job_that_cannot_succeed_gives_no_link(contract: ContractRun, jobs: dict[str, Job]) -> None:
+    """A filter whose start is after its end: refused (400), or a job ending FAILED/TIMEOUT
+    whose link is refused with EVENT_JOB_GET_FAILED, or at worst a COMPLETE empty export."""
+    job = jobs["backwards"]
+    if job.started.status_code == 400:
+        return
+    final = job.wait(contract)[-1].get("status")
+    if final == "COMPLETE":
+        export = job.download(contract)
+        rows = checks.export_delimited(export, barchart.export_columns(barchart.PRODUCT))
+        checks.export_exactly(rows, [], export)
+        return
+    link = contract.call("getReportLink", path_parameters={"source": job.source})
+    checks.refused_with(link, 409, checks.JOB_FAILED, f"the link of a job that ended {final}")
+
+
+def test_unknown_source_refused(contract: ContractRun) -> None:
+    source = barchart.unknown_source()
+    for operation in ("getReportAvailability", "getReportLink"):
+        response = contract.call(operation, path_parameters={"source": source})
+        checks.refused_with(response, 404, checks.NO_JOB, f"{operation} of an unknown source")
+
+
+def _json(response: Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
