@@ -442,12 +442,21 @@ def barchart_job_refusals(ctx: CheckContext, response: Response, case: Case) -> 
     if response.status_code == 409:
         expected = JOB_FAILED if JOB_FAILED in codes else STILL_RUNNING
         refused_with(response, 409, expected, "a report link refused")
-    if operation == "getReportLink" and response.status_code in (200, 409):
-        record = STATE.jobs.get(_job_key(response, source))
-        if record is not None:
-            link_matches_job(record, response)
-        if response.status_code == 200:
-            link_is_download_url(response)
+    if operation == "getReportLink" and response.status_code == 200:
+        link_is_download_url(response)
+    return None
+
+
+@response_check
+def barchart_link_follows_job(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """GET link: given for a COMPLETE job only, as far as this run has seen the job."""
+    if _operation_id(case) != "getReportLink" or not _is_barchart(case) or _negative(case):
+        return True
+    source = _sent_path_parameter(case, response, "source")
+    record = STATE.jobs.get(_job_key(response, source)) if source is not None else None
+    if record is None or response.status_code not in (200, 409):
+        return True
+    link_matches_job(record, response)
     return None
 
 

@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 from schemathesis.core.failures import FailureGroup
 
 from events_mock.auth import parse_credentials
-from events_mock.contract import checks
+from events_mock.contract import checks, fixtures
 from events_mock.contract.apis import CONTRACT_APIS
 from events_mock.contract.clocks import JobTimedOut
 from events_mock.contract.options import (
@@ -27,6 +28,7 @@ from events_mock.contract.options import (
 from events_mock.contract.run import ContractRun
 
 PLUGIN_NAME = "events-mock-contract"
+FIXTURES_NAME = "events-mock-contract-fixtures"
 _ACTIVE: list[ContractRun] = []
 
 
@@ -99,6 +101,9 @@ class ContractPlugin:
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "writes: stores data on the target (not --read-only)")
         config.addinivalue_line("markers", "api(name): tests of one API's own contract")
+        config.stash[fixtures.RUN_KEY] = self.run
+        if not config.pluginmanager.is_registered(fixtures):
+            config.pluginmanager.register(fixtures, FIXTURES_NAME)
         _ACTIVE.append(self.run)
         self._previous_state = checks.STATE
         checks.STATE = checks.CheckState(ledger=self.run.ledger)
@@ -144,11 +149,8 @@ class ContractPlugin:
         report = yield
         if report.failed and call.excinfo is not None and is_verdict(call.excinfo.value):
             report.longrepr = describe_failure(call.excinfo.value)
+            report.verdict = True  # type: ignore[attr-defined]
         return report
-
-    @pytest.fixture(scope="session")
-    def contract(self) -> ContractRun:
-        return self.run
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         from events_mock.contract.report import coverage_lines
@@ -162,7 +164,8 @@ def is_verdict(error: BaseException) -> bool:
     """Whether an exception says the target broke the contract (not that the suite crashed)."""
     if isinstance(error, BaseExceptionGroup):
         return all(is_verdict(inner) for inner in error.exceptions)
-    return isinstance(error, (checks.ContractViolation, FailureGroup, JobTimedOut, AssertionError))
+    # A connection the target drops or answers garbage on is the target's failure too.
+    return isinstance(error, (AssertionError, JobTimedOut, requests.RequestException))
 
 
 def describe_failure(error: BaseException) -> str:
@@ -170,6 +173,11 @@ def describe_failure(error: BaseException) -> str:
         return error.message.strip()
     if isinstance(error, BaseExceptionGroup):
         return "\n\n".join(describe_failure(inner) for inner in error.exceptions)
+    if isinstance(error, requests.RequestException):
+        text = f"The target broke the exchange: {type(error).__name__}: {error}"
+        if error.request is not None:
+            text += f"\n\n    Reproduce with:\n\n        {checks.curl_command(error.request)}"
+        return text
     return str(error).strip()
 
 

@@ -19,10 +19,15 @@ PHASE_ORDER = ("examples", "coverage", "fuzzing", "stateful", "flows")
 
 @dataclass
 class ResultLine:
-    label: str
+    module: str
+    name: str
     outcome: str
     seconds: float
     details: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.module:<17} {self.name}" if self.name else self.module
 
 
 @dataclass
@@ -37,9 +42,10 @@ class VerifyReporter:
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
-            self.errors.append(ResultLine(report.nodeid or "collection", "error", 0,
-                                          str(report.longrepr)))
-            self._line("ERROR", report.nodeid or "collection", None)
+            module, name = split_nodeid(report.nodeid or "collection")
+            line = ResultLine(module, name, "ERROR", 0, str(report.longrepr))
+            self.errors.append(line)
+            self._line("ERROR", line.label, None)
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.deselected += len(items)
@@ -51,11 +57,13 @@ class VerifyReporter:
             outcome = "ERROR"
         else:
             return
-        label = test_label(report.nodeid)
+        if report.when == "setup" and report.failed and not getattr(report, "verdict", False):
+            outcome = "ERROR"  # the suite could not set the test up: not a verdict on the target
+        module, name = split_nodeid(report.nodeid)
         details = str(report.longrepr) if report.failed else ""
-        result = ResultLine(label, outcome, report.duration, details)
+        result = ResultLine(module, name, outcome, report.duration, details)
         (self.results if outcome != "ERROR" else self.errors).append(result)
-        self._line(outcome, label, report.duration)
+        self._line(outcome, result.label, report.duration)
 
     def _line(self, outcome: str, label: str, seconds: float | None) -> None:
         took = f"  {seconds:6.1f} s" if seconds is not None else ""
@@ -67,11 +75,10 @@ class VerifyReporter:
         return [r for r in self.results if r.outcome == "FAIL"] + self.errors
 
 
-def test_label(nodeid: str) -> str:
-    """`.../suite/barchart_reports.py::test_link[x]` -> `barchart_reports  test_link[x]`."""
+def split_nodeid(nodeid: str) -> tuple[str, str]:
+    """`.../suite/barchart_reports.py::test_link[x]` -> (`barchart_reports`, `test_link[x]`)."""
     path, _, name = nodeid.partition("::")
-    module = path.rsplit("/", 1)[-1].removesuffix(".py")
-    return f"{module:<17} {name.replace('::', '.')}" if name else module
+    return path.rsplit("/", 1)[-1].removesuffix(".py"), name.replace("::", ".")
 
 
 def coverage_lines(run: ContractRun) -> list[str]:

@@ -28,6 +28,7 @@ from events_mock.contract.run import ContractRun
 SUITE_DIR = Path(__file__).resolve().parent / "suite"
 SUITE_PACKAGE = "events_mock.contract.suite"
 CONFORMS, DOES_NOT_CONFORM, NOT_VERIFIED = 0, 1, 2
+PLUGINS = ("-p", "schemathesis.pytest.plugin", "-p", "_hypothesis_pytestplugin")
 
 
 @dataclass
@@ -80,10 +81,12 @@ def _run_suite(run: ContractRun, reporter: VerifyReporter, junit_xml: str | None
     modules = [str(SUITE_DIR / f"{name}.py") for name in run.api.suite]
     args = [
         *modules,
-        # This run's settings only: no project ini, no cache, pytest's terminal output replaced.
+        # This run's settings only: no project ini, no cache, no plugins that happen to be
+        # installed (one reordering or reseeding tests would change the verdict), pytest's
+        # terminal output replaced by the reporter.
         "-c", os.devnull, "--rootdir", str(SUITE_DIR),
+        "--disable-plugin-autoload", *PLUGINS,
         "-p", "no:cacheprovider", "-p", "no:terminal",
-        f"--hypothesis-seed={run.seed}",
         "-W", "ignore::DeprecationWarning",
     ]
     if junit_xml:
@@ -115,7 +118,7 @@ def _verdict(
     for number, failure in enumerate(failures, start=1):
         if number == 1:
             out.write("\nFailures\n--------\n")
-        out.write(f"\n{number}) {failure.label.split()[-1]}  ({failure.label.split()[0]})\n\n")
+        out.write(f"\n{number}) {failure.name}  ({failure.module})\n\n")
         out.write(_indent(failure.details) + "\n")
     out.write("\nCoverage\n--------\n")
     for line in coverage_lines(run):
