@@ -31,8 +31,9 @@ from events_mock.auth import basic_security
 from events_mock.barchart.jobs import LINK_LIFETIME_MS, JobSettings, JobStatus, Link
 from events_mock.clock import MockClock
 
-ASGIApp = Callable[[dict, Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]],
-                   Awaitable[None]]
+ASGIApp = Callable[
+    [dict, Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Awaitable[None]
+]
 START_MS = 1_790_000_000_000
 
 
@@ -86,8 +87,12 @@ class Rewrite:
         if self.before is not None and self.before(exchange):
             await _answer(send, exchange)
             return
-        scope = {**scope, "headers": [(k.encode("latin-1"), v.encode("latin-1"))
-                                      for k, v in exchange.headers.items()]}
+        scope = {
+            **scope,
+            "headers": [
+                (k.encode("latin-1"), v.encode("latin-1")) for k, v in exchange.headers.items()
+            ],
+        }
         chunks: list[bytes] = []
 
         async def capture(message: dict) -> None:
@@ -133,8 +138,13 @@ def _replay(body: bytes) -> Any:
 async def _answer(send: Any, exchange: Exchange) -> None:
     headers = {**exchange.response_headers, "content-length": str(len(exchange.body))}
     headers.setdefault("content-type", "application/json")
-    await send({"type": "http.response.start", "status": exchange.status,
-                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": exchange.status,
+            "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()],
+        }
+    )
     await send({"type": "http.response.body", "body": exchange.body})
 
 
@@ -154,8 +164,9 @@ def with_clock_control(app: ASGIApp, clock: MockClock) -> ASGIApp:
 
 
 def on(method: str, path_prefix: str, path_suffix: str = "") -> Callable[[Exchange], bool]:
-    return lambda e: (e.method == method and e.path.startswith(path_prefix)
-                      and e.path.endswith(path_suffix))
+    return lambda e: (
+        e.method == method and e.path.startswith(path_prefix) and e.path.endswith(path_suffix)
+    )
 
 
 def is_link(exchange: Exchange) -> bool:
@@ -170,6 +181,7 @@ def is_link(exchange: Exchange) -> bool:
 @dataclass(frozen=True)
 class BrokenServer:
     name: str
+    operation: str
     rule: str
     """The one rule it breaks."""
     evidence: str
@@ -252,8 +264,17 @@ def _empty_batch_500(mock: EventsMock, app: ASGIApp) -> ASGIApp:
             return False
         if empty:
             exchange.status = 500
-            exchange.set_json([{"value": {"code": "REQUEST_GENERAL_FAILURE",
-                                          "message": "list index out of range"}, "children": []}])
+            exchange.set_json(
+                [
+                    {
+                        "value": {
+                            "code": "REQUEST_GENERAL_FAILURE",
+                            "message": "list index out of range",
+                        },
+                        "children": [],
+                    }
+                ]
+            )
         return empty
 
     return Rewrite(app, on("POST", "/events"), before=before)
@@ -324,8 +345,9 @@ def _finished_without_end(mock: EventsMock, app: ASGIApp) -> ASGIApp:
 def _unknown_job_wrong_code(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     def rewrite(exchange: Exchange) -> None:
         if exchange.status == 404:
-            exchange.set_json([{"value": {"code": "EVENT_JOB_GET_FAILED", "message": "?"},
-                                "children": []}])
+            exchange.set_json(
+                [{"value": {"code": "EVENT_JOB_GET_FAILED", "message": "?"}, "children": []}]
+            )
 
     return Rewrite(app, on("GET", "/reports/", "/availability"), rewrite)
 
@@ -354,8 +376,14 @@ def _link_unknown_source_500(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     def rewrite(exchange: Exchange) -> None:
         if exchange.status == 404:
             exchange.status = 500
-            exchange.set_json([{"value": {"code": "REQUEST_GENERAL_FAILURE",
-                                          "message": "KeyError"}, "children": []}])
+            exchange.set_json(
+                [
+                    {
+                        "value": {"code": "REQUEST_GENERAL_FAILURE", "message": "KeyError"},
+                        "children": [],
+                    }
+                ]
+            )
 
     return Rewrite(app, is_link, rewrite)
 
@@ -384,8 +412,9 @@ def _export_ignores_types(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     store = mock.barchart.store
     select = store.select
 
-    def all_types(customer: str, product: str, types: Any = None, start: Any = None,
-                  end: Any = None) -> list:
+    def all_types(
+        customer: str, product: str, types: Any = None, start: Any = None, end: Any = None
+    ) -> list:
         return select(customer, product, None, start, end)
 
     store.select = all_types  # type: ignore[method-assign]
@@ -425,8 +454,17 @@ def _malformed_credentials_500(mock: EventsMock, app: ASGIApp) -> ASGIApp:
             base64.b64decode(token, validate=True)
         except binascii.Error:
             exchange.status = 500
-            exchange.set_json([{"value": {"code": "REQUEST_GENERAL_FAILURE",
-                                          "message": "Incorrect padding"}, "children": []}])
+            exchange.set_json(
+                [
+                    {
+                        "value": {
+                            "code": "REQUEST_GENERAL_FAILURE",
+                            "message": "Incorrect padding",
+                        },
+                        "children": [],
+                    }
+                ]
+            )
             return True
         return False
 
@@ -434,60 +472,204 @@ def _malformed_credentials_500(mock: EventsMock, app: ASGIApp) -> ASGIApp:
 
 
 BROKEN_SERVERS = [
-    BrokenServer("events-status-201", "POST /events answers 201, not the documented 200",
-                 "Undocumented status code", _status_201),
-    BrokenServer("events-sequences-reversed", "sequences run n..1 instead of 1..n",
-                 "[batch_assigned] sequences must be 1..", _sequences_reversed),
-    BrokenServer("events-batch-per-event", "each event of a request gets its own batch id",
-                 "[batch_assigned] one batch id expected", _batch_per_event),
-    BrokenServer("events-timestamps-changed", "echoed timestamps are in seconds",
-                 "[batch_assigned] event 1 came back changed (timestamp", _timestamps_in_seconds),
-    BrokenServer("events-accept-unknown-types", "events of unknown types are accepted",
-                 "Schema-violating request accepted", _accepts_unknown_types),
-    BrokenServer("events-empty-batch-500", "an empty batch crashes the server (500)",
-                 "an empty batch (documented: stores nothing): expected 200, got 500",
-                 _empty_batch_500),
-    BrokenServer("reports-text-plain", "POST /reports answers with Content-Type text/plain",
-                 "Undocumented Content-Type", _reports_text_plain),
-    BrokenServer("reports-without-timing", "the new job has no `timing`",
-                 '"timing" is a required property', _reports_without_timing),
-    BrokenServer("reports-times-as-strings", "the echoed filter has start/end as strings",
-                 "[filter_echoed] the filter is not echoed as sent (start", _times_echoed_as_strings),
-    BrokenServer("reports-ignore-auth", "POST /reports works without credentials",
-                 "POST /reports with no credentials answered 200, expected 401",
-                 _reports_ignore_auth),
-    BrokenServer("job-never-finishes", "a report job stays RUNNING past the 15 minutes",
-                 "the job is still RUNNING after 900 s", lambda mock, app: app,
-                 JobSettings(base_seconds=10**7, max_seconds=10**7)),
-    BrokenServer("job-goes-back-to-running", "a finished job reads RUNNING again",
-                 "[status_moves_once] the job's status left its terminal status",
-                 _job_goes_back_to_running),
-    BrokenServer("job-finished-without-end", "a finished job has no timing.end",
-                 "[timing_consistent] the job is COMPLETE but timing.end is missing",
-                 _finished_without_end),
-    BrokenServer("job-unknown-wrong-code", "an unknown job's 404 carries EVENT_JOB_GET_FAILED",
-                 "expected 404 EVENT_JOB_GET_FAILED_NO_JOB, got 404 ['EVENT_JOB_GET_FAILED']",
-                 _unknown_job_wrong_code),
-    BrokenServer("link-while-running", "a link is given before the job has finished",
-                 "a link asked for while the job runs: expected 409", _link_while_running),
-    BrokenServer("link-missing", "the link answer has no `link`",
-                 '"link" is a required property', _link_missing),
-    BrokenServer("link-unknown-source-500", "the link of an unknown source crashes (500)",
-                 "Server error", _link_unknown_source_500),
-    BrokenServer("download-needs-credentials", "the export link asks for credentials",
-                 "[downloads_without_credentials] the link must download without credentials",
-                 _download_needs_credentials),
-    BrokenServer("export-drops-last-row", "the export file misses its last row",
-                 "[export_exactly]", _export_drops_last_row),
-    BrokenServer("export-ignores-types", "the export holds every type, not the filter's",
-                 "      extra:   ", _export_ignores_types),
-    BrokenServer("export-comma-delimited", "the export is comma-delimited",
-                 "[export_delimited] the export must start with the header", _export_comma_delimited),
-    BrokenServer("version-without-name", "GET /service/version has no service.name",
-                 '"name" is a required property', _version_without_name),
-    BrokenServer("auth-any-password", "a known user gets in with any password",
-                 "with a wrong password answered 200, expected 401", _any_password),
-    BrokenServer("auth-malformed-500", "a Basic token that is not base64 crashes (500)",
-                 "with a Basic token that is not base64 answered 500, expected 401",
-                 _malformed_credentials_500),
+    BrokenServer(
+        "events-status-201",
+        "POST /events",
+        "POST /events answers 201, not the documented 200",
+        "Undocumented status code",
+        _status_201,
+    ),
+    BrokenServer(
+        "events-sequences-reversed",
+        "POST /events",
+        "sequences run n..1 instead of 1..n",
+        "[batch_assigned] sequences must be 1..",
+        _sequences_reversed,
+    ),
+    BrokenServer(
+        "events-batch-per-event",
+        "POST /events",
+        "each event of a request gets its own batch id",
+        "[batch_assigned] one batch id expected",
+        _batch_per_event,
+    ),
+    BrokenServer(
+        "events-timestamps-changed",
+        "POST /events",
+        "echoed timestamps are in seconds",
+        "[batch_assigned] event 1 came back changed (timestamp",
+        _timestamps_in_seconds,
+    ),
+    BrokenServer(
+        "events-accept-unknown-types",
+        "POST /events",
+        "events of unknown types are accepted",
+        "Schema-violating request accepted",
+        _accepts_unknown_types,
+    ),
+    BrokenServer(
+        "events-empty-batch-500",
+        "POST /events",
+        "an empty batch crashes the server (500)",
+        "an empty batch (documented: stores nothing): expected 200, got 500",
+        _empty_batch_500,
+    ),
+    BrokenServer(
+        "reports-text-plain",
+        "POST /reports",
+        "POST /reports answers with Content-Type text/plain",
+        "Undocumented Content-Type",
+        _reports_text_plain,
+    ),
+    BrokenServer(
+        "reports-without-timing",
+        "POST /reports",
+        "the new job has no `timing`",
+        '"timing" is a required property',
+        _reports_without_timing,
+    ),
+    BrokenServer(
+        "reports-times-as-strings",
+        "POST /reports",
+        "the echoed filter has start/end as strings",
+        "[filter_echoed] the filter is not echoed as sent (start",
+        _times_echoed_as_strings,
+    ),
+    BrokenServer(
+        "reports-ignore-auth",
+        "POST /reports",
+        "POST /reports works without credentials",
+        "POST /reports with no credentials answered 200, expected 401",
+        _reports_ignore_auth,
+    ),
+    BrokenServer(
+        "job-never-finishes",
+        "GET /reports/{source}/availability",
+        "a report job stays RUNNING past the 15 minutes",
+        "the job is still RUNNING after 900 s",
+        lambda mock, app: app,
+        JobSettings(base_seconds=10**7, max_seconds=10**7),
+    ),
+    BrokenServer(
+        "job-goes-back-to-running",
+        "GET /reports/{source}/availability",
+        "a finished job reads RUNNING again",
+        "[status_moves_once] the job's status left its terminal status",
+        _job_goes_back_to_running,
+    ),
+    BrokenServer(
+        "job-finished-without-end",
+        "GET /reports/{source}/availability",
+        "a finished job has no timing.end",
+        "[timing_consistent] the job is COMPLETE but timing.end is missing",
+        _finished_without_end,
+    ),
+    BrokenServer(
+        "job-unknown-wrong-code",
+        "GET /reports/{source}/availability",
+        "an unknown job's 404 carries EVENT_JOB_GET_FAILED",
+        "expected 404 EVENT_JOB_GET_FAILED_NO_JOB, got 404 ['EVENT_JOB_GET_FAILED']",
+        _unknown_job_wrong_code,
+    ),
+    BrokenServer(
+        "link-while-running",
+        "GET /reports/{source}",
+        "a link is given before the job has finished",
+        "a link asked for while the job runs: expected 409",
+        _link_while_running,
+    ),
+    BrokenServer(
+        "link-missing",
+        "GET /reports/{source}",
+        "the link answer has no `link`",
+        '"link" is a required property',
+        _link_missing,
+    ),
+    BrokenServer(
+        "link-unknown-source-500",
+        "GET /reports/{source}",
+        "the link of an unknown source crashes (500)",
+        "Server error",
+        _link_unknown_source_500,
+    ),
+    BrokenServer(
+        "download-needs-credentials",
+        "the report link",
+        "the export link asks for credentials",
+        "[downloads_without_credentials] the link must download without credentials",
+        _download_needs_credentials,
+    ),
+    BrokenServer(
+        "export-drops-last-row",
+        "the report link",
+        "the export file misses its last row",
+        "[export_exactly]",
+        _export_drops_last_row,
+    ),
+    BrokenServer(
+        "export-ignores-types",
+        "the report link",
+        "the export holds every type, not the filter's",
+        "      extra:   ",
+        _export_ignores_types,
+    ),
+    BrokenServer(
+        "export-comma-delimited",
+        "the report link",
+        "the export is comma-delimited",
+        "[export_delimited] the export must start with the header",
+        _export_comma_delimited,
+    ),
+    BrokenServer(
+        "version-without-name",
+        "GET /service/version",
+        "GET /service/version has no service.name",
+        '"name" is a required property',
+        _version_without_name,
+    ),
+    BrokenServer(
+        "auth-any-password",
+        "every secured operation",
+        "a known user gets in with any password",
+        "with a wrong password answered 200, expected 401",
+        _any_password,
+    ),
+    BrokenServer(
+        "auth-malformed-500",
+        "every operation",
+        "a Basic token that is not base64 crashes (500)",
+        "with a Basic token that is not base64 answered 500, expected 401",
+        _malformed_credentials_500,
+    ),
 ]
+
+
+def detection_table(argv: list[str]) -> str:
+    """Run `verify` against each broken server: the README's table and detection rate."""
+    import io
+
+    from events_mock.cli import build_parser
+    from events_mock.contract.command import verify_command
+    from events_mock.server import LiveServer
+
+    rows, caught = [], 0
+    for server in BROKEN_SERVERS:
+        mock, app = build(server)
+        with LiveServer(app) as live:
+            args = build_parser().parse_args(["verify", "--base-url", live.url, *argv])
+            out = io.StringIO()
+            verdict = verify_command(args, out=out)
+        found = verdict.exit_code == 1 and server.evidence in out.getvalue()
+        caught += found
+        tests = sorted({f"`{failure.name.split('[')[0]}`" for failure in verdict.failures})
+        verdict_text = ("caught by " + ", ".join(tests)) if found else "**MISSED**"
+        rows.append(f"| `{server.name}` | {server.operation} | {server.rule} | {verdict_text} |")
+    header = "| server | operation | the one rule it breaks | verdict |\n|---|---|---|---|"
+    total = f"\n\n{caught} of {len(BROKEN_SERVERS)} broken servers caught."
+    return header + "\n" + "\n".join(rows) + total
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(detection_table(sys.argv[1:] or ["--max-examples", "5", "--seed", "1"]))

@@ -22,8 +22,13 @@ INVALID_TYPE = "NOT-AN-EVENT-TYPE"
 
 def event(type_: str, timestamp: int, *context: str, **extra: Any) -> dict[str, Any]:
     product = load_catalog().product_of.get(type_, PRODUCT)
-    body = {"customer": CUSTOMER, "product": product, "type": type_, "timestamp": timestamp,
-            "context": list(context)}
+    body = {
+        "customer": CUSTOMER,
+        "product": product,
+        "type": type_,
+        "timestamp": timestamp,
+        "context": list(context),
+    }
     body.update(extra)
     return body
 
@@ -47,8 +52,10 @@ def report_events(tag: str, window: PrivateWindow) -> tuple[list[dict], list[dic
         event("PORTFOLIO-CREATED", start - 1, tag, "just-before"),
         event("PORTFOLIO-CREATED", end + 1, tag, "just-after"),
         event("WATCHLIST-APPLICATION-LOADED", start + 500, tag),
-        {**event("PORTFOLIO-CREATED", start + 500, tag, "other-customer"),
-         "customer": OTHER_CUSTOMER},
+        {
+            **event("PORTFOLIO-CREATED", start + 500, tag, "other-customer"),
+            "customer": OTHER_CUSTOMER,
+        },
     ]
     return inside, outside
 
@@ -94,8 +101,13 @@ def export_row(event: dict[str, Any], product: str) -> list[str]:
 
 
 def report_filter(window: PrivateWindow, **extra: Any) -> dict[str, Any]:
-    return {"customer": CUSTOMER, "product": PRODUCT, "start": window.start, "end": window.end,
-            **extra}
+    return {
+        "customer": CUSTOMER,
+        "product": PRODUCT,
+        "start": window.start,
+        "end": window.end,
+        **extra,
+    }
 
 
 def unknown_source() -> str:

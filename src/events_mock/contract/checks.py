@@ -153,15 +153,20 @@ def batch_assigned(sent: Sequence[Mapping[str, Any]], response: Response) -> lis
         fail(name, f"{len(sent)} events were posted, the answer holds {count}", response)
     batches = {event.get("batch") for event in body if isinstance(event, dict)}
     if sent and (len(batches) != 1 or not all(isinstance(b, str) and b for b in batches)):
-        fail(name, f"one batch id expected for the whole request, got {sorted(map(str, batches))}",
-             response)
+        fail(
+            name,
+            f"one batch id expected for the whole request, got {sorted(map(str, batches))}",
+            response,
+        )
     sequences = [event.get("sequence") for event in body]
     if sequences != list(range(1, len(sent) + 1)):
         fail(name, f"sequences must be 1..{len(sent)} in posting order, got {sequences}", response)
     for position, (posted, echoed) in enumerate(zip(sent, body, strict=True), start=1):
         changed = [f for f in EVENT_FIELDS if posted.get(f) != echoed.get(f)]
         if changed:
-            detail = ", ".join(f"{f}: sent {posted.get(f)!r}, got {echoed.get(f)!r}" for f in changed)
+            detail = ", ".join(
+                f"{f}: sent {posted.get(f)!r}, got {echoed.get(f)!r}" for f in changed
+            )
             fail(name, f"event {position} came back changed ({detail})", response)
     return body
 
@@ -171,8 +176,12 @@ def batches_distinct(first: Response, second: Response) -> None:
     """Two requests are two batches: their events do not share a batch id."""
     ids = [{e.get("batch") for e in _json(r) or [] if isinstance(e, dict)} for r in (first, second)]
     if ids[0] & ids[1]:
-        fail("batches_distinct", f"two requests got the same batch id {ids[0] & ids[1]}",
-             first, second)
+        fail(
+            "batches_distinct",
+            f"two requests got the same batch id {ids[0] & ids[1]}",
+            first,
+            second,
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -183,8 +192,11 @@ def batches_distinct(first: Response, second: Response) -> None:
 def job_started_running(status: Mapping[str, Any], response: Response) -> None:
     """RUNNING is the only initial status: a job is never born finished."""
     if status.get("status") != "RUNNING":
-        fail("job_started_running", f"a new job must be RUNNING, got {status.get('status')!r}",
-             response)
+        fail(
+            "job_started_running",
+            f"a new job must be RUNNING, got {status.get('status')!r}",
+            response,
+        )
 
 
 @contract_check
@@ -231,10 +243,12 @@ def status_moves_once(statuses: Sequence[str], *responses: Response) -> None:
     if unknown:
         fail("status_moves_once", f"unknown job status {unknown[0]!r}", *responses[-1:])
     terminal = [i for i, s in enumerate(statuses) if s in TERMINAL]
-    if terminal and any(s != statuses[terminal[0]] for s in statuses[terminal[0]:]):
-        fail("status_moves_once",
-             f"the job's status left its terminal status: {' -> '.join(_runs(statuses))}",
-             *responses[-2:])
+    if terminal and any(s != statuses[terminal[0]] for s in statuses[terminal[0] :]):
+        fail(
+            "status_moves_once",
+            f"the job's status left its terminal status: {' -> '.join(_runs(statuses))}",
+            *responses[-2:],
+        )
 
 
 @contract_check
@@ -248,17 +262,22 @@ def job_completed(final: str, response: Response) -> None:
 def job_is_the_one_asked(source: str, status: Mapping[str, Any], response: Response) -> None:
     """The status read for a job is that job's."""
     if status.get("source") != source:
-        fail("job_is_the_one_asked", f"asked for job {source!r}, got {status.get('source')!r}",
-             response)
+        fail(
+            "job_is_the_one_asked",
+            f"asked for job {source!r}, got {status.get('source')!r}",
+            response,
+        )
 
 
 @contract_check
 def job_unchanged(record: JobRecord, status: Mapping[str, Any], response: Response) -> None:
     """Reading a job again gives the same filter and start it was created with."""
     if status.get("filter") != record.filter:
-        fail("job_unchanged",
-             f"the job's filter changed from {record.filter!r} to {status.get('filter')!r}",
-             response)
+        fail(
+            "job_unchanged",
+            f"the job's filter changed from {record.filter!r} to {status.get('filter')!r}",
+            response,
+        )
     timing = status.get("timing")
     start = timing.get("start") if isinstance(timing, Mapping) else None
     if start != record.start:
@@ -293,11 +312,13 @@ def link_matches_job(record: JobRecord, response: Response) -> None:
     last = record.statuses[-1] if record.statuses else None
     codes = error_codes(response)
     if last == "COMPLETE" and response.status_code != 200:
-        fail("link_matches_job", f"the job is COMPLETE, yet its link was refused: {codes}",
-             response)
+        fail(
+            "link_matches_job", f"the job is COMPLETE, yet its link was refused: {codes}", response
+        )
     if last in ("FAILED", "TIMEOUT") and response.status_code == 200:
-        fail("link_matches_job", f"the job ended {last}, yet a link to its file was given",
-             response)
+        fail(
+            "link_matches_job", f"the job ended {last}, yet a link to its file was given", response
+        )
 
 
 @contract_check
@@ -307,8 +328,11 @@ def downloads_without_credentials(response: Response) -> str:
     if "authorization" in sent:
         fail("downloads_without_credentials", "the download was sent with credentials", response)
     if response.status_code != 200:
-        fail("downloads_without_credentials",
-             f"the link must download without credentials, got {response.status_code}", response)
+        fail(
+            "downloads_without_credentials",
+            f"the link must download without credentials, got {response.status_code}",
+            response,
+        )
     return response.text
 
 
@@ -320,30 +344,39 @@ def export_delimited(response: Response, columns: Sequence[str], delimiter: str 
     expected_header = delimiter.join(columns)
     if not lines or lines[0] != expected_header:
         header = lines[0] if lines else ""
-        fail("export_delimited",
-             f"the export must start with the header {expected_header!r}, got {header!r}",
-             response)
+        fail(
+            "export_delimited",
+            f"the export must start with the header {expected_header!r}, got {header!r}",
+            response,
+        )
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))[1:]
     for number, row in enumerate(rows, start=2):
         if len(row) != len(columns):
-            fail("export_delimited",
-                 f"line {number} has {len(row)} {delimiter!r}-delimited fields, expected "
-                 f"{len(columns)}: {delimiter.join(row)!r}", response)
+            fail(
+                "export_delimited",
+                f"line {number} has {len(row)} {delimiter!r}-delimited fields, expected "
+                f"{len(columns)}: {delimiter.join(row)!r}",
+                response,
+            )
     return rows
 
 
 @contract_check
-def export_exactly(rows: Sequence[Sequence[str]], expected: Sequence[Sequence[str]],
-                   response: Response) -> None:
+def export_exactly(
+    rows: Sequence[Sequence[str]], expected: Sequence[Sequence[str]], response: Response
+) -> None:
     """The export holds exactly the events the report selects: none missing, none added."""
     got, want = Counter(map(tuple, rows)), Counter(map(tuple, expected))
     missing, extra = want - got, got - want
     if missing or extra:
         detail = "".join(f"\n      missing: {'|'.join(r)}" for r in sorted(missing.elements()))
         detail += "".join(f"\n      extra:   {'|'.join(r)}" for r in sorted(extra.elements()))
-        fail("export_exactly",
-             f"the export should hold exactly {len(expected)} rows of this run's events, it "
-             f"holds {len(rows)}:{detail}", response)
+        fail(
+            "export_exactly",
+            f"the export should hold exactly {len(expected)} rows of this run's events, it "
+            f"holds {len(rows)}:{detail}",
+            response,
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -354,9 +387,12 @@ def export_exactly(rows: Sequence[Sequence[str]], expected: Sequence[Sequence[st
 def credentials_rejected(kind: str, response: Response) -> None:
     """A secured operation answers 401 to missing, malformed or wrong credentials."""
     if response.status_code != 401:
-        fail("credentials_rejected",
-             f"{response.request.method} {urlsplit(response.request.url).path} with {kind} "
-             f"answered {response.status_code}, expected 401", response)
+        fail(
+            "credentials_rejected",
+            f"{response.request.method} {urlsplit(response.request.url).path} with {kind} "
+            f"answered {response.status_code}, expected 401",
+            response,
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -518,16 +554,20 @@ def curl_command(request: Any) -> str:
 
 
 def _authorization_args(value: str) -> list[str]:
-    if value in STATE.revealed:
-        return ["-H", shlex.quote(f"Authorization: {value}")]
+    """`-u NAME:***` for credentials; wrong ones the suite made up on purpose are shown whole."""
+    revealed = value in STATE.revealed
     scheme, _, token = value.partition(" ")
+    credentials = None
     if scheme.lower() == "basic":
         try:
-            name = base64.b64decode(token, validate=True).decode("utf-8").partition(":")[0]
+            credentials = base64.b64decode(token, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
-            name = None
-        if name is not None:
-            return ["-u", shlex.quote(f"{name}:***")]
+            credentials = None
+    if credentials is not None and ":" in credentials:
+        name, _, password = credentials.partition(":")
+        return ["-u", shlex.quote(f"{name}:{password if revealed else '***'}")]
+    if revealed:
+        return ["-H", shlex.quote(f"Authorization: {value}")]
     return ["-H", shlex.quote(f"Authorization: {scheme} ***")]
 
 
@@ -550,7 +590,7 @@ def _sent_path_parameter(case: Case, response: Response, name: str) -> str | Non
     """A path parameter as the request carried it (phases differ in how they keep it)."""
     template = case.operation.path.strip("/").split("/")
     sent = urlsplit(response.request.url).path.strip("/").split("/")
-    sent = sent[len(sent) - len(template):] if len(sent) >= len(template) else []
+    sent = sent[len(sent) - len(template) :] if len(sent) >= len(template) else []
     if len(sent) != len(template) or "{" + name + "}" not in template:
         return None
     return unquote(sent[template.index("{" + name + "}")])

@@ -119,10 +119,17 @@ def poll_steps(clock: JobClock) -> Iterator[float]:
 
 
 def wait_for_job(
-    read: Callable[[], dict[str, Any]], clock: JobClock, timeout: float
+    read: Callable[[], dict[str, Any]],
+    clock: JobClock,
+    timeout: float,
+    started: float | None = None,
 ) -> list[dict[str, Any]]:
-    """Poll until the job leaves RUNNING; every status read, in order. Raises `JobTimedOut`."""
-    started = clock.elapsed()
+    """Poll until the job leaves RUNNING; every status read, in order. Raises `JobTimedOut`.
+
+    `started` (by `clock.elapsed()`) is when the job was started: jobs started together share
+    one deadline, so a target whose jobs never finish costs one timeout, not one per job.
+    """
+    started = clock.elapsed() if started is None else started
     steps = poll_steps(clock)
     history: list[dict[str, Any]] = []
     while True:

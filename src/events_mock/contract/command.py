@@ -27,23 +27,47 @@ credentials. Exit status 0: conforms; 1: does not conform; 2: could not be verif
 
 def add_verify_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = commands.add_parser("verify", help=HELP, description=DESCRIPTION)
-    parser.add_argument("--base-url", metavar="URL",
-                        help="deployment to verify (default: start the embedded mock)")
-    parser.add_argument("--auth", type=_credentials, metavar="NAME:PASSWORD",
-                        help="Basic credentials for secured operations (default: demo:demo)")
-    parser.add_argument("--api", default=DEFAULT_API, choices=sorted(CONTRACT_APIS),
-                        help=f"which API's spec to verify against (default: {DEFAULT_API})")
-    parser.add_argument("--job-timeout", type=float, default=DEFAULT_JOB_TIMEOUT,
-                        metavar="SECONDS",
-                        help="longest wait for one report job (default: 900, the documented "
-                             "15 minutes); the mock's clock is advanced instead when possible")
-    parser.add_argument("--max-examples", type=int, default=DEFAULT_MAX_EXAMPLES, metavar="N",
-                        help=f"generated cases per operation and phase (default: "
-                             f"{DEFAULT_MAX_EXAMPLES})")
-    parser.add_argument("--seed", type=int, metavar="N",
-                        help="seed for generated cases, to reproduce a run (default: random)")
-    parser.add_argument("--read-only", action="store_true",
-                        help="only operations that store nothing, for shared environments")
+    parser.add_argument(
+        "--base-url", metavar="URL", help="deployment to verify (default: start the embedded mock)"
+    )
+    parser.add_argument(
+        "--auth",
+        type=_credentials,
+        metavar="NAME:PASSWORD",
+        help="Basic credentials for secured operations (default: demo:demo)",
+    )
+    parser.add_argument(
+        "--api",
+        default=DEFAULT_API,
+        choices=sorted(CONTRACT_APIS),
+        help=f"which API's spec to verify against (default: {DEFAULT_API})",
+    )
+    parser.add_argument(
+        "--job-timeout",
+        type=float,
+        default=DEFAULT_JOB_TIMEOUT,
+        metavar="SECONDS",
+        help="longest wait for one report job (default: 900, the documented "
+        "15 minutes); the mock's clock is advanced instead when possible",
+    )
+    parser.add_argument(
+        "--max-examples",
+        type=int,
+        default=DEFAULT_MAX_EXAMPLES,
+        metavar="N",
+        help=f"generated cases per operation and phase (default: {DEFAULT_MAX_EXAMPLES})",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        help="seed for generated cases, to reproduce a run (default: random)",
+    )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="only operations that store nothing, for shared environments",
+    )
     parser.add_argument("--junit-xml", metavar="PATH", help="write a JUnit XML report for CI")
     return parser
 

@@ -20,5 +20,3 @@ class ContractOptions:
     max_examples: int = DEFAULT_MAX_EXAMPLES
     seed: int | None = None
     read_only: bool = False
-
-

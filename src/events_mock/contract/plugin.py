@@ -44,22 +44,55 @@ def current_run() -> ContractRun:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("contract", "events-mock contract suite")
-    group.addoption("--base-url", dest="contract_base_url", metavar="URL",
-                    help="deployment to verify (default: start the embedded mock)")
-    group.addoption("--auth", dest="contract_auth", metavar="NAME:PASSWORD", type=_credentials,
-                    help="Basic credentials for secured operations (default: the mock's demo)")
-    group.addoption("--api", dest="contract_api", default=DEFAULT_API, choices=list(CONTRACT_APIS),
-                    help="which API's spec to verify against (default: barchart)")
-    group.addoption("--job-timeout", dest="contract_job_timeout", type=float,
-                    default=DEFAULT_JOB_TIMEOUT, metavar="SECONDS",
-                    help="longest wait for one report job (default: 900, the documented 15 min)")
-    group.addoption("--max-examples", dest="contract_max_examples", type=int,
-                    default=DEFAULT_MAX_EXAMPLES, metavar="N",
-                    help="generated cases per operation and phase (default: 100)")
-    group.addoption("--seed", dest="contract_seed", type=int, metavar="N",
-                    help="seed for generated cases, to reproduce a run (default: random)")
-    group.addoption("--read-only", dest="contract_read_only", action="store_true",
-                    help="only operations that store nothing (for shared environments)")
+    group.addoption(
+        "--base-url",
+        dest="contract_base_url",
+        metavar="URL",
+        help="deployment to verify (default: start the embedded mock)",
+    )
+    group.addoption(
+        "--auth",
+        dest="contract_auth",
+        metavar="NAME:PASSWORD",
+        type=_credentials,
+        help="Basic credentials for secured operations (default: the mock's demo)",
+    )
+    group.addoption(
+        "--api",
+        dest="contract_api",
+        default=DEFAULT_API,
+        choices=list(CONTRACT_APIS),
+        help="which API's spec to verify against (default: barchart)",
+    )
+    group.addoption(
+        "--job-timeout",
+        dest="contract_job_timeout",
+        type=float,
+        default=DEFAULT_JOB_TIMEOUT,
+        metavar="SECONDS",
+        help="longest wait for one report job (default: 900, the documented 15 min)",
+    )
+    group.addoption(
+        "--max-examples",
+        dest="contract_max_examples",
+        type=int,
+        default=DEFAULT_MAX_EXAMPLES,
+        metavar="N",
+        help="generated cases per operation and phase (default: 100)",
+    )
+    group.addoption(
+        "--seed",
+        dest="contract_seed",
+        type=int,
+        metavar="N",
+        help="seed for generated cases, to reproduce a run (default: random)",
+    )
+    group.addoption(
+        "--read-only",
+        dest="contract_read_only",
+        action="store_true",
+        help="only operations that store nothing (for shared environments)",
+    )
 
 
 def _credentials(value: str) -> tuple[str, str]:
@@ -133,7 +166,9 @@ class ContractPlugin:
         for item in items:
             api = item.get_closest_marker("api")
             writes = item.get_closest_marker("writes") is not None
-            if (api and api.args[0] != self.run.api.name) or (writes and self.run.options.read_only):
+            if (api and api.args[0] != self.run.api.name) or (
+                writes and self.run.options.read_only
+            ):
                 drop.append(item)
             else:
                 keep.append(item)
@@ -142,9 +177,7 @@ class ContractPlugin:
             items[:] = keep
 
     @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_makereport(
-        self, item: pytest.Item, call: pytest.CallInfo
-    ) -> Iterator[None]:
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
         """A contract failure reads as its message and cURL lines, not as a Python traceback."""
         report = yield
         if report.failed and call.excinfo is not None and is_verdict(call.excinfo.value):
@@ -162,8 +195,9 @@ class ContractPlugin:
 
 def is_verdict(error: BaseException) -> bool:
     """Whether an exception says the target broke the contract (not that the suite crashed)."""
-    if isinstance(error, BaseExceptionGroup):
-        return all(is_verdict(inner) for inner in error.exceptions)
+    inner = _grouped(error)
+    if inner is not None:
+        return all(is_verdict(one) for one in inner)
     # A connection the target drops or answers garbage on is the target's failure too.
     return isinstance(error, (AssertionError, JobTimedOut, requests.RequestException))
 
@@ -171,8 +205,9 @@ def is_verdict(error: BaseException) -> bool:
 def describe_failure(error: BaseException) -> str:
     if isinstance(error, FailureGroup):
         return error.message.strip()
-    if isinstance(error, BaseExceptionGroup):
-        return "\n\n".join(describe_failure(inner) for inner in error.exceptions)
+    inner = _grouped(error)
+    if inner is not None:
+        return "\n\n".join(describe_failure(one) for one in inner)
     if isinstance(error, requests.RequestException):
         text = f"The target broke the exchange: {type(error).__name__}: {error}"
         if error.request is not None:
@@ -195,3 +230,9 @@ def _name_operation(item: pytest.Item) -> None:
     params = item.name[len(original) + 1 : -1] if item.name.startswith(original + "[") else None
     if params and node_id.params is None and item.parent is not None:
         item._id = item.parent.id.child(original).with_params(params)
+
+
+def _grouped(error: BaseException) -> tuple[BaseException, ...] | None:
+    """The exceptions an exception group holds (Hypothesis raises one for several failures)."""
+    inner = getattr(error, "exceptions", None)
+    return inner if isinstance(inner, tuple) else None

@@ -85,8 +85,12 @@ def coverage_lines(run: ContractRun) -> list[str]:
     """Operations exercised per phase, then every check with how often it passed and failed."""
     lines = ["Operations exercised (requests per phase):"]
     counts = run.coverage.requests
-    labels = [f"{method.upper()} {path}" for path, item in run.schema().raw_schema["paths"].items()
-              for method in item if method in ("get", "put", "post", "delete", "patch")]
+    labels = [
+        f"{method.upper()} {path}"
+        for path, item in run.schema().raw_schema["paths"].items()
+        for method in item
+        if method in ("get", "put", "post", "delete", "patch")
+    ]
     labels += sorted({label for label, _ in counts} - set(labels))
     width = max(len(label) for label in labels) + 2
     exercised = 0

@@ -210,8 +210,9 @@ class ContractRun:
         With `expect`, the status is checked first: "expected 200, got 500" says more than the
         schema violations a wrong status brings along.
         """
-        case = self.make_case(operation_id, path_parameters=path_parameters, body=body,
-                              authorization=authorization)
+        case = self.make_case(
+            operation_id, path_parameters=path_parameters, body=body, authorization=authorization
+        )
         response = case.call()
         self.validate(case, response, expect=expect, why=why)
         return response
@@ -256,8 +257,9 @@ class ContractRun:
             authorization = self.authorization()
         if authorization is not None:
             headers["Authorization"] = authorization
-        return operation.Case(path_parameters=dict(path_parameters or {}), body=body,
-                              headers=headers)
+        return operation.Case(
+            path_parameters=dict(path_parameters or {}), body=body, headers=headers
+        )
 
     def download(self, url: str) -> Response:
         """Follow a report link as anyone holding it would: without credentials."""
@@ -295,8 +297,11 @@ class ContractRun:
         lines = [
             ("API", f"{self.api.name} ({self.api.spec.name})"),
             ("target", f"{target} as user {self.auth[0]}"),
-            ("run", f"seed {self.seed}, at most {self.options.max_examples} generated cases "
-                    f"per operation and phase"),
+            (
+                "run",
+                f"seed {self.seed}, at most {self.options.max_examples} generated cases "
+                f"per operation and phase",
+            ),
         ]
         if self.options.read_only:
             lines.append(("mode", "read-only: only operations that store nothing"))

@@ -20,9 +20,9 @@ from typing import TextIO
 
 import pytest
 
+from events_mock.contract.options import ContractOptions
 from events_mock.contract.plugin import ContractPlugin
 from events_mock.contract.report import ResultLine, VerifyReporter, coverage_lines
-from events_mock.contract.options import ContractOptions
 from events_mock.contract.run import ContractRun
 
 SUITE_DIR = Path(__file__).resolve().parent / "suite"
@@ -69,8 +69,12 @@ def _header(run: ContractRun, out: TextIO) -> None:
     out.write(f"events-mock verify: {run.api.name} contract against {run.base_url}\n")
     details = run.describe()
     if not run.options.read_only:
-        details.append(("jobs", f"finished by {run.clock.description}, "
-                                f"at most {run.options.job_timeout:g} s each"))
+        details.append(
+            (
+                "jobs",
+                f"finished by {run.clock.description}, at most {run.options.job_timeout:g} s each",
+            )
+        )
     for name, value in details:
         out.write(f"  {name:<7} {value}\n")
     out.write("\n")
@@ -84,14 +88,28 @@ def _run_suite(run: ContractRun, reporter: VerifyReporter, junit_xml: str | None
         # This run's settings only: no project ini, no cache, no plugins that happen to be
         # installed (one reordering or reseeding tests would change the verdict), pytest's
         # terminal output replaced by the reporter.
-        "-c", os.devnull, "--rootdir", str(SUITE_DIR),
-        "--disable-plugin-autoload", *PLUGINS,
-        "-p", "no:cacheprovider", "-p", "no:terminal",
-        "-W", "ignore::DeprecationWarning",
+        "-c",
+        os.devnull,
+        "--rootdir",
+        str(SUITE_DIR),
+        "--disable-plugin-autoload",
+        *PLUGINS,
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:terminal",
+        "-W",
+        "ignore::DeprecationWarning",
     ]
     if junit_xml:
-        args += ["--junit-xml", junit_xml, "-o", "junit_suite_name=events-mock-verify",
-                 "-o", "junit_family=xunit2"]
+        args += [
+            "--junit-xml",
+            junit_xml,
+            "-o",
+            "junit_suite_name=events-mock-verify",
+            "-o",
+            "junit_family=xunit2",
+        ]
     # The suite's modules build their tests from the current run when imported: import them anew.
     _forget_suite_modules()
     try:
@@ -131,8 +149,10 @@ def _verdict(
         out.write(f"CONFORMS: {passed} of {total} tests passed{skipped} in {seconds:.0f} s\n")
     elif code == pytest.ExitCode.TESTS_FAILED and not reporter.errors:
         exit_code = DOES_NOT_CONFORM
-        out.write(f"DOES NOT CONFORM: {len(failures)} of {total} tests failed{skipped} "
-                  f"in {seconds:.0f} s\n")
+        out.write(
+            f"DOES NOT CONFORM: {len(failures)} of {total} tests failed{skipped} "
+            f"in {seconds:.0f} s\n"
+        )
         for failure in failures:
             out.write(f"  FAIL {failure.label}\n")
     else:

@@ -26,16 +26,21 @@ def test_batch_comes_back_with_one_id_and_sequences(contract: ContractRun) -> No
     second = barchart.batch_events(contract.tag, contract.window, count=2, offset=100)
     answers = []
     for events in (first, second):
-        response = contract.call("createEvents", body={"events": events}, expect=200,
-                                 why="a valid batch")
+        response = contract.call(
+            "createEvents", body={"events": events}, expect=200, why="a valid batch"
+        )
         checks.batch_assigned(events, response)
         answers.append(response)
     checks.batches_distinct(*answers)
 
 
 def test_empty_batch_is_accepted(contract: ContractRun) -> None:
-    response = contract.call("createEvents", body={"events": []}, expect=200,
-                             why="an empty batch (documented: stores nothing)")
+    response = contract.call(
+        "createEvents",
+        body={"events": []},
+        expect=200,
+        why="an empty batch (documented: stores nothing)",
+    )
     checks.batch_assigned([], response)
 
 
@@ -43,5 +48,9 @@ def test_batch_with_an_invalid_event_is_refused(contract: ContractRun) -> None:
     """The whole batch is refused; that its valid event was not stored either is proved by the
     exact report of the window (`barchart_reports`), where it would show up."""
     events = barchart.rejected_batch(contract.tag, contract.window)
-    contract.call("createEvents", body={"events": events}, expect=400,
-                  why=f"a batch with the unknown type {barchart.INVALID_TYPE}")
+    contract.call(
+        "createEvents",
+        body={"events": events},
+        expect=400,
+        why=f"a batch with the unknown type {barchart.INVALID_TYPE}",
+    )

@@ -14,7 +14,7 @@ import pytest
 from schemathesis import Case, Response
 
 from events_mock.contract import barchart, checks
-from events_mock.contract.clocks import wait_for_job
+from events_mock.contract.clocks import JobTimedOut, wait_for_job
 from events_mock.contract.run import ContractRun
 
 __all__ = [
@@ -44,6 +44,8 @@ class Job:
     sent: dict[str, Any]
     case: Case
     started: Response
+    started_at: float = 0.0
+    """When it was started, by the run's clock: its deadline counts from there."""
     early_link: tuple[Case, Response] | None = None
     status_after_early_link: dict[str, Any] = field(default_factory=dict)
     history: list[dict[str, Any]] = field(default_factory=list)
@@ -58,15 +60,28 @@ class Job:
 
     def wait(self, contract: ContractRun) -> list[dict[str, Any]]:
         if not self.history:
-            self.history = wait_for_job(lambda: read_status(contract, self.source),
-                                        contract.clock, contract.options.job_timeout)
+            try:
+                self.history = wait_for_job(
+                    lambda: read_status(contract, self.source),
+                    contract.clock,
+                    contract.options.job_timeout,
+                    started=self.started_at,
+                )
+            except JobTimedOut as timed_out:
+                checks.fail(
+                    "finishes_in_time", f"the {self.name} report {self.source}: {timed_out}"
+                )
         return self.history
 
     def download(self, contract: ContractRun) -> Response:
         """Ask for a link and follow it without credentials."""
         self.wait(contract)
-        link = contract.call("getReportLink", path_parameters={"source": self.source},
-                             expect=200, why=f"the link to the finished {self.name} report")
+        link = contract.call(
+            "getReportLink",
+            path_parameters={"source": self.source},
+            expect=200,
+            why=f"the link to the finished {self.name} report",
+        )
         url = checks.link_is_download_url(link)
         export = contract.download(url)
         checks.downloads_without_credentials(export)
@@ -74,8 +89,12 @@ class Job:
 
 
 def read_status(contract: ContractRun, source: str) -> dict[str, Any]:
-    response = contract.call("getReportAvailability", path_parameters={"source": source},
-                             expect=200, why=f"the status of job {source}")
+    response = contract.call(
+        "getReportAvailability",
+        path_parameters={"source": source},
+        expect=200,
+        why=f"the status of job {source}",
+    )
     return response.json()
 
 
@@ -87,8 +106,9 @@ def posted(contract: ContractRun) -> list[dict[str, Any]]:
     # module judges POST /events), so one broken answer does not fail every report test.
     contract.send("createEvents", body={"events": inside + outside})
     # Refused as a whole, so its valid event must be absent from every report below.
-    contract.send("createEvents",
-                  body={"events": barchart.rejected_batch(contract.tag, contract.window)})
+    contract.send(
+        "createEvents", body={"events": barchart.rejected_batch(contract.tag, contract.window)}
+    )
     return inside
 
 
@@ -98,21 +118,24 @@ def jobs(contract: ContractRun, posted: list[dict[str, Any]]) -> dict[str, Job]:
     window = contract.window
     filters = {
         "window": barchart.report_filter(window),
-        "typed": barchart.report_filter(window, types=[barchart.TYPED], start=str(window.start),
-                                        end=str(window.end)),
+        "typed": barchart.report_filter(
+            window, types=[barchart.TYPED], start=str(window.start), end=str(window.end)
+        ),
         "semicolon": barchart.report_filter(window, output={"delimiter": ";"}),
         "backwards": barchart.report_filter(window, start=window.end, end=window.start),
     }
     started = {}
     for name, sent in filters.items():
         case, response = contract.send("startReport", body={"filter": sent})
-        started[name] = Job(name, sent, case, response)
+        started[name] = Job(name, sent, case, response, started_at=contract.clock.elapsed())
     window_job = started["window"]
     if window_job.started.status_code == 200:
-        window_job.early_link = contract.send("getReportLink",
-                                              path_parameters={"source": window_job.source})
-        _, status = contract.send("getReportAvailability",
-                                  path_parameters={"source": window_job.source})
+        window_job.early_link = contract.send(
+            "getReportLink", path_parameters={"source": window_job.source}
+        )
+        _, status = contract.send(
+            "getReportAvailability", path_parameters={"source": window_job.source}
+        )
         window_job.status_after_early_link = _json(status) or {}
     return started
 
@@ -121,8 +144,9 @@ def jobs(contract: ContractRun, posted: list[dict[str, Any]]) -> dict[str, Job]:
 def test_new_jobs_run_and_echo_their_filter(contract: ContractRun, jobs: dict[str, Job]) -> None:
     for name in ("window", "typed", "semicolon"):
         job = jobs[name]
-        contract.validate(job.case, job.started, expect=200,
-                          why=f"starting the {name} report ({job.sent})")
+        contract.validate(
+            job.case, job.started, expect=200, why=f"starting the {name} report ({job.sent})"
+        )
         status = job.started.json()
         checks.job_started_running(status, job.started)
         checks.filter_echoed(job.sent, status, job.started)
@@ -162,8 +186,9 @@ def test_new_link_can_be_asked_for_at_any_time(
     job = jobs["window"]
     first, second = job.download(contract), job.download(contract)
     columns = barchart.export_columns(barchart.PRODUCT)
-    checks.export_exactly(checks.export_delimited(second, columns),
-                          checks.export_delimited(first, columns), second)
+    checks.export_exactly(
+        checks.export_delimited(second, columns), checks.export_delimited(first, columns), second
+    )
 
 
 @writes
@@ -176,8 +201,11 @@ def test_types_filter_and_times_sent_as_strings(
         checks.filter_echoed(job.sent, status, job.started)
     export = job.download(contract)
     rows = checks.export_delimited(export, barchart.export_columns(barchart.PRODUCT))
-    expected = [barchart.export_row(event, barchart.PRODUCT)
-                for event in posted if event["type"] == barchart.TYPED]
+    expected = [
+        barchart.export_row(event, barchart.PRODUCT)
+        for event in posted
+        if event["type"] == barchart.TYPED
+    ]
     checks.export_exactly(rows, expected, export)
 
 
@@ -218,8 +246,12 @@ def test_job_that_cannot_succeed_gives_no_link(contract: ContractRun, jobs: dict
         rows = checks.export_delimited(export, barchart.export_columns(barchart.PRODUCT))
         checks.export_exactly(rows, [], export)
         return
-    link = contract.call("getReportLink", path_parameters={"source": job.source}, expect=409,
-                         why=f"the link of a job that ended {final}")
+    link = contract.call(
+        "getReportLink",
+        path_parameters={"source": job.source},
+        expect=409,
+        why=f"the link of a job that ended {final}",
+    )
     checks.refused_with(link, 409, checks.JOB_FAILED, f"the link of a job that ended {final}")
 
 

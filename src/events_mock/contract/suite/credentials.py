@@ -15,7 +15,7 @@ from schemathesis.core import NOT_SET
 from schemathesis.schemas import APIOperation
 
 from events_mock.contract import checks
-from events_mock.contract.plugin import current_run
+from events_mock.contract.plugin import current_run, describe_failure
 from events_mock.contract.run import ContractRun, response_checks
 
 __all__ = ["test_bad_credentials_rejected"]
@@ -60,7 +60,7 @@ def test_bad_credentials_rejected(contract: ContractRun, operation: APIOperation
         except AssertionError as problem:
             problems.append(problem)
     if problems:
-        raise ExceptionGroup(f"{operation.label} accepts bad credentials", problems)
+        raise AssertionError("\n\n".join(describe_failure(problem) for problem in problems))
 
 
 def example_request(operation: APIOperation) -> tuple[dict[str, Any], Any]:
