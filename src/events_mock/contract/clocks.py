@@ -73,13 +73,16 @@ class ControlPlaneClock:
 
     @classmethod
     def offered_by(cls, base_url: str, session: requests.Session) -> ControlPlaneClock | None:
-        """The control plane's clock if the target has one: advancing by 0 s must succeed."""
-        clock = cls(base_url, session, timeout=10)
+        """The control plane's clock if the target has one: advancing by 0 s must succeed
+        with a JSON answer (a catch-all 200 page must not pass for a clock that moves)."""
+        url = base_url.rstrip("/") + ADVANCE_PATH
         try:
-            clock.pass_time(0)
+            answer = session.post(url, json={"seconds": 0}, timeout=10)
         except requests.RequestException:
             return None
-        return clock
+        if not answer.ok or "json" not in answer.headers.get("content-type", ""):
+            return None
+        return cls(base_url, session)
 
 
 class WallClock:

@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 import pytest
 
-from events_mock.contract.run import ContractRun
+from events_mock.contract.run import SAFE_METHODS, ContractRun
 
 PHASE_ORDER = ("examples", "coverage", "fuzzing", "stateful", "flows")
 
@@ -66,8 +66,8 @@ class VerifyReporter:
         self._line(outcome, result.label, report.duration)
 
     def _line(self, outcome: str, label: str, seconds: float | None) -> None:
-        took = f"  {seconds:6.1f} s" if seconds is not None else ""
-        self.out.write(f"  {outcome:<5} {label}{took}\n")
+        took = f"{seconds:5.1f} s" if seconds is not None else ""
+        self.out.write(f"  {outcome:<5} {took:>7}  {label}\n")
         self.out.flush()
 
     @property
@@ -97,7 +97,9 @@ def coverage_lines(run: ContractRun) -> list[str]:
     for label in labels:
         phases = [f"{p} {counts[(label, p)]}" for p in PHASE_ORDER if counts[(label, p)]]
         exercised += bool(phases)
-        lines.append(f"  {label:<{width}}{', '.join(phases) or 'NOT EXERCISED'}")
+        unsafe = label.split()[0] not in SAFE_METHODS
+        missing = "skipped (--read-only)" if run.options.read_only and unsafe else "NOT EXERCISED"
+        lines.append(f"  {label:<{width}}{', '.join(phases) or missing}")
     lines.append(f"  {exercised} of {len(labels)} exercised")
     lines.append("")
     lines.append("Schemathesis checks (on every response):")

@@ -28,7 +28,7 @@ from events_mock.contract.run import ContractRun
 SUITE_DIR = Path(__file__).resolve().parent / "suite"
 SUITE_PACKAGE = "events_mock.contract.suite"
 CONFORMS, DOES_NOT_CONFORM, NOT_VERIFIED = 0, 1, 2
-PLUGINS = ("-p", "schemathesis.pytest.plugin", "-p", "_hypothesis_pytestplugin")
+PLUGINS = ("-p", "schemathesis.pytest.plugin")
 
 
 @dataclass
