@@ -28,6 +28,11 @@ class ContractApi:
     """A secured operation that only reads: 401 means the given credentials are wrong."""
     default_auth: tuple[str, str]
     """The embedded mock's demo user, used when no `--auth` is given."""
+    response_checks: tuple[str, ...] = ()
+    """Its checks registered with Schemathesis (`events_mock.contract.checks`), which the flows'
+    answers are held to as well as generated ones."""
+    history_checks: tuple[str, ...] = ()
+    """Those among them that judge an answer by the job's earlier reads."""
 
     @property
     def suite(self) -> tuple[str, ...]:
@@ -42,5 +47,13 @@ CONTRACT_APIS: dict[str, ContractApi] = {
         ping_operation="getServiceVersion",
         whoami_operation="authenticate",
         default_auth=next(iter(DEMO_USERS.items())),
+        response_checks=(
+            "barchart_events_echoed",
+            "barchart_report_started",
+            "barchart_job_progress",
+            "barchart_job_refusals",
+            "barchart_link_follows_job",
+        ),
+        history_checks=("barchart_job_progress", "barchart_link_follows_job"),
     ),
 }

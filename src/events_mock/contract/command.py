@@ -55,7 +55,8 @@ def add_verify_parser(commands: argparse._SubParsersAction) -> argparse.Argument
         type=int,
         default=DEFAULT_MAX_EXAMPLES,
         metavar="N",
-        help=f"generated cases per operation and phase (default: {DEFAULT_MAX_EXAMPLES})",
+        help="cases per operation when fuzzing, and stateful scenarios "
+        f"(default: {DEFAULT_MAX_EXAMPLES})",
     )
     parser.add_argument(
         "--seed",

@@ -78,7 +78,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=int,
         default=DEFAULT_MAX_EXAMPLES,
         metavar="N",
-        help="generated cases per operation and phase (default: 100)",
+        help="cases per operation when fuzzing, and stateful scenarios (default: 100)",
     )
     group.addoption(
         "--seed",
@@ -189,8 +189,12 @@ class ContractPlugin:
         from events_mock.contract.report import coverage_lines
 
         terminalreporter.write_sep("=", "contract coverage")
+        for name, value in self.run.describe():
+            terminalreporter.write_line(f"{name:<7} {value}")
+        terminalreporter.write_line("")
         for line in coverage_lines(self.run):
             terminalreporter.write_line(line)
+        terminalreporter.write_line(f"\nReproduce this run with --seed {self.run.seed}")
 
 
 def is_verdict(error: BaseException) -> bool:

@@ -30,36 +30,20 @@ REQUEST_TIMEOUT = 30.0
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 PHASES = ["examples", "coverage", "fuzzing", "stateful"]
 # The Schemathesis checks that judge one response on its own, without sending more requests:
-# what the flows' requests are held to, on top of the suite's own response checks.
-RESPONSE_CHECKS = (
+# what the flows' requests are held to, with the API's own response checks (`ContractApi`).
+BUILTIN_RESPONSE_CHECKS = (
     "not_a_server_error",
     "status_code_conformance",
     "content_type_conformance",
     "response_headers_conformance",
     "response_schema_conformance",
-    "barchart_events_echoed",
-    "barchart_report_started",
-    "barchart_job_progress",
-    "barchart_job_refusals",
-    "barchart_link_follows_job",
 )
-# Judge an answer against what the run has seen of its job: only right when judged at once.
-HISTORY_CHECKS = ("barchart_job_progress", "barchart_link_follows_job")
 # Far enough in the past that no real client posts there, wide enough that two runs never meet.
 WINDOW_RANGE_MS = (
     int(datetime(1990, 1, 1, tzinfo=timezone.utc).timestamp() * 1000),
     int(datetime(2010, 1, 1, tzinfo=timezone.utc).timestamp() * 1000),
 )
 WINDOW_MS = 3_600_000
-
-
-def response_checks(*, history: bool = True) -> list:
-    """The checks every response of a flow is held to (see `RESPONSE_CHECKS`)."""
-    from schemathesis.checks import CHECKS, load_all_checks
-
-    load_all_checks()
-    names = [n for n in RESPONSE_CHECKS if history or n not in HISTORY_CHECKS]
-    return CHECKS.get_by_names(names)
 
 
 @dataclass(frozen=True)
@@ -228,6 +212,17 @@ class ContractRun:
         case = self.make_case(operation_id, path_parameters=path_parameters, body=body)
         return case, case.call()
 
+    def response_checks(self, *, history: bool = True) -> list:
+        """The checks a flow's answers are held to; without `history`, none that compare an
+        answer with the job's earlier reads (for answers judged later than received)."""
+        from schemathesis.checks import CHECKS, load_all_checks
+
+        load_all_checks()
+        names = [*BUILTIN_RESPONSE_CHECKS, *self.api.response_checks]
+        if not history:
+            names = [name for name in names if name not in self.api.history_checks]
+        return CHECKS.get_by_names(names)
+
     def validate(
         self,
         case: Case,
@@ -241,7 +236,7 @@ class ContractRun:
         of its job is not judged against them."""
         if expect is not None:
             checks.answered_with(response, expect, why or case.operation.label)
-        case.validate_response(response, checks=response_checks(history=not received_earlier))
+        case.validate_response(response, checks=self.response_checks(history=not received_earlier))
 
     def make_case(
         self,
@@ -299,8 +294,8 @@ class ContractRun:
             ("target", f"{target} as user {self.auth[0]}"),
             (
                 "run",
-                f"seed {self.seed}, at most {self.options.max_examples} generated cases "
-                f"per operation and phase",
+                f"seed {self.seed}; fuzzing {self.options.max_examples} cases per operation, "
+                f"{self.options.max_examples} stateful scenarios",
             ),
         ]
         if self.options.read_only:

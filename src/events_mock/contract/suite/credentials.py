@@ -16,7 +16,7 @@ from schemathesis.schemas import APIOperation
 
 from events_mock.contract import checks
 from events_mock.contract.plugin import current_run, describe_failure
-from events_mock.contract.run import ContractRun, response_checks
+from events_mock.contract.run import ContractRun
 
 __all__ = ["test_bad_credentials_rejected"]
 
@@ -56,7 +56,7 @@ def test_bad_credentials_rejected(contract: ContractRun, operation: APIOperation
         response = case.call()
         try:
             checks.credentials_rejected(kind, response)
-            case.validate_response(response, checks=response_checks())
+            case.validate_response(response, checks=contract.response_checks())
         except AssertionError as problem:
             problems.append(problem)
     if problems:
