@@ -37,10 +37,6 @@ class Verdict:
     failures: list[ResultLine] = field(default_factory=list)
     passed: int = 0
 
-    @property
-    def failed_tests(self) -> list[str]:
-        return [failure.label for failure in self.failures]
-
 
 def verify(
     options: ContractOptions, *, junit_xml: str | None = None, out: TextIO | None = None
@@ -58,6 +54,12 @@ def verify(
         if problem:
             out.write(f"\nNOT VERIFIED: {problem}\n")
             return Verdict(NOT_VERIFIED)
+        if not run.options.read_only:
+            timeout = run.options.job_timeout
+            out.write(
+                f"  {'jobs':<7} finished by {run.clock.description}, at most {timeout:g} s each\n"
+            )
+        out.write("\n")
         reporter = VerifyReporter(out)
         code = _run_suite(run, reporter, junit_xml)
         return _verdict(run, reporter, code, junit_xml, time.monotonic() - started, out)
@@ -67,17 +69,8 @@ def verify(
 
 def _header(run: ContractRun, out: TextIO) -> None:
     out.write(f"events-mock verify: {run.api.name} contract against {run.base_url}\n")
-    details = run.describe()
-    if not run.options.read_only:
-        details.append(
-            (
-                "jobs",
-                f"finished by {run.clock.description}, at most {run.options.job_timeout:g} s each",
-            )
-        )
-    for name, value in details:
+    for name, value in run.describe():
         out.write(f"  {name:<7} {value}\n")
-    out.write("\n")
     out.flush()
 
 
