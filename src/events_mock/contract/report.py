@@ -6,7 +6,6 @@ which request, and how to send that request again; the coverage says what a gree
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -38,7 +37,6 @@ class VerifyReporter:
     results: list[ResultLine] = field(default_factory=list)
     errors: list[ResultLine] = field(default_factory=list)
     deselected: int = 0
-    started: float = field(default_factory=time.monotonic)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
