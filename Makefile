@@ -22,5 +22,9 @@ test: $(BIN)/events-mock
 lint: $(BIN)/events-mock
 	$(BIN)/ruff check .
 
+# The contract suite; against a deployment: make verify ARGS="--base-url URL --auth NAME:PASSWORD"
+verify: $(BIN)/events-mock
+	$(BIN)/events-mock verify $(ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

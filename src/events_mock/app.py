@@ -195,6 +195,6 @@ def describe(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, BodyTooLarge):
         return 413, str(exc)
     if isinstance(exc, UnicodeDecodeError):  # Connexion decodes JSON bodies without catching it
-        return 400, "The request body is not valid UTF-8."
+        return 400, f"The request body is not valid UTF-8: {exc.reason}"
     logger.exception("unhandled error", exc_info=exc)
     return 500, "An internal error occurred in the mock."

@@ -1,4 +1,4 @@
-"""The `events-mock` command line: `serve` runs the mock."""
+"""The `events-mock` command line: `serve` runs the mock, `verify` tests a deployment."""
 
 from __future__ import annotations
 
@@ -158,6 +158,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="how many recent requests the journal keeps, oldest dropped first "
         f"(default {ControlSettings.journal_size})",
     )
+
+    from events_mock.contract.command import add_verify_parser
+
+    add_verify_parser(commands)
     return parser
 
 
@@ -241,6 +245,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         serve(args)
+    elif args.command == "verify":
+        from events_mock.contract.command import verify_command
+
+        raise SystemExit(verify_command(args).exit_code)
 
 
 if __name__ == "__main__":
