@@ -22,7 +22,11 @@ test: $(BIN)/events-mock
 lint: $(BIN)/events-mock
 	$(BIN)/ruff check .
 
-# The mock against a bare Starlette baseline, about 5 minutes (ARGS="--quick" for a smoke run).
+# The contract suite; against a deployment: make verify ARGS="--base-url URL --auth NAME:PASSWORD"
+verify: $(BIN)/events-mock
+	$(BIN)/events-mock verify $(ARGS)
+
+# The mock against a bare Starlette baseline, about 4 minutes (ARGS="--quick" for a smoke run).
 # Load comes from wrk when installed (apt-get install wrk), else from a slower Python client.
 bench: $(BIN)/events-mock
 	$(BIN)/python bench/run.py $(ARGS)

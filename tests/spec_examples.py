@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
+import yaml
 from openapi_schema_validator import OAS30Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
@@ -33,18 +36,26 @@ def examples(node: Any, pointer: str = "") -> Iterator[tuple[str, str, Any]]:
             yield from examples(value, f"{pointer}/{index}")
 
 
+def _retrieve_file(uri: str) -> Resource:
+    path = Path(urlparse(uri).path)
+    return Resource.from_contents(yaml.safe_load(path.read_text()), default_specification=DRAFT4)
+
+
 def escape(key: Any) -> str:
     return str(key).replace("~", "~0").replace("/", "~1")
 
 
-def example_errors(spec: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """(where, message) for every example that does not validate against its schema."""
-    registry = Registry().with_resource(
-        BASE_URI, Resource.from_contents(spec, default_specification=DRAFT4)
+def example_errors(spec: dict[str, Any], uri: str = BASE_URI) -> Iterator[tuple[str, str]]:
+    """(where, message) for every example that does not validate against its schema.
+
+    `uri` is where the spec lives: a `file:` URI lets `$ref`s to sibling spec files resolve.
+    """
+    registry = Registry(retrieve=_retrieve_file).with_resource(
+        uri, Resource.from_contents(spec, default_specification=DRAFT4)
     )
     for where, schema_pointer, example in examples(spec):
         validator = OAS30Validator(
-            {"$ref": f"{BASE_URI}#{schema_pointer}"},
+            {"$ref": f"{uri}#{schema_pointer}"},
             registry=registry,
             format_checker=OAS30Validator.FORMAT_CHECKER,
         )

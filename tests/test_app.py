@@ -24,7 +24,12 @@ def url() -> Iterator[str]:
 def test_one_swagger_ui_lists_every_spec(url: str) -> None:
     assert requests.get(f"{url}/ui/").status_code == 200
     listed = requests.get(f"{url}/ui/swagger-ui-config.json").json()["urls"]
-    assert [entry["name"] for entry in listed] == ["barchart", "event-collector", "billing-care"]
+    assert [entry["name"] for entry in listed] == [
+        "barchart",
+        "event-collector",
+        "billing-care",
+        "control",
+    ]
     for entry in listed:
         spec = requests.get(url + entry["url"]).json()
         assert spec["openapi"].startswith("3.0")

@@ -10,11 +10,11 @@ this interface, so adding an API means writing one of these and listing it in `a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlparse
 
 import yaml
@@ -24,6 +24,29 @@ SPEC_DIR = Path(__file__).parent / "specs"
 
 ErrorRenderer = Callable[[int, str], ConnexionResponse]
 """(HTTP status, human-readable message) -> a response in the API's documented error shape."""
+
+
+class StateError(ValueError):
+    """An imported state is invalid; nothing was changed."""
+
+
+class ApiState(Protocol):
+    """How the control plane exports, imports and resets one API's data (`/__mock/state`).
+
+    Import is two-phase so that a state covering several APIs is applied all or nothing:
+    `prepare` checks and converts everything (raising `StateError`) without touching the live
+    data, and the function it returns swaps the prepared data in and cannot fail.
+    """
+
+    def export(self) -> dict[str, Any]: ...
+
+    def prepare(self, data: Mapping[str, Any]) -> Callable[[], None]: ...
+
+    def reset(self) -> None: ...
+
+
+TenantOf = Callable[[Mapping[str, str]], "str | None"]
+"""Lower-cased request headers -> the tenant the request belongs to (multi-tenant APIs)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +63,10 @@ class MockApi:
     extra_routes: tuple[tuple[str, str], ...] = ()
     """(path, handler method) pairs served outside the spec, e.g. the export download links.
     The method takes a Starlette request and returns a Starlette response."""
+    state: ApiState | None = None
+    """The API's data for the control plane's export, import and reset; None if it has none."""
+    tenant_of: TenantOf | None = None
+    """Names each request's tenant in the journal, so it can be filtered by tenant."""
 
     def resolve(self, operation_id: str) -> Callable:
         return getattr(self.handlers, snake_case(operation_id))
@@ -70,3 +97,14 @@ def base_path(spec: Mapping[str, Any]) -> str:
     for name, variable in servers[0].get("variables", {}).items():
         url = url.replace("{" + name + "}", str(variable["default"]))
     return urlparse(url).path.rstrip("/")
+
+
+def api_for_path(apis: Sequence[MockApi], path: str) -> MockApi:
+    """The API a request path belongs to: the longest matching prefix, else the first API."""
+    best: MockApi | None = None
+    best_length = -1
+    for api in apis:
+        for prefix in api.path_prefixes:
+            if len(prefix) > best_length and path.startswith(prefix):
+                best, best_length = api, len(prefix)
+    return best or apis[0]

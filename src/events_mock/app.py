@@ -5,8 +5,10 @@ from __future__ import annotations
 import copy
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
@@ -17,7 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from events_mock.apis import MockApi, base_path, load_spec
+from events_mock.apis import MockApi, api_for_path, base_path, load_spec
 from events_mock.barchart.api import BarchartService
 from events_mock.barchart.api import create_api as barchart_api
 from events_mock.barchart.catalog import load_catalog
@@ -29,8 +31,12 @@ from events_mock.billing.handlers import create_api as billing_api
 from events_mock.clock import MockClock
 from events_mock.collector import EventStore as CollectorStore
 from events_mock.collector import create_api as collector_api
+from events_mock.control import ControlPlane, ControlSettings
+from events_mock.control.api import create_api as control_api
+from events_mock.control.middleware import ControlMiddleware
+from events_mock.control.prefer import documented_responses
 from events_mock.jsonifier import FastJsonifier
-from events_mock.lean import LeanAsyncApp
+from events_mock.lean import LeanAsyncApp, lean_middlewares
 from events_mock.limits import (
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_EVENTS_PER_REQUEST,
@@ -65,6 +71,7 @@ class MockConfig:
     max_events_per_request: int = DEFAULT_MAX_EVENTS_PER_REQUEST
     max_stored_events: int = DEFAULT_MAX_STORED_EVENTS
     """Per store: Barchart events, and Event Collector events over all tenants."""
+    control: ControlSettings = field(default_factory=ControlSettings)
 
 
 class EventsMock:
@@ -93,10 +100,14 @@ class EventsMock:
             collector_api(self.collector, self.config.tenants),
             billing,
         ]
+        # The control plane sees every API (faults, journal, state), itself included last.
+        self.control = ControlPlane(self.clock, self.apis, self.config.control)
+        self.apis.append(control_api(self.control, self.barchart.jobs))
         self.app = build_app(
             self.apis,
             validate_responses=self.config.validate_responses,
             max_body_bytes=self.config.max_body_bytes,
+            middlewares=[partial(ControlMiddleware, control=self.control)],
         )
 
 
@@ -105,12 +116,15 @@ def build_app(
     *,
     validate_responses: bool = False,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    middlewares: Sequence[Callable] = (),
 ) -> LeanAsyncApp:
+    """`middlewares` (app -> ASGI app factories) wrap everything else, first outermost."""
     app = LeanAsyncApp(
         __name__,
         validate_responses=validate_responses,
         validator_map=validator_map(),
         jsonifier=FastJsonifier(),
+        middlewares=[*middlewares, *lean_middlewares(validate_responses)],
     )
     app.add_middleware(
         BodySizeLimit, position=MiddlewarePosition.BEFORE_SWAGGER, max_bytes=max_body_bytes
@@ -128,7 +142,7 @@ def build_app(
     )
     for api in apis:
         app.add_api(
-            copy.deepcopy(load_spec(api.spec)),  # parsed once; Connexion would parse it again
+            connexion_spec(api.spec),
             name=api.name,
             resolver=Resolver(function_resolver=api.resolve),
             security_map=api.security_map,
@@ -143,6 +157,24 @@ def build_app(
     for kind in (ProblemException, HTTPException, Exception):
         app.add_error_handler(kind, handler)
     return app
+
+
+def connexion_spec(path: Path) -> dict | Path:
+    """The spec as parsed once already (Connexion's own YAML parsing took 0.1 s a spec); its
+    path where it refers to other files, which Connexion resolves relative to that path."""
+    spec = load_spec(path)
+    return path if _refers_out(spec) else copy.deepcopy(spec)
+
+
+def _refers_out(node: object) -> bool:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and not ref.startswith("#"):
+            return True
+        return any(_refers_out(value) for value in node.values())
+    if isinstance(node, list):
+        return any(_refers_out(value) for value in node)
+    return False
 
 
 def spec_url(api: MockApi) -> str:
@@ -163,19 +195,18 @@ def serve_spec(api: MockApi):
 
 def _error_handler(apis: Sequence[MockApi]):
     """Framework errors (validation, auth, routing) rendered in the owning API's error shape."""
-    by_prefix = sorted(
-        ((prefix, api) for api in apis for prefix in api.path_prefixes),
-        key=lambda pair: len(pair[0]),
-        reverse=True,
-    )
 
     def handle(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         status, message = describe(exc)
-        path = request.url.path
-        api = next((api for prefix, api in by_prefix if path.startswith(prefix)), apis[0])
+        api = api_for_path(apis, request.url.path)
         response = api.render_error(status, message)
-        if isinstance(exc, HTTPException) and exc.headers:  # e.g. Allow on a 405
-            response.headers = {**exc.headers, **response.headers}
+        if isinstance(exc, HTTPException) and exc.headers:
+            response.headers.update(exc.headers)
+        if status == 405:
+            # RFC 9110 wants every method of the resource; the router only knows one route's.
+            allowed = documented_responses(api.spec).methods(request.url.path)
+            if allowed:
+                response.headers["Allow"] = ", ".join(allowed)
         return response
 
     return handle
@@ -192,6 +223,6 @@ def describe(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, BodyTooLarge):
         return 413, str(exc)
     if isinstance(exc, UnicodeDecodeError):  # Connexion decodes JSON bodies without catching it
-        return 400, "The request body is not valid UTF-8."
+        return 400, f"The request body is not valid UTF-8: {exc.reason}"
     logger.exception("unhandled error", exc_info=exc)
     return 500, "An internal error occurred in the mock."

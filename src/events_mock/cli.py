@@ -1,9 +1,11 @@
-"""The `events-mock` command line: `serve` runs the mock."""
+"""The `events-mock` command line: `serve` runs the mock, `verify` tests a deployment."""
 
 from __future__ import annotations
 
 import argparse
 import gc
+import logging
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -20,6 +22,15 @@ from events_mock.app import (  # noqa: E402
 )
 from events_mock.auth import parse_credentials  # noqa: E402
 from events_mock.barchart.jobs import JobSettings  # noqa: E402
+from events_mock.control import ControlSettings  # noqa: E402
+from events_mock.control.journal import redact_path  # noqa: E402
+from events_mock.control.middleware import is_local  # noqa: E402
+from events_mock.control.state import (  # noqa: E402
+    PeriodicSaver,
+    StateError,
+    StateFile,
+    on_shutdown,
+)
 
 
 def credentials(value: str) -> tuple[str, str]:
@@ -120,7 +131,46 @@ def build_parser() -> argparse.ArgumentParser:
         help="check every response against the spec (a 500 names any mismatch)",
     )
     serve.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
+    serve.add_argument(
+        "--state-file",
+        metavar="PATH",
+        help="load the mock's state from PATH at start (if it exists), save it there "
+        "periodically and on shutdown (written atomically)",
+    )
+    serve.add_argument(
+        "--save-interval",
+        type=positive_float,
+        default=30.0,
+        metavar="SECONDS",
+        help="how often to save --state-file (default 30; unchanged state is not rewritten)",
+    )
+    serve.add_argument(
+        "--control-token",
+        default=os.environ.get("EVENTS_MOCK_CONTROL_TOKEN"),
+        metavar="TOKEN",
+        help="require 'Authorization: Bearer TOKEN' on /__mock/ and accept it from any address "
+        "(default: $EVENTS_MOCK_CONTROL_TOKEN; without a token only loopback callers may)",
+    )
+    serve.add_argument(
+        "--journal-size",
+        type=int,
+        default=ControlSettings.journal_size,
+        metavar="ENTRIES",
+        help="how many recent requests the journal keeps, oldest dropped first "
+        f"(default {ControlSettings.journal_size})",
+    )
+
+    from events_mock.contract.command import add_verify_parser
+
+    add_verify_parser(commands)
     return parser
+
+
+def positive_float(value: str) -> float:
+    number = float(value)
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {value}")
+    return number
 
 
 def serve(args: argparse.Namespace) -> None:
@@ -144,24 +194,66 @@ def serve(args: argparse.Namespace) -> None:
         max_body_bytes=args.max_body_bytes,
         max_events_per_request=args.max_events_per_request,
         max_stored_events=args.max_stored_events,
+        control=ControlSettings(token=args.control_token or None, journal_size=args.journal_size),
     )
     mock = EventsMock(config)
+    app = mock.app
+    if args.state_file:
+        state_file = StateFile(args.state_file)
+        if state_file.exists():
+            try:
+                mock.control.import_state(state_file.load())
+            except StateError as error:
+                # Never overwrite a file we could not read: it may hold someone's only copy.
+                sys.exit(f"events-mock: cannot load --state-file {args.state_file}: {error}")
+        saver = PeriodicSaver(
+            lambda: state_file.save(mock.control.export_state()), args.save_interval
+        ).start()
+        app = on_shutdown(app, saver.stop)
     print(f"events-mock serving on http://{args.host}:{args.port}", flush=True)
     print(f"  Swagger UI: http://{args.host}:{args.port}/ui/", flush=True)
     print(f"  Barchart users: {', '.join(sorted(users))}", flush=True)
     print(f"  Event Collector tenants: {', '.join(sorted(tenants))}", flush=True)
     print(f"  Billing Care clients: {', '.join(sorted(billing_tokens))}", flush=True)
+    print(f"  control plane: http://{args.host}:{args.port}/__mock/ ({_access(args)})", flush=True)
+    if args.state_file:
+        print(f"  state file: {args.state_file} (every {args.save_interval:g}s)", flush=True)
+    logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
     # Everything built so far (specs, catalog, data sets) lives as long as the process: moved
     # out of the garbage collector's sight, full collections stop pausing requests (p99).
     gc.collect()
     gc.freeze()
-    uvicorn.run(mock.app, host=args.host, port=args.port, log_level=args.log_level)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+
+
+class RedactSecrets(logging.Filter):
+    """Keep secrets out of uvicorn's access log: download links carry their token in the query."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_path(arg) if isinstance(arg, str) and "?" in arg else arg
+                for arg in record.args
+            )
+        return True
+
+
+def _access(args: argparse.Namespace) -> str:
+    if args.control_token:
+        return "bearer token required"
+    if is_local((args.host, 0)):
+        return "loopback only"
+    return "loopback callers only; set --control-token to allow others"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         serve(args)
+    elif args.command == "verify":
+        from events_mock.contract.command import verify_command
+
+        raise SystemExit(verify_command(args).exit_code)
 
 
 if __name__ == "__main__":

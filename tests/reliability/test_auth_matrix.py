@@ -1,6 +1,8 @@
 """Every secured operation of every spec refuses every kind of bad credential.
 
 The operations come from the specs themselves, so an operation added later is covered too.
+The control API's security is optional in its spec (loopback callers need none); here the mock
+runs with a control token, which makes it required.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ import requests
 
 from events_mock.apis import base_path, load_spec
 from events_mock.app import EventsMock, MockConfig
+from events_mock.control import ControlSettings
 from events_mock.server import LiveServer
 
+HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
+CONTROL_TOKEN = "control-s3cret"
 USERS = {"alice": "s3cret"}
 TENANTS = {"acme": "tok-acme", "globex": "tok-globex"}
 BILLING = {"reader": "tok-billing"}
@@ -40,7 +45,11 @@ BAD_BEARER = {
     "malformed": "Bearer",
     "other-scheme": basic(b"alice:s3cret"),
 }
-TOKEN_OF_ANOTHER_API = {"event-collector": "Bearer tok-billing", "billing-care": "Bearer tok-acme"}
+TOKEN_OF_ANOTHER_API = {
+    "event-collector": "Bearer tok-billing",
+    "billing-care": "Bearer tok-acme",
+    "control": "Bearer tok-acme",
+}
 
 
 def secured_operations() -> Iterator[tuple[str, str, str, str]]:
@@ -50,6 +59,8 @@ def secured_operations() -> Iterator[tuple[str, str, str, str]]:
         schemes = spec["components"]["securitySchemes"]
         for path, item in spec["paths"].items():
             for method, operation in item.items():
+                if method not in HTTP_METHODS:
+                    continue
                 security = operation.get("security", spec.get("security", []))
                 for requirement in security:
                     for scheme in requirement:
@@ -64,7 +75,13 @@ OPERATIONS = list(secured_operations())
 @pytest.fixture(scope="module")
 def url() -> Iterator[str]:
     mock = EventsMock(
-        MockConfig(users=USERS, tenants=TENANTS, billing_tokens=BILLING, validate_responses=True)
+        MockConfig(
+            users=USERS,
+            tenants=TENANTS,
+            billing_tokens=BILLING,
+            control=ControlSettings(token=CONTROL_TOKEN),
+            validate_responses=True,
+        )
     )
     with LiveServer(mock.app) as server:
         yield server.url
@@ -85,7 +102,12 @@ def cases() -> Iterator[object]:
 
 
 def test_every_api_has_secured_operations() -> None:
-    assert {api for api, *_ in OPERATIONS} == {"barchart", "event-collector", "billing-care"}
+    assert {api for api, *_ in OPERATIONS} == {
+        "barchart",
+        "event-collector",
+        "billing-care",
+        "control",
+    }
 
 
 @pytest.mark.parametrize(("method", "path", "header"), list(cases()))

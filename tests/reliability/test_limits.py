@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from events_mock.app import EventsMock, MockConfig
+from events_mock.control import ControlSettings
 from events_mock.server import LiveServer
 from tests.barchart.conftest import T0, event
 
@@ -113,3 +114,14 @@ def test_chunked_body_within_the_limit_is_served(mock: EventsMock, url: str) -> 
     assert json.loads(response.read())[0]["sequence"] == 1
     connection.close()
     assert len(mock.barchart.store) == 1
+
+
+def test_journal_keeps_bounded_entries_and_cuts_bodies() -> None:
+    settings = ControlSettings(journal_size=3, journal_body_limit=100)
+    mock = EventsMock(MockConfig(control=settings))
+    with LiveServer(mock.app) as server:
+        for n in range(5):
+            requests.post(f"{server.url}/events", json={"events": [event(T0 + n)] * 3})
+        entries = requests.get(f"{server.url}/__mock/journal").json()["entries"]
+    assert len(entries) == 3
+    assert all(entry["body_truncated"] for entry in entries)

@@ -17,6 +17,7 @@ from events_mock.auth import Users, basic_security
 from events_mock.barchart.catalog import Catalog
 from events_mock.barchart.export import render_export
 from events_mock.barchart.jobs import JobError, LinkRefused, ReportFilter, ReportJobs
+from events_mock.barchart.state import BarchartState
 from events_mock.barchart.store import EventStore
 from events_mock.limits import StoreFull
 
@@ -141,4 +142,5 @@ def create_api(service: BarchartService, users: Mapping[str, str]) -> MockApi:
         render_error=render_error,
         security_map={"basic": basic_security(Users(users).check)},
         extra_routes=((EXPORTS_PATH + "/{source}.csv", "download_export"),),
+        state=BarchartState(service),
     )

@@ -117,6 +117,38 @@ class ReportJob:
             self.status = self.outcome
             self.ended_ms = self.finishes_ms
 
+    def to_state(self, links: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "job": self.job,
+            "filter": self.filter.to_json(),
+            "started": self.started_ms,
+            "finishes": self.finishes_ms,
+            "outcome": self.outcome.value,
+            "status": self.status.value,
+            "ended": self.ended_ms,
+            "failure": self.failure,
+            "events": [event.to_json() for event in self.events],
+            "links": links,
+        }
+
+    @classmethod
+    def from_state(cls, raw: dict[str, Any]) -> ReportJob:
+        status = JobStatus(raw["status"])
+        ended = raw.get("ended")
+        if status is not JobStatus.RUNNING and ended is None:
+            ended = raw["finishes"]
+        return cls(
+            job=raw["job"],
+            filter=ReportFilter.from_json(raw["filter"]),
+            started_ms=int(raw["started"]),
+            finishes_ms=int(raw["finishes"]),
+            outcome=JobStatus(raw["outcome"]),
+            events=[StoredEvent.from_json(event) for event in raw["events"]],
+            failure=raw.get("failure"),
+            status=status,
+            ended_ms=None if status is JobStatus.RUNNING else int(ended),
+        )
+
     def to_json(self) -> dict[str, Any]:
         day = datetime.fromtimestamp(self.started_ms / 1000, tz=timezone.utc).date().isoformat()
         timing: dict[str, Any] = {"day": day, "start": self.started_ms}
@@ -205,12 +237,52 @@ class ReportJobs:
 
     def get(self, source: str) -> ReportJob:
         with self._lock:
-            job = self._jobs.get(source)
-            if job is None:
-                raise JobError(
-                    404, "EVENT_JOB_GET_FAILED_NO_JOB", f"No report job has the source {source}."
-                )
-            job.settle(self.clock.now_ms())
+            return self._settled(source)
+
+    def _settled(self, source: str) -> ReportJob:
+        job = self._jobs.get(source)
+        if job is None:
+            raise JobError(
+                404, "EVENT_JOB_GET_FAILED_NO_JOB", f"No report job has the source {source}."
+            )
+        job.settle(self.clock.now_ms())
+        return job
+
+    def force(self, source: str, status: JobStatus | str, message: str | None = None) -> ReportJob:
+        """End a running job now with `status` (the control plane's "make it fail now").
+
+        A status never goes backwards or sideways: forcing an ended job to the status it
+        already has changes nothing, forcing it to another one is refused.
+        """
+        status = JobStatus(status)
+        if status not in TERMINAL:
+            raise ValueError(f"a job can only be forced to end: {status.value}")
+        with self._lock:
+            job = self._settled(source)
+            if job.status is status:
+                return job
+            if job.status is not JobStatus.RUNNING:
+                raise JobError(409, "JOB_ALREADY_ENDED", _ended(job))
+            now = self.clock.now_ms()
+            job.outcome = status
+            job.finishes_ms = now
+            if status is not JobStatus.COMPLETE:
+                job.failure = message or f"forced to end {status.value} by the mock's control plane"
+                job.events = []
+            job.settle(now)
+            return job
+
+    def set_remaining(self, source: str, seconds: float) -> ReportJob:
+        """Make a running job end `seconds` of mock time from now, with its planned status."""
+        if seconds < 0:
+            raise ValueError("seconds must be >= 0")
+        with self._lock:
+            job = self._settled(source)
+            if job.status is not JobStatus.RUNNING:
+                raise JobError(409, "JOB_ALREADY_ENDED", _ended(job))
+            now = self.clock.now_ms()
+            job.finishes_ms = now + int(round(seconds * 1000))
+            job.settle(now)
             return job
 
     def all(self) -> list[ReportJob]:
@@ -256,3 +328,38 @@ class ReportJobs:
         with self._lock:
             self._jobs.clear()
             self._links.clear()
+
+    def export_state(self) -> list[dict[str, Any]]:
+        """Every job with its events and live links, for the control plane's state export.
+
+        A job carries its own events (the export file's content is fixed when the job
+        starts), so a state file never has references to resolve.
+        """
+        with self._lock:
+            links: dict[str, list[dict[str, Any]]] = {}
+            for link in self._links.values():
+                links.setdefault(link.source, []).append(
+                    {"token": link.token, "expires": link.expires_ms}
+                )
+            return [job.to_state(links.get(job.source, [])) for job in self._jobs.values()]
+
+    @staticmethod
+    def parse_state(jobs: list[dict[str, Any]]) -> tuple[dict[str, ReportJob], dict[str, Link]]:
+        """Jobs and links from `export_state`'s shape (already checked against the schema)."""
+        parsed: dict[str, ReportJob] = {}
+        links: dict[str, Link] = {}
+        for raw in jobs:
+            job = ReportJob.from_state(raw)
+            parsed[job.source] = job
+            for link in raw.get("links", ()):
+                links[link["token"]] = Link(link["token"], job.source, int(link["expires"]))
+        return parsed, links
+
+    def replace(self, jobs: dict[str, ReportJob], links: dict[str, Link]) -> None:
+        with self._lock:
+            self._jobs = dict(jobs)
+            self._links = dict(links)
+
+
+def _ended(job: ReportJob) -> str:
+    return f"The report {job.source} already ended {job.status.value}."

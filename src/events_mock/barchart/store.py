@@ -204,19 +204,8 @@ class EventStore:
                     f"the store holds {self._count} of at most {self.capacity} events; "
                     f"{len(stored)} more do not fit"
                 )
-            self._append(stored)
+            self._count += _fill(self._by_source, stored)
         return stored
-
-    def _append(self, events: Iterable[StoredEvent]) -> None:
-        """Keep the events (the lock held)."""
-        by_source = self._by_source
-        for e in events:
-            record = (e.timestamp, e.type, pack(e.context), e.version, e.batch, e.sequence)
-            bucket = by_source.get((e.customer, e.product))
-            if bucket is None:
-                bucket = by_source[(e.customer, e.product)] = Bucket()
-            bucket.append(record)
-            self._count += 1
 
     def select(
         self,
@@ -268,18 +257,42 @@ class EventStore:
 
     def load_json(self, events: Iterable[Mapping[str, Any]]) -> None:
         """Replace the whole content with previously exported events."""
-        loaded = [StoredEvent.from_json(raw) for raw in events]
-        with self._lock:
-            self._by_source = {}
-            self._names = {}
-            self._count = 0
-            shared = self._shared
-            self._append(
+        self.replace(StoredEvent.from_json(raw) for raw in events)
+
+    def replace(self, events: Iterable[StoredEvent]) -> None:
+        """Replace the whole content at once (readers see the old or the new, never a mix)."""
+        names: dict[str, str] = {}
+        by_source: dict[tuple[str, str], Bucket] = {}
+
+        def shared(name: Any) -> Any:
+            return names.setdefault(name, name) if type(name) is str else name
+
+        count = _fill(
+            by_source,
+            (
                 e._replace(
                     customer=shared(e.customer),
                     product=shared(e.product),
                     type=shared(e.type),
-                    version=shared(e.version) if e.version is not None else None,
+                    version=shared(e.version),
                 )
-                for e in loaded
-            )
+                for e in events
+            ),
+        )
+        with self._lock:
+            self._by_source = by_source
+            self._names = names if len(names) <= MAX_SHARED_NAMES else {}
+            self._count = count
+
+
+def _fill(by_source: dict[tuple[str, str], Bucket], events: Iterable[StoredEvent]) -> int:
+    """Add the events' records to `by_source`; answer how many."""
+    count = 0
+    for e in events:
+        record = (e.timestamp, e.type, pack(e.context), e.version, e.batch, e.sequence)
+        bucket = by_source.get((e.customer, e.product))
+        if bucket is None:
+            bucket = by_source[(e.customer, e.product)] = Bucket()
+        bucket.append(record)
+        count += 1
+    return count

@@ -1,0 +1,1 @@
+from events_mock.contract.suite.barchart_reports import *  # noqa: F403

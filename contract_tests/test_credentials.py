@@ -1,0 +1,1 @@
+from events_mock.contract.suite.credentials import *  # noqa: F403

@@ -1,0 +1,1 @@
+from events_mock.contract.suite.schema_level import *  # noqa: F403

@@ -1,0 +1,1 @@
+from events_mock.contract.suite.stateful import *  # noqa: F403

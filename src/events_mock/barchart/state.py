@@ -1,0 +1,53 @@
+"""The Barchart API's part of the control plane's state: events, report jobs, download links.
+
+The shape is `BarchartState` in spec/control.yaml, which the control plane checks before
+calling `prepare`; what is checked here again (event types the catalog knows) guards callers
+that import in-process, still before anything changes. Jobs carry their own events and links,
+so a document never holds references that could dangle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from events_mock.apis import StateError
+from events_mock.barchart.jobs import ReportJobs
+from events_mock.barchart.store import StoredEvent
+
+if TYPE_CHECKING:
+    from events_mock.barchart.api import BarchartService
+
+
+class BarchartState:
+    def __init__(self, service: BarchartService) -> None:
+        self.service = service
+
+    def export(self) -> dict[str, Any]:
+        return {"events": self.service.store.to_json(), "jobs": self.service.jobs.export_state()}
+
+    def prepare(self, data: Mapping[str, Any]) -> Callable[[], None]:
+        try:
+            events = [StoredEvent.from_json(raw) for raw in data.get("events", ())]
+            jobs, links = ReportJobs.parse_state(list(data.get("jobs", ())))
+        except (KeyError, TypeError, ValueError) as error:
+            raise StateError(f"barchart: {type(error).__name__}: {error}") from None
+        self._check_codes(events, "events")
+        for job in jobs.values():
+            self._check_codes(job.events, f"job {job.job}")
+
+        def commit() -> None:
+            self.service.store.replace(events)
+            self.service.jobs.replace(jobs, links)
+
+        return commit
+
+    def reset(self) -> None:
+        self.service.store.clear()
+        self.service.jobs.clear()
+
+    def _check_codes(self, events: Iterable[StoredEvent], where: str) -> None:
+        catalog = self.service.catalog
+        for event in events:
+            if catalog.product_of.get(event.type) is None:
+                raise StateError(f"barchart {where}: unknown event type {event.type}")

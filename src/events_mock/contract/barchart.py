@@ -1,0 +1,114 @@
+"""What the Barchart flows post, and the export rows those events must become.
+
+The expected rows are derived here from the vendor's documented columns (the catalog), not by
+the mock's export code, so the mock is held to the same oracle as any other implementation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from events_mock.barchart.catalog import COLUMN_SOURCE_KEY, load_catalog
+from events_mock.contract.run import PrivateWindow
+
+CUSTOMER = "BARCHART"
+OTHER_CUSTOMER = "TGAM"
+PRODUCT = "PORTFOLIO"
+OTHER_PRODUCT = "WATCHLIST"
+TYPED = "PORTFOLIO-CREATED"
+INVALID_TYPE = "NOT-AN-EVENT-TYPE"
+
+
+def event(type_: str, timestamp: int, *context: str, **extra: Any) -> dict[str, Any]:
+    product = load_catalog().product_of.get(type_, PRODUCT)
+    body = {
+        "customer": CUSTOMER,
+        "product": product,
+        "type": type_,
+        "timestamp": timestamp,
+        "context": list(context),
+    }
+    body.update(extra)
+    return body
+
+
+def report_events(tag: str, window: PrivateWindow) -> tuple[list[dict], list[dict]]:
+    """Events a report over the window must hold, and near misses it must leave out.
+
+    Both bounds are inclusive; one value holds a comma and a space, which only survive an
+    export that really splits on its delimiter; `symbol` is not an export column.
+    """
+    start, end = window.start, window.end
+    inside = [
+        event("PORTFOLIO-APPLICATION-LOADED", start, tag),
+        event("PORTFOLIO-CREATED", start + 1_000, tag, "pf-1", version="contract-suite"),
+        event("PORTFOLIO-TRANSACTION-CREATED", start + 2_000, tag, "pf-1", "pos-7", "AAPL"),
+        event("PORTFOLIO-BROKERAGE-REPORT-DOWNLOADED", start + 3_000, tag, "pf-1", "1Y"),
+        event("PORTFOLIO-CLOSED-POSITIONS-CHANGED", start + 3_000, tag, "pf-2", "true"),
+        event("PORTFOLIO-CREATED", end, tag, "pf 3, with a comma"),
+    ]
+    outside = [
+        event("PORTFOLIO-CREATED", start - 1, tag, "just-before"),
+        event("PORTFOLIO-CREATED", end + 1, tag, "just-after"),
+        event("WATCHLIST-APPLICATION-LOADED", start + 500, tag),
+        {
+            **event("PORTFOLIO-CREATED", start + 500, tag, "other-customer"),
+            "customer": OTHER_CUSTOMER,
+        },
+    ]
+    return inside, outside
+
+
+def rejected_batch(tag: str, window: PrivateWindow) -> list[dict]:
+    """A valid event in the window beside an invalid one: the whole batch must be refused."""
+    return [
+        event("PORTFOLIO-CREATED", window.start + 4_000, tag, "from-a-rejected-batch"),
+        {**event("PORTFOLIO-CREATED", window.start + 4_000, tag), "type": INVALID_TYPE},
+    ]
+
+
+def batch_events(tag: str, window: PrivateWindow, count: int, offset: int = 0) -> list[dict]:
+    """Events after the window (no report of the window sees them), several types per batch."""
+    types = ["PORTFOLIO-ACCESSED", "PORTFOLIO-VIEW-TYPE-CHANGED", "PORTFOLIO-APPLICATION-LOADED"]
+    base = window.end + 60_000 + offset
+    events = []
+    for n in range(count):
+        type_ = types[n % len(types)]
+        context = [tag, f"pf-{n}", "table"][: _arity(type_)]
+        events.append(event(type_, base + n, *context))
+    return events
+
+
+def _arity(type_: str) -> int:
+    return len(load_catalog().context_keys[type_])
+
+
+def export_columns(product: str) -> list[str]:
+    return ["timestamp", "type", *load_catalog().columns(product)]
+
+
+def export_row(event: dict[str, Any], product: str) -> list[str]:
+    """The row the documented export format gives an event: context values by their key."""
+    keys = load_catalog().context_keys.get(event["type"], ())
+    context = event["context"]
+    row = [str(event["timestamp"]), event["type"]]
+    for column in load_catalog().columns(product):
+        key = COLUMN_SOURCE_KEY.get(column, column)
+        position = keys.index(key) if key in keys else None
+        row.append(context[position] if position is not None and position < len(context) else "")
+    return row
+
+
+def report_filter(window: PrivateWindow, **extra: Any) -> dict[str, Any]:
+    return {
+        "customer": CUSTOMER,
+        "product": PRODUCT,
+        "start": window.start,
+        "end": window.end,
+        **extra,
+    }
+
+
+def unknown_source() -> str:
+    return f"JOB-{uuid.uuid4()}"

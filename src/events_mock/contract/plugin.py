@@ -1,0 +1,242 @@
+"""The pytest side of the contract suite: options, the run every test shares, its reporting.
+
+`events-mock verify` registers `ContractPlugin` with a run it built itself; under plain pytest
+(`pytest contract_tests ...`), `contract_tests/conftest.py` imports `pytest_addoption` and
+`pytest_configure` from here, and the run is built from the command-line options.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+from schemathesis.core.failures import FailureGroup
+
+from events_mock.auth import parse_credentials
+from events_mock.contract import checks, fixtures
+from events_mock.contract.apis import CONTRACT_APIS
+from events_mock.contract.clocks import JobTimedOut
+from events_mock.contract.options import (
+    DEFAULT_API,
+    DEFAULT_JOB_TIMEOUT,
+    DEFAULT_MAX_EXAMPLES,
+    ContractOptions,
+)
+from events_mock.contract.run import ContractRun
+
+PLUGIN_NAME = "events-mock-contract"
+FIXTURES_NAME = "events-mock-contract-fixtures"
+_ACTIVE: list[ContractRun] = []
+
+
+def current_run() -> ContractRun:
+    """The run being collected: the suite's modules build their tests from its schema."""
+    if not _ACTIVE:
+        raise RuntimeError(
+            "the contract suite runs under `events-mock verify` or `pytest contract_tests`, "
+            "which set up the run it tests"
+        )
+    return _ACTIVE[-1]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("contract", "events-mock contract suite")
+    group.addoption(
+        "--base-url",
+        dest="contract_base_url",
+        metavar="URL",
+        help="deployment to verify (default: start the embedded mock)",
+    )
+    group.addoption(
+        "--auth",
+        dest="contract_auth",
+        metavar="NAME:PASSWORD",
+        type=_credentials,
+        help="Basic credentials for secured operations (default: the mock's demo)",
+    )
+    group.addoption(
+        "--api",
+        dest="contract_api",
+        default=DEFAULT_API,
+        choices=list(CONTRACT_APIS),
+        help="which API's spec to verify against (default: barchart)",
+    )
+    group.addoption(
+        "--job-timeout",
+        dest="contract_job_timeout",
+        type=float,
+        default=DEFAULT_JOB_TIMEOUT,
+        metavar="SECONDS",
+        help="longest wait for one report job (default: 900, the documented 15 min)",
+    )
+    group.addoption(
+        "--max-examples",
+        dest="contract_max_examples",
+        type=int,
+        default=DEFAULT_MAX_EXAMPLES,
+        metavar="N",
+        help="cases per operation when fuzzing, and stateful scenarios (default: 100)",
+    )
+    group.addoption(
+        "--seed",
+        dest="contract_seed",
+        type=int,
+        metavar="N",
+        help="seed for generated cases, to reproduce a run (default: random)",
+    )
+    group.addoption(
+        "--read-only",
+        dest="contract_read_only",
+        action="store_true",
+        help="only operations that store nothing (for shared environments)",
+    )
+
+
+def _credentials(value: str) -> tuple[str, str]:
+    try:
+        return parse_credentials(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def options_from_config(config: pytest.Config) -> ContractOptions:
+    def option(name: str, default: Any = None) -> Any:
+        # Without our `pytest_addoption` (a conftest found late), the defaults apply.
+        return config.getoption(name, default)
+
+    return ContractOptions(
+        base_url=option("contract_base_url"),
+        auth=option("contract_auth"),
+        api=option("contract_api", DEFAULT_API),
+        job_timeout=option("contract_job_timeout", DEFAULT_JOB_TIMEOUT),
+        max_examples=option("contract_max_examples", DEFAULT_MAX_EXAMPLES),
+        seed=option("contract_seed"),
+        read_only=bool(option("contract_read_only", False)),
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Plain pytest: build the run from the options, unless `verify` registered one already."""
+    if not any(isinstance(p, ContractPlugin) for p in config.pluginmanager.get_plugins()):
+        plugin = ContractPlugin(ContractRun(options_from_config(config)), owns_run=True)
+        config.pluginmanager.register(plugin, PLUGIN_NAME)
+
+
+class ContractPlugin:
+    def __init__(self, run: ContractRun, *, owns_run: bool = False) -> None:
+        self.run = run
+        self.owns_run = owns_run
+        self._previous_state: checks.CheckState | None = None
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", "writes: stores data on the target (not --read-only)")
+        config.addinivalue_line("markers", "api(name): tests of one API's own contract")
+        config.stash[fixtures.RUN_KEY] = self.run
+        if not config.pluginmanager.is_registered(fixtures):
+            config.pluginmanager.register(fixtures, FIXTURES_NAME)
+        _ACTIVE.append(self.run)
+        self._previous_state = checks.STATE
+        checks.STATE = checks.CheckState(ledger=self.run.ledger)
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if self.run in _ACTIVE:
+            _ACTIVE.remove(self.run)
+        if self._previous_state is not None:
+            checks.STATE = self._previous_state
+        if self.owns_run:
+            self.run.close()
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        if self.owns_run:
+            problem = self.run.preflight()
+            if problem:
+                pytest.exit(problem, returncode=pytest.ExitCode.USAGE_ERROR)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        """Drop what does not apply: other APIs' flows, and anything that writes if read-only."""
+        for item in items:
+            _name_operation(item)
+        keep, drop = [], []
+        for item in items:
+            api = item.get_closest_marker("api")
+            writes = item.get_closest_marker("writes") is not None
+            if (api and api.args[0] != self.run.api.name) or (
+                writes and self.run.options.read_only
+            ):
+                drop.append(item)
+            else:
+                keep.append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+            items[:] = keep
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+        """A contract failure reads as its message and cURL lines, not as a Python traceback."""
+        report = yield
+        if report.failed and call.excinfo is not None and is_verdict(call.excinfo.value):
+            report.longrepr = describe_failure(call.excinfo.value)
+            report.verdict = True  # type: ignore[attr-defined]
+        return report
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        from events_mock.contract.report import coverage_lines
+
+        terminalreporter.write_sep("=", "contract coverage")
+        for name, value in self.run.describe():
+            terminalreporter.write_line(f"{name:<7} {value}")
+        terminalreporter.write_line("")
+        for line in coverage_lines(self.run):
+            terminalreporter.write_line(line)
+        terminalreporter.write_line(f"\nReproduce this run with --seed {self.run.seed}")
+
+
+def is_verdict(error: BaseException) -> bool:
+    """Whether an exception says the target broke the contract (not that the suite crashed)."""
+    inner = _grouped(error)
+    if inner is not None:
+        return all(is_verdict(one) for one in inner)
+    # A connection the target drops or answers garbage on is the target's failure too.
+    return isinstance(error, (AssertionError, JobTimedOut, requests.RequestException))
+
+
+def describe_failure(error: BaseException) -> str:
+    if isinstance(error, FailureGroup):
+        return error.message.strip()
+    inner = _grouped(error)
+    if inner is not None:
+        return "\n\n".join(describe_failure(one) for one in inner)
+    if isinstance(error, requests.RequestException):
+        text = f"The target broke the exchange: {type(error).__name__}: {error}"
+        if error.request is not None:
+            text += f"\n\n    Reproduce with:\n\n        {checks.curl_command(error.request)}"
+        return text
+    return str(error).strip()
+
+
+def _name_operation(item: pytest.Item) -> None:
+    """`test_conformance` -> `test_conformance[POST /events]` in the node id.
+
+    Schemathesis names its per-operation items `test[METHOD /path]`, but pytest 9.2 builds node
+    ids from `originalname` and a parametrize callspec, which these items lack, so all of them
+    share one id; progress lines and JUnit reports would not say which operation failed.
+    """
+    original = getattr(item, "originalname", None)
+    node_id = getattr(item, "_id", None)
+    if not original or node_id is None or item.name == original or "[" in item.nodeid:
+        return
+    params = item.name[len(original) + 1 : -1] if item.name.startswith(original + "[") else None
+    if params and node_id.params is None and item.parent is not None:
+        item._id = item.parent.id.child(original).with_params(params)
+
+
+def _grouped(error: BaseException) -> tuple[BaseException, ...] | None:
+    """The exceptions an exception group holds (Hypothesis raises one for several failures)."""
+    inner = getattr(error, "exceptions", None)
+    return inner if isinstance(inner, tuple) else None

@@ -1,0 +1,305 @@
+"""One run of the contract suite: the target, how to reach and wait for it, what it covered.
+
+A `ContractRun` is made once per run, before pytest collects the suite, because Schemathesis
+builds its tests from a schema object at import time: the suite's modules ask `current_run()`
+for the schema already pointed at the target, with the run's credentials, seed and limits.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import requests
+import schemathesis
+from schemathesis import Case, GenerationMode, Response
+from schemathesis.core import NOT_SET
+from schemathesis.schemas import APIOperation, BaseSchema
+
+from events_mock.contract import checks
+from events_mock.contract.apis import CONTRACT_APIS, ContractApi
+from events_mock.contract.clocks import ControlPlaneClock, InProcessClock, JobClock, WallClock
+from events_mock.contract.options import ContractOptions
+
+REQUEST_TIMEOUT = 30.0
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+PHASES = ["examples", "coverage", "fuzzing", "stateful"]
+# The Schemathesis checks that judge one response on its own, without sending more requests:
+# what the flows' requests are held to, with the API's own response checks (`ContractApi`).
+BUILTIN_RESPONSE_CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_headers_conformance",
+    "response_schema_conformance",
+)
+# Far enough in the past that no real client posts there, wide enough that two runs never meet.
+WINDOW_RANGE_MS = (
+    int(datetime(1990, 1, 1, tzinfo=timezone.utc).timestamp() * 1000),
+    int(datetime(2010, 1, 1, tzinfo=timezone.utc).timestamp() * 1000),
+)
+WINDOW_MS = 3_600_000
+
+
+@dataclass(frozen=True)
+class PrivateWindow:
+    """A random hour in the past that only this run posts events into, so its reports are its own.
+
+    Random per run even with a fixed `--seed`: two runs of the same seed against one shared
+    server must not read each other's events.
+    """
+
+    start: int
+    end: int
+
+    @classmethod
+    def pick(cls) -> PrivateWindow:
+        low, high = WINDOW_RANGE_MS
+        start = low + secrets.randbelow(high - low - WINDOW_MS)
+        return cls(start, start + WINDOW_MS - 1)
+
+    def __str__(self) -> str:
+        started = datetime.fromtimestamp(self.start / 1000, tz=timezone.utc)
+        return f"{started:%Y-%m-%d %H:%M:%S} UTC + 1 h"
+
+
+@dataclass
+class Coverage:
+    """Which operations the run exercised in which phase, and how each Schemathesis check fared."""
+
+    requests: Counter[tuple[str, str]] = field(default_factory=Counter)
+    passed: Counter[str] = field(default_factory=Counter)
+    failed: Counter[str] = field(default_factory=Counter)
+
+    def after_validate(self, context: Any, case: Case, response: Response, results: list) -> None:
+        phase = case.meta.phase.name.value if case.meta is not None else "flows"
+        self.requests[(case.operation.label, phase)] += 1
+        for result in results:
+            counter = self.failed if result.failure is not None else self.passed
+            counter[result.name] += 1
+
+
+class ContractRun:
+    def __init__(self, options: ContractOptions) -> None:
+        if options.api not in CONTRACT_APIS:
+            raise ValueError(f"unknown API {options.api!r}; known: {', '.join(CONTRACT_APIS)}")
+        self.options = options
+        self.api: ContractApi = CONTRACT_APIS[options.api]
+        self.seed = options.seed if options.seed is not None else secrets.randbelow(2**32)
+        self.run_id = secrets.token_hex(4)
+        self.tag = f"contract-{self.run_id}"
+        self.window = PrivateWindow.pick()
+        self.auth = options.auth or self.api.default_auth
+        self.session = requests.Session()
+        self.coverage = Coverage()
+        self.ledger = checks.Ledger()
+        self.embedded = options.base_url is None
+        self._server: Any = None
+        self._clock: JobClock | None = None
+        self._schema: BaseSchema | None = None
+        if self.embedded:
+            self.base_url = self._start_embedded_mock()
+        else:
+            self.base_url = str(options.base_url).rstrip("/")
+
+    def _start_embedded_mock(self) -> str:
+        """The mock on a loopback port, its clock frozen so only the suite moves it."""
+        from events_mock.app import EventsMock, MockConfig
+        from events_mock.clock import MockClock
+        from events_mock.server import LiveServer
+
+        clock = MockClock.frozen(MockClock().now_ms())
+        mock = EventsMock(MockConfig(users=dict([self.auth]), clock=clock))
+        self._server = LiveServer(mock.app).start()
+        self._clock = InProcessClock(clock)
+        return self._server.url
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        self.session.close()
+
+    @property
+    def clock(self) -> JobClock:
+        """How to wait for jobs, decided on first use: only flows that start jobs need one."""
+        if self._clock is None:
+            self._clock = ControlPlaneClock.offered_by(self.base_url, self.session) or WallClock()
+        return self._clock
+
+    # -- the schema ------------------------------------------------------------------------
+
+    def schema(self) -> BaseSchema:
+        """The API's spec, pointed at the target and configured for this run."""
+        if self._schema is None:
+            self._schema = self._load_schema()
+        return self._schema
+
+    def _load_schema(self) -> BaseSchema:
+        # An explicit config: a `schemathesis.toml` lying around must not change the verdict.
+        schema = schemathesis.openapi.from_path(self.api.spec, config=schemathesis.Config())
+        config = schema.config
+        config.update(base_url=self.base_url, basic_auth=self.auth, request_timeout=REQUEST_TIMEOUT)
+        config.generation.update(
+            max_examples=self.options.max_examples,
+            modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+            database="none",
+        )
+        config.phases.update(phases=PHASES)
+        config.seed = self.seed
+        if self.options.read_only:
+            # Only operations that store nothing, and no undeclared methods but TRACE on them.
+            config.phases.coverage.unexpected_methods = {"trace"}
+            schema = schema.include(method=list(SAFE_METHODS))
+        schema.hooks.register_hook_with_name(self.coverage.after_validate, "after_validate")
+        return schema
+
+    def operation(self, operation_id: str) -> APIOperation:
+        return self.schema().find_operation_by_id(operation_id)
+
+    def secured_operations(self) -> list[APIOperation]:
+        """Operations whose spec requires credentials (and, with `--read-only`, store nothing)."""
+        schema = self.schema()
+        default = schema.raw_schema.get("security", [])
+        secured = []
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            if operation.definition.raw.get("security", default):
+                secured.append(operation)
+        return secured
+
+    # -- talking to the target -------------------------------------------------------------
+
+    def authorization(self) -> str:
+        name, password = self.auth
+        return "Basic " + base64.b64encode(f"{name}:{password}".encode()).decode()
+
+    def call(
+        self,
+        operation_id: str,
+        *,
+        path_parameters: Mapping[str, Any] | None = None,
+        body: Any = NOT_SET,
+        authorization: str | None | type[NOT_SET] = NOT_SET,  # type: ignore[valid-type]
+        expect: int | None = None,
+        why: str = "",
+    ) -> Response:
+        """Send one request of the spec and hold the answer to every response-level check.
+
+        With `expect`, the status is checked first: "expected 200, got 500" says more than the
+        schema violations a wrong status brings along.
+        """
+        case = self.make_case(
+            operation_id, path_parameters=path_parameters, body=body, authorization=authorization
+        )
+        response = case.call()
+        self.validate(case, response, expect=expect, why=why)
+        return response
+
+    def send(
+        self,
+        operation_id: str,
+        *,
+        path_parameters: Mapping[str, Any] | None = None,
+        body: Any = NOT_SET,
+    ) -> tuple[Case, Response]:
+        """Send without judging: for fixtures that only set the scene (tests judge later)."""
+        case = self.make_case(operation_id, path_parameters=path_parameters, body=body)
+        return case, case.call()
+
+    def response_checks(self, *, history: bool = True) -> list:
+        """The checks a flow's answers are held to; without `history`, none that compare an
+        answer with the job's earlier reads (for answers judged later than received)."""
+        from schemathesis.checks import CHECKS, load_all_checks
+
+        load_all_checks()
+        names = [*BUILTIN_RESPONSE_CHECKS, *self.api.response_checks]
+        if not history:
+            names = [name for name in names if name not in self.api.history_checks]
+        return CHECKS.get_by_names(names)
+
+    def validate(
+        self,
+        case: Case,
+        response: Response,
+        *,
+        expect: int | None = None,
+        why: str = "",
+        received_earlier: bool = False,
+    ) -> None:
+        """Hold an answer to the response checks; one `received_earlier` than the last reads
+        of its job is not judged against them."""
+        if expect is not None:
+            checks.answered_with(response, expect, why or case.operation.label)
+        case.validate_response(response, checks=self.response_checks(history=not received_earlier))
+
+    def make_case(
+        self,
+        operation_id: str,
+        *,
+        path_parameters: Mapping[str, Any] | None = None,
+        body: Any = NOT_SET,
+        authorization: str | None | type[NOT_SET] = NOT_SET,  # type: ignore[valid-type]
+    ) -> Case:
+        operation = self.operation(operation_id)
+        headers = {}
+        if authorization is NOT_SET:
+            authorization = self.authorization()
+        if authorization is not None:
+            headers["Authorization"] = authorization
+        return operation.Case(
+            path_parameters=dict(path_parameters or {}), body=body, headers=headers
+        )
+
+    def download(self, url: str) -> Response:
+        """Follow a report link as anyone holding it would: without credentials."""
+        raw = self.session.get(url, timeout=REQUEST_TIMEOUT, headers={"Authorization": None})
+        self.coverage.requests[("GET <report link>", "flows")] += 1
+        return Response.from_requests(raw, verify=True)
+
+    def preflight(self) -> str | None:
+        """Why the suite cannot run against this target at all, if it cannot."""
+        operation = self.operation(self.api.ping_operation)
+        url = self.base_url + operation.path
+        try:
+            self.session.request(operation.method.upper(), url, timeout=REQUEST_TIMEOUT)
+        except requests.RequestException as error:
+            return f"cannot reach {self.base_url}: {error}"
+        if self.api.whoami_operation:
+            operation = self.operation(self.api.whoami_operation)
+            answer = self.session.request(
+                operation.method.upper(),
+                self.base_url + operation.path,
+                headers={"Authorization": self.authorization()},
+                timeout=REQUEST_TIMEOUT,
+            )
+            if answer.status_code == 401:
+                return (
+                    f"{self.base_url} rejects the credentials of user {self.auth[0]!r} "
+                    f"({operation.method.upper()} {operation.path} answered 401): "
+                    "pass valid ones with --auth NAME:PASSWORD"
+                )
+        return None
+
+    def describe(self) -> list[tuple[str, str]]:
+        """What this run is, for the header of its report."""
+        target = "embedded mock on " + self.base_url if self.embedded else self.base_url
+        lines = [
+            ("API", f"{self.api.name} ({self.api.spec.name})"),
+            ("target", f"{target} as user {self.auth[0]}"),
+            (
+                "run",
+                f"seed {self.seed}; fuzzing {self.options.max_examples} cases per operation, "
+                f"{self.options.max_examples} stateful scenarios",
+            ),
+        ]
+        if self.options.read_only:
+            lines.append(("mode", "read-only: only operations that store nothing"))
+        else:
+            lines.append(("events", f"tagged {self.tag}, timestamps in {self.window}"))
+        return lines

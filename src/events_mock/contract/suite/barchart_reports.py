@@ -1,0 +1,269 @@
+"""Barchart reports: jobs, their lifecycle, their links and the export files behind them.
+
+The run posts its events into its private window (`ContractRun.window`), starts every job it
+needs at once, then waits: against a real deployment the jobs run side by side, so the run waits
+about as long as the slowest one, never more than `--job-timeout` for each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from schemathesis import Case, Response
+
+from events_mock.contract import barchart, checks
+from events_mock.contract.clocks import JobTimedOut, wait_for_job
+from events_mock.contract.run import ContractRun
+
+__all__ = [
+    "pytestmark",
+    "posted",
+    "jobs",
+    "test_new_jobs_run_and_echo_their_filter",
+    "test_job_finishes_once_and_stays_finished",
+    "test_report_holds_exactly_the_runs_events",
+    "test_new_link_can_be_asked_for_at_any_time",
+    "test_types_filter_and_times_sent_as_strings",
+    "test_delimiter_option",
+    "test_link_refused_while_running",
+    "test_job_that_cannot_succeed_gives_no_link",
+    "test_unknown_source_refused",
+]
+
+pytestmark = pytest.mark.api("barchart")
+writes = pytest.mark.writes
+
+
+@dataclass
+class Job:
+    """One report job of this run, and everything the suite asked about it."""
+
+    name: str
+    sent: dict[str, Any]
+    case: Case
+    started: Response
+    started_at: float = 0.0
+    """When it was started, by the run's clock: its deadline counts from there."""
+    early_link: tuple[Case, Response] | None = None
+    status_after_early_link: dict[str, Any] = field(default_factory=dict)
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def source(self) -> str:
+        body = _json(self.started)
+        source = body.get("source") if isinstance(body, dict) else None
+        if self.started.status_code != 200 or not isinstance(source, str):
+            checks.fail("job_started", f"the {self.name} job could not be started", self.started)
+        return source
+
+    def wait(self, contract: ContractRun) -> list[dict[str, Any]]:
+        if not self.history:
+            try:
+                self.history = wait_for_job(
+                    lambda: read_status(contract, self.source),
+                    contract.clock,
+                    contract.options.job_timeout,
+                    started=self.started_at,
+                )
+            except JobTimedOut as timed_out:
+                checks.fail(
+                    "finishes_in_time", f"the {self.name} report {self.source}: {timed_out}"
+                )
+        return self.history
+
+    def download(self, contract: ContractRun) -> Response:
+        """Ask for a link and follow it without credentials."""
+        self.wait(contract)
+        link = contract.call(
+            "getReportLink",
+            path_parameters={"source": self.source},
+            expect=200,
+            why=f"the link to the finished {self.name} report",
+        )
+        url = checks.link_is_download_url(link)
+        export = contract.download(url)
+        checks.downloads_without_credentials(export)
+        return export
+
+
+def read_status(contract: ContractRun, source: str) -> dict[str, Any]:
+    response = contract.call(
+        "getReportAvailability",
+        path_parameters={"source": source},
+        expect=200,
+        why=f"the status of job {source}",
+    )
+    return response.json()
+
+
+@pytest.fixture(scope="session")
+def posted(contract: ContractRun) -> list[dict[str, Any]]:
+    """This run's events in its window, near misses around it; the events a report must hold."""
+    inside, outside = barchart.report_events(contract.tag, contract.window)
+    # Fixtures only set the scene; what the answers say is judged by the tests (the events
+    # module judges POST /events), so one broken answer does not fail every report test.
+    contract.send("createEvents", body={"events": inside + outside})
+    # Refused as a whole, so its valid event must be absent from every report below.
+    contract.send(
+        "createEvents", body={"events": barchart.rejected_batch(contract.tag, contract.window)}
+    )
+    return inside
+
+
+@pytest.fixture(scope="session")
+def jobs(contract: ContractRun, posted: list[dict[str, Any]]) -> dict[str, Job]:
+    """Every job the tests need, started together; a link asked for before any can finish."""
+    window = contract.window
+    filters = {
+        "window": barchart.report_filter(window),
+        "typed": barchart.report_filter(
+            window, types=[barchart.TYPED], start=str(window.start), end=str(window.end)
+        ),
+        "semicolon": barchart.report_filter(window, output={"delimiter": ";"}),
+        "backwards": barchart.report_filter(window, start=window.end, end=window.start),
+    }
+    started = {}
+    for name, sent in filters.items():
+        case, response = contract.send("startReport", body={"filter": sent})
+        started[name] = Job(name, sent, case, response, started_at=contract.clock.elapsed())
+    window_job = started["window"]
+    if window_job.started.status_code == 200:
+        window_job.early_link = contract.send(
+            "getReportLink", path_parameters={"source": window_job.source}
+        )
+        _, status = contract.send(
+            "getReportAvailability", path_parameters={"source": window_job.source}
+        )
+        window_job.status_after_early_link = _json(status) or {}
+    return started
+
+
+@writes
+def test_new_jobs_run_and_echo_their_filter(contract: ContractRun, jobs: dict[str, Job]) -> None:
+    for name in ("window", "typed", "semicolon"):
+        job = jobs[name]
+        contract.validate(
+            job.case, job.started, expect=200, why=f"starting the {name} report ({job.sent})"
+        )
+        status = job.started.json()
+        checks.job_started_running(status, job.started)
+        checks.filter_echoed(job.sent, status, job.started)
+        checks.timing_consistent(status, job.started)
+
+
+@writes
+def test_job_finishes_once_and_stays_finished(contract: ContractRun, jobs: dict[str, Job]) -> None:
+    job = jobs["window"]
+    history = job.wait(contract)
+    # Then later reads, to see the finished status hold.
+    for pause in (1.0, contract.clock.max_step):
+        contract.clock.pass_time(pause)
+        history.append(read_status(contract, job.source))
+    statuses = [status.get("status") for status in history]
+    checks.status_moves_once(statuses)
+    for status in history:
+        checks.filter_echoed(job.sent, status, job.started)
+        checks.timing_consistent(status, job.started)
+    checks.job_completed(statuses[-1], job.started)
+
+
+@writes
+def test_report_holds_exactly_the_runs_events(
+    contract: ContractRun, jobs: dict[str, Job], posted: list[dict[str, Any]]
+) -> None:
+    export = jobs["window"].download(contract)
+    rows = checks.export_delimited(export, barchart.export_columns(barchart.PRODUCT))
+    expected = [barchart.export_row(event, barchart.PRODUCT) for event in posted]
+    checks.export_exactly(rows, expected, export)
+
+
+@writes
+def test_new_link_can_be_asked_for_at_any_time(
+    contract: ContractRun, jobs: dict[str, Job], posted: list[dict[str, Any]]
+) -> None:
+    job = jobs["window"]
+    first, second = job.download(contract), job.download(contract)
+    columns = barchart.export_columns(barchart.PRODUCT)
+    checks.export_exactly(
+        checks.export_delimited(second, columns), checks.export_delimited(first, columns), second
+    )
+
+
+@writes
+def test_types_filter_and_times_sent_as_strings(
+    contract: ContractRun, jobs: dict[str, Job], posted: list[dict[str, Any]]
+) -> None:
+    job = jobs["typed"]
+    checks.answered_with(job.started, 200, "a filter with types and times as strings")
+    for status in job.wait(contract):
+        checks.filter_echoed(job.sent, status, job.started)
+    export = job.download(contract)
+    rows = checks.export_delimited(export, barchart.export_columns(barchart.PRODUCT))
+    expected = [
+        barchart.export_row(event, barchart.PRODUCT)
+        for event in posted
+        if event["type"] == barchart.TYPED
+    ]
+    checks.export_exactly(rows, expected, export)
+
+
+@writes
+def test_delimiter_option(
+    contract: ContractRun, jobs: dict[str, Job], posted: list[dict[str, Any]]
+) -> None:
+    job = jobs["semicolon"]
+    export = job.download(contract)
+    rows = checks.export_delimited(export, barchart.export_columns(barchart.PRODUCT), ";")
+    expected = [barchart.export_row(event, barchart.PRODUCT) for event in posted]
+    checks.export_exactly(rows, expected, export)
+
+
+@writes
+def test_link_refused_while_running(contract: ContractRun, jobs: dict[str, Job]) -> None:
+    job = jobs["window"]
+    if job.early_link is None:
+        checks.fail("job_started", "the window report could not be started", job.started)
+        return
+    case, early = job.early_link
+    if early.status_code == 200 and job.status_after_early_link.get("status") == "COMPLETE":
+        return  # a deployment fast enough to finish first; the link was right then
+    contract.validate(case, early, received_earlier=True)
+    checks.refused_with(early, 409, checks.STILL_RUNNING, "a link asked for while the job runs")
+
+
+@writes
+def test_job_that_cannot_succeed_gives_no_link(contract: ContractRun, jobs: dict[str, Job]) -> None:
+    """A filter whose start is after its end: refused (400), or a job ending FAILED/TIMEOUT
+    whose link is refused with EVENT_JOB_GET_FAILED, or at worst a COMPLETE empty export."""
+    job = jobs["backwards"]
+    if job.started.status_code == 400:
+        return
+    final = job.wait(contract)[-1].get("status")
+    if final == "COMPLETE":
+        export = job.download(contract)
+        rows = checks.export_delimited(export, barchart.export_columns(barchart.PRODUCT))
+        checks.export_exactly(rows, [], export)
+        return
+    link = contract.call(
+        "getReportLink",
+        path_parameters={"source": job.source},
+        expect=409,
+        why=f"the link of a job that ended {final}",
+    )
+    checks.refused_with(link, 409, checks.JOB_FAILED, f"the link of a job that ended {final}")
+
+
+def test_unknown_source_refused(contract: ContractRun) -> None:
+    source = barchart.unknown_source()
+    for operation in ("getReportAvailability", "getReportLink"):
+        response = contract.call(operation, path_parameters={"source": source})
+        checks.refused_with(response, 404, checks.NO_JOB, f"{operation} of an unknown source")
+
+
+def _json(response: Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None

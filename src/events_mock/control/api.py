@@ -1,0 +1,217 @@
+"""The control plane over HTTP (spec/control.yaml): thin handlers over `ControlPlane`.
+
+Who may call it is decided before Connexion sees the request (`control.middleware`), because
+the rule depends on the caller's address, which security handlers never see. The spec still
+declares the optional bearer token, so clients and the contract suite know about it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionResponse
+from connexion.security import BearerSecurityHandler
+
+from events_mock.apis import MockApi, StateError, spec_path
+from events_mock.barchart.jobs import JobError, JobStatus, ReportJob, ReportJobs
+from events_mock.control.faults import UnknownFault
+from events_mock.control.plane import CONTROL_PREFIX, ClockOutOfRange, ControlPlane
+
+JSON = {"Content-Type": "application/json"}
+"""Named on every answer: the spec documents problem+json too, so Connexion cannot guess."""
+
+Answer = tuple[Any, int, dict[str, str]]
+
+
+def ok(body: Any, status: int = 200) -> Answer:
+    return body, status, JSON
+
+
+def no_content() -> ConnexionResponse:
+    return ConnexionResponse(status_code=204)
+
+
+def render_problem(status: int, message: str) -> ConnexionResponse:
+    """Errors of the control API: RFC 9457 problem details."""
+    try:
+        title = HTTPStatus(status).phrase
+    except ValueError:
+        title = "Error"
+    body = {"type": "about:blank", "title": title, "status": status, "detail": message}
+    return ConnexionResponse(
+        status_code=status, body=json.dumps(body), content_type="application/problem+json"
+    )
+
+
+def problem(status: int, detail: str) -> ProblemException:
+    return ProblemException(status=status, title=HTTPStatus(status).phrase, detail=detail)
+
+
+class ControlHandlers:
+    def __init__(self, control: ControlPlane, jobs: ReportJobs | None) -> None:
+        self.control = control
+        self.jobs = jobs
+
+    # Clock
+
+    async def get_clock(self) -> Answer:
+        return ok(self.control.clock_json())
+
+    async def advance_clock(self, body: dict[str, Any]) -> Answer:
+        try:
+            self.control.advance(body["seconds"])
+        except ClockOutOfRange as error:
+            raise problem(409, str(error)) from None
+        return ok(self.control.clock_json())
+
+    async def set_clock(self, body: dict[str, Any]) -> Answer:
+        try:
+            self.control.set_clock(body["now"], body.get("rate"))
+        except ClockOutOfRange as error:
+            raise problem(400, str(error)) from None
+        return ok(self.control.clock_json())
+
+    async def freeze_clock(self) -> Answer:
+        self.control.clock.set_rate(0)
+        return ok(self.control.clock_json())
+
+    async def set_clock_rate(self, body: dict[str, Any]) -> Answer:
+        self.control.clock.set_rate(body["rate"])
+        return ok(self.control.clock_json())
+
+    # Jobs
+
+    async def list_jobs(self) -> Answer:
+        jobs = self.jobs.all() if self.jobs is not None else []
+        now = self.control.clock.now_ms()
+        return ok([job_json(job, now) for job in jobs])
+
+    async def get_job(self, source: str) -> Answer:
+        return self._job(lambda jobs: jobs.get(source))
+
+    async def set_job_status(self, source: str, body: dict[str, Any]) -> Answer:
+        return self._job(lambda jobs: jobs.force(source, body["status"], body.get("message")))
+
+    async def set_job_remaining(self, source: str, body: dict[str, Any]) -> Answer:
+        return self._job(lambda jobs: jobs.set_remaining(source, body["seconds"]))
+
+    def _job(self, change: Callable[[ReportJobs], ReportJob]) -> Answer:
+        if self.jobs is None:
+            raise problem(404, "This mock runs no report jobs.")
+        try:
+            job = change(self.jobs)
+        except JobError as error:
+            raise problem(error.status, error.message) from None
+        return ok(job_json(job, self.control.clock.now_ms()))
+
+    # Faults
+
+    async def list_faults(self) -> Answer:
+        return ok(self.control.faults.to_json())
+
+    async def add_fault(self, body: dict[str, Any]) -> Answer:
+        try:
+            rule = self.control.faults.add(**body)
+        except (TypeError, ValueError) as error:
+            raise problem(400, str(error)) from None
+        return ok(rule.to_json(), 201)
+
+    async def clear_faults(self) -> ConnexionResponse:
+        self.control.faults.clear()
+        return no_content()
+
+    async def get_fault(self, id: str) -> Answer:
+        try:
+            return ok(self.control.faults.get(id).to_json())
+        except UnknownFault:
+            raise problem(404, f"No fault rule has the id {id}.") from None
+
+    async def remove_fault(self, id: str) -> ConnexionResponse:
+        try:
+            self.control.faults.remove(id)
+        except UnknownFault:
+            raise problem(404, f"No fault rule has the id {id}.") from None
+        return no_content()
+
+    # Journal
+
+    async def get_journal(
+        self,
+        method: str | None = None,
+        path: str | None = None,
+        status: int | None = None,
+        api: str | None = None,
+        tenant: str | None = None,
+        since: int | None = None,
+        limit: int | None = None,
+    ) -> Answer:
+        journal = self.control.journal
+        entries = journal.entries(
+            method=method,
+            path=path,
+            status=status,
+            api=api,
+            tenant=tenant,
+            since=since,
+            limit=limit,
+        )
+        return ok(journal.to_json(entries))
+
+    async def clear_journal(self) -> ConnexionResponse:
+        self.control.journal.clear()
+        return no_content()
+
+    # State
+
+    async def reset(self) -> ConnexionResponse:
+        self.control.reset()
+        return no_content()
+
+    async def export_state(self) -> Answer:
+        return ok(self.control.export_state())
+
+    async def import_state(self, body: Any) -> ConnexionResponse:
+        try:
+            self.control.import_state(body)
+        except StateError as error:
+            raise problem(400, str(error)) from None
+        return no_content()
+
+
+def job_json(job: ReportJob, now_ms: int) -> dict[str, Any]:
+    running = job.status is JobStatus.RUNNING
+    return {
+        "source": job.source,
+        "job": job.job,
+        "status": job.status.value,
+        "outcome": job.outcome.value,
+        "filter": job.filter.to_json(),
+        "started": job.started_ms,
+        "finishes": job.finishes_ms,
+        "ended": job.ended_ms,
+        "remaining_seconds": max(job.finishes_ms - now_ms, 0) / 1000 if running else 0,
+        "events": len(job.events),
+        "failure": job.failure,
+    }
+
+
+class _CheckedInMiddleware(BearerSecurityHandler):
+    """The token was already checked by the middleware; here any bearer token passes."""
+
+    def _resolve_func(self, security_scheme: dict) -> Callable[[str], dict[str, str]]:
+        return lambda token: {"sub": "control"}
+
+
+def create_api(control: ControlPlane, jobs: ReportJobs | None = None) -> MockApi:
+    return MockApi(
+        name="control",
+        spec=spec_path("control.yaml"),
+        handlers=ControlHandlers(control, jobs),
+        render_error=render_problem,
+        path_prefixes=(CONTROL_PREFIX,),
+        security_map={"bearer": _CheckedInMiddleware},
+    )

@@ -1,0 +1,193 @@
+"""Fault rules: what the mock does to requests instead of answering them normally.
+
+A client's retry loop is only tested if the service misbehaves on cue, and only tested well if
+it misbehaves the same way every run. So every rule counts exactly (`after`, `times`) and draws
+its `probability` from its own generator seeded from the rule (or from the mock's fault seed),
+which makes a run reproducible from the rules alone, whatever other rules do.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from events_mock.control.patterns import compile_path, path_matches
+
+METHODS = frozenset({"*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
+MAX_LATENCY_MS = 60_000
+MAX_SEED = 2**32 - 1
+
+
+class UnknownFault(KeyError):
+    """No rule has this id."""
+
+
+@dataclass
+class FaultRule:
+    """One rule; see `FaultRuleInput` in spec/control.yaml for what each field does."""
+
+    id: str
+    path: str
+    method: str = "*"
+    status: int | None = None
+    times: int | None = None
+    after: int = 0
+    probability: float = 1.0
+    seed: int = 0
+    latency_ms: int = 0
+    drop: bool = False
+    malformed: bool = False
+    retry_after: int | None = None
+    message: str | None = None
+    matched: int = 0
+    fired: int = 0
+    _random: random.Random = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.method = self.method.upper()
+        self._check()
+        compile_path(self.path)
+        self._random = random.Random(self.seed)
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.times is None else max(self.times - self.fired, 0)
+
+    def matches(self, method: str, path: str) -> bool:
+        return self.method in ("*", method.upper()) and path_matches(self.path, path)
+
+    def consider(self) -> bool:
+        """Called for each matching request, in order: does the rule fire for this one?"""
+        self.matched += 1
+        if self.remaining == 0 or self.matched <= self.after:
+            return False
+        # Draw for every candidate, even at probability 1, so the sequence a seed gives does
+        # not depend on the probability.
+        if self._random.random() >= self.probability:
+            return False
+        self.fired += 1
+        return True
+
+    def to_json(self) -> dict[str, Any]:
+        public = {f.name: getattr(self, f.name) for f in fields(self) if not f.name.startswith("_")}
+        return {**public, "remaining": self.remaining}
+
+    def _check(self) -> None:
+        """The spec's constraints, for rules added in-process rather than over HTTP."""
+        if not isinstance(self.path, str) or not self.path.startswith("/"):
+            raise ValueError(f"path must start with '/': {self.path!r}")
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {sorted(METHODS)}: {self.method!r}")
+        if self.status is not None and not 400 <= self.status <= 599:
+            raise ValueError(f"status must be an error status, 400 to 599: {self.status}")
+        if self.times is not None and self.times < 1:
+            raise ValueError(f"times must be at least 1 (omit it for unlimited): {self.times}")
+        if self.after < 0:
+            raise ValueError(f"after must be >= 0: {self.after}")
+        if not 0 <= self.probability <= 1:
+            raise ValueError(f"probability must be between 0 and 1: {self.probability}")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ValueError(f"seed must be between 0 and {MAX_SEED}: {self.seed}")
+        if not 0 <= self.latency_ms <= MAX_LATENCY_MS:
+            raise ValueError(f"latency_ms must be between 0 and {MAX_LATENCY_MS}")
+        if self.retry_after is not None and self.retry_after < 0:
+            raise ValueError(f"retry_after must be >= 0: {self.retry_after}")
+
+
+class FaultRules:
+    """The ordered rule list; the first rule that fires for a request decides its fate."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self._lock = threading.Lock()
+        self._rules: list[FaultRule] = []
+        self._seed = seed
+        self._seeds = random.Random(seed)
+        self._next_id = 1
+
+    def add(
+        self,
+        path: str,
+        *,
+        method: str = "*",
+        status: int | None = None,
+        times: int | None = None,
+        after: int = 0,
+        probability: float = 1.0,
+        seed: int | None = None,
+        latency_ms: int = 0,
+        drop: bool = False,
+        malformed: bool = False,
+        retry_after: int | None = None,
+        message: str | None = None,
+    ) -> FaultRule:
+        with self._lock:
+            rule = FaultRule(
+                id=f"fault-{self._next_id}",
+                path=path,
+                method=method,
+                status=status,
+                times=times,
+                after=after,
+                probability=probability,
+                # Drawn even when a seed is given, so later rules get the same seeds either way.
+                seed=_pick(seed, self._seeds.randint(0, MAX_SEED)),
+                latency_ms=latency_ms,
+                drop=drop,
+                malformed=malformed,
+                retry_after=retry_after,
+                message=message,
+            )
+            self._next_id += 1
+            self._rules.append(rule)
+            return rule
+
+    def decide(self, method: str, path: str) -> FaultRule | None:
+        """The rule that fires for this request, if any; counts the request against each rule."""
+        with self._lock:
+            for rule in self._rules:
+                if rule.matches(method, path) and rule.consider():
+                    return rule
+            return None
+
+    def get(self, rule_id: str) -> FaultRule:
+        with self._lock:
+            for rule in self._rules:
+                if rule.id == rule_id:
+                    return rule
+        raise UnknownFault(rule_id)
+
+    def remove(self, rule_id: str) -> None:
+        with self._lock:
+            kept = [rule for rule in self._rules if rule.id != rule_id]
+            if len(kept) == len(self._rules):
+                raise UnknownFault(rule_id)
+            self._rules = kept
+
+    def clear(self) -> None:
+        """Remove every rule; ids and seeds start over, so a cleared mock replays identically."""
+        with self._lock:
+            self._rules = []
+            self._seeds = random.Random(self._seed)
+            self._next_id = 1
+
+    def list(self) -> list[FaultRule]:
+        with self._lock:
+            return list(self._rules)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [rule.to_json() for rule in self._rules]
+
+    def __iter__(self) -> Iterator[FaultRule]:
+        return iter(self.list())
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._rules)
+
+
+def _pick(given: int | None, default: int) -> int:
+    return default if given is None else given

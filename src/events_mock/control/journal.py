@@ -1,0 +1,190 @@
+"""The journal: the most recent requests the mocked APIs received, as a test would assert them.
+
+It is bounded (a ring buffer) so a mock left running for days does not grow without end, and
+it never holds a credential: the journal is readable by anyone who can reach the control plane,
+and a multi-tenant API's tenants must not learn each other's secrets from it. Each entry names
+its tenant so the control plane can show a caller only its own tenant's requests.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from events_mock.control.patterns import path_matches
+
+REDACTED = "[REDACTED]"
+DEFAULT_CAPACITY = 1000
+DEFAULT_BODY_LIMIT = 64 * 1024
+
+_ALWAYS_SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
+)
+_SECRET_NAME = re.compile(
+    r"token|secret|passw|pwd|(api|access|private)[-_]?key|credential|signature|session"
+    r"|(^|[-_])auth($|[-_])",
+    re.I,
+)
+_AUTH_SCHEME = re.compile(r"^\s*([A-Za-z][A-Za-z0-9._~+/-]*)\s+\S")
+
+
+def is_secret_name(name: str) -> bool:
+    return name.lower() in _ALWAYS_SECRET_HEADERS or bool(_SECRET_NAME.search(name))
+
+
+def redact_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Lower-cased names; repeated headers joined with ', '; secrets replaced."""
+    result: dict[str, str] = {}
+    for raw_name, value in headers:
+        name = raw_name.lower()
+        if is_secret_name(name):
+            # Keep the scheme of Authorization: "Basic" vs "Bearer" is worth asserting.
+            scheme = _AUTH_SCHEME.match(value) if name.endswith("authorization") else None
+            value = f"{scheme.group(1)} {REDACTED}" if scheme else REDACTED
+        result[name] = f"{result[name]}, {value}" if name in result else value
+    return result
+
+
+def redact_query(query_string: str) -> dict[str, list[str]]:
+    query: dict[str, list[str]] = {}
+    for name, value in parse_qsl(query_string, keep_blank_values=True):
+        query.setdefault(name, []).append(REDACTED if is_secret_name(name) else value)
+    return query
+
+
+_QUERY_PAIR = re.compile(r"(?<=[?&])([^=&]+)=([^&]*)")
+
+
+def redact_path(path_with_query: str) -> str:
+    """`/exports/JOB-1.csv?token=abc` -> `/exports/JOB-1.csv?token=[REDACTED]`, for logs."""
+    return _QUERY_PAIR.sub(
+        lambda m: f"{m[1]}={REDACTED}" if is_secret_name(m[1]) else m[0], path_with_query
+    )
+
+
+def redact_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: REDACTED if is_secret_name(str(key)) else redact_json(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [redact_json(item) for item in value]
+    return value
+
+
+def body_view(body: bytes, content_type: str, truncated: bool) -> Any:
+    """The body as a test wants to assert it: JSON parsed and redacted, anything else as text."""
+    if not body:
+        return None
+    if "json" in content_type.lower() and not truncated:
+        try:
+            return redact_json(json.loads(body))
+        except ValueError:
+            pass
+    if "x-www-form-urlencoded" in content_type.lower() and not truncated:
+        return redact_query(body.decode("latin-1"))
+    return body.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    id: int
+    time: int
+    """Mock-clock milliseconds when the request arrived."""
+    api: str
+    method: str
+    path: str
+    query: dict[str, list[str]] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+    body_truncated: bool = False
+    status: int | None = None
+    """None when the connection closed without an answer."""
+    response_headers: dict[str, str] = field(default_factory=dict)
+    duration_ms: float = 0.0
+    fault: str | None = None
+    tenant: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Journal:
+    def __init__(self, capacity: int = DEFAULT_CAPACITY, body_limit: int = DEFAULT_BODY_LIMIT):
+        if capacity < 1:
+            raise ValueError("the journal must keep at least one entry")
+        self.capacity = capacity
+        self.body_limit = body_limit
+        self._lock = threading.Lock()
+        self._entries: deque[JournalEntry] = deque(maxlen=capacity)
+        self._recorded = 0
+
+    def record(self, **fields: Any) -> JournalEntry:
+        """Add an entry; `fields` are `JournalEntry`'s, already redacted, without `id`."""
+        with self._lock:
+            self._recorded += 1
+            entry = JournalEntry(id=self._recorded, **fields)
+            self._entries.append(entry)
+            return entry
+
+    def entries(
+        self,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        status: int | None = None,
+        api: str | None = None,
+        tenant: str | None = None,
+        since: int | None = None,
+        limit: int | None = None,
+    ) -> list[JournalEntry]:
+        """Oldest first; every filter narrows, `limit` keeps the most recent matches."""
+        with self._lock:
+            entries = list(self._entries)
+        selected = [
+            entry
+            for entry in entries
+            if (method is None or entry.method == method.upper())
+            and (path is None or path_matches(path, entry.path))
+            and (status is None or entry.status == status)
+            and (api is None or entry.api == api)
+            and (tenant is None or entry.tenant == tenant)
+            and (since is None or entry.id > since)
+        ]
+        return selected[-limit:] if limit else selected
+
+    @property
+    def recorded(self) -> int:
+        """Requests recorded since the start or the last clear, including forgotten ones."""
+        return self._recorded
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._recorded = 0
+
+    def to_json(self, entries: Iterable[JournalEntry] | None = None) -> dict[str, Any]:
+        chosen = self.entries() if entries is None else entries
+        return {
+            "capacity": self.capacity,
+            "recorded": self.recorded,
+            "entries": [entry.to_json() for entry in chosen],
+        }
+
+    def __iter__(self) -> Iterator[JournalEntry]:
+        return iter(self.entries())
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def __getitem__(self, index: int) -> JournalEntry:
+        with self._lock:
+            return self._entries[index]

@@ -1,0 +1,328 @@
+"""The ASGI middleware through which every request to the mock passes first.
+
+For the control plane's own paths it only decides who may call them. For every mocked API it
+records the request in the journal and applies the fault rules and `Prefer` before (or
+instead of) the API answering. It must be the outermost middleware: a dropped connection needs
+the server's own `send`, and the journal must see the final answer, errors included.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from http import HTTPStatus
+from typing import Any
+
+from connexion.lifecycle import ConnexionResponse
+from starlette.responses import Response
+
+from events_mock.control.faults import FaultRule
+from events_mock.control.journal import body_view, redact_headers, redact_query
+from events_mock.control.plane import CONTROL_PREFIX, ControlPlane
+from events_mock.control.prefer import (
+    PreferenceRefused,
+    documented_responses,
+    parse_prefer,
+)
+
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]
+
+FAULT_HEADER = "X-Events-Mock-Fault"
+DOCS_PREFIXES = (CONTROL_PREFIX + "/ui/", CONTROL_PREFIX + "/openapi/")
+"""The control API's Swagger UI and spec: public, so the UI can load and ask for the token."""
+IN_PROCESS_CLIENTS = frozenset({"testclient"})
+"""Client names in-process test clients put in the ASGI scope (Starlette's TestClient)."""
+
+
+class ConnectionDropped(ConnectionError):
+    """A fault rule dropped the connection and the server offers no way to close it.
+
+    Raised to whoever runs the app in-process (the test kit turns it into the
+    `requests.ConnectionError` a real dropped connection causes).
+    """
+
+
+def is_control_path(path: str) -> bool:
+    return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
+
+
+def is_local(client: Any) -> bool:
+    """Loopback or in-process; a missing client (in-process, Unix socket) counts as local."""
+    if not client:
+        return True
+    host = str(client[0])
+    if host in IN_PROCESS_CLIENTS:
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+class ControlMiddleware:
+    def __init__(self, app: ASGIApp, control: ControlPlane) -> None:
+        self.app = app
+        self.control = control
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+        elif is_control_path(scope["path"]):
+            refusal = self._refusal(scope)
+            if refusal is None:
+                await self.app(scope, receive, send)
+            else:
+                await _to_asgi(refusal)(scope, receive, send)
+        else:
+            await _Exchange(self.app, self.control, scope, receive, send).run()
+
+    def _refusal(self, scope: MutableMapping[str, Any]) -> ConnexionResponse | None:
+        if scope["path"].startswith(DOCS_PREFIXES):
+            return None
+        control_api = self.control.api_for(CONTROL_PREFIX)
+        token = self.control.settings.token
+        if token:
+            given = _bearer_token(scope)
+            if given is not None and hmac.compare_digest(given.encode(), token.encode()):
+                return None
+            refusal = control_api.render_error(
+                401, "The control plane needs 'Authorization: Bearer <control token>'."
+            )
+            refusal.headers["WWW-Authenticate"] = 'Bearer realm="events-mock control"'
+            return refusal
+        if is_local(scope.get("client")):
+            return None
+        return control_api.render_error(
+            403,
+            "The control plane only answers loopback callers unless a control token is set "
+            "(serve --control-token).",
+        )
+
+
+def _bearer_token(scope: MutableMapping[str, Any]) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name.lower() == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            if scheme.lower() == "bearer":
+                return token.strip()
+    return None
+
+
+class _Exchange:
+    """One request to a mocked API: faults, `Prefer`, and its journal entry."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        control: ControlPlane,
+        scope: MutableMapping[str, Any],
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        self.app = app
+        self.control = control
+        self.scope = scope
+        self._receive = receive
+        self._send = send
+        self.api = control.api_for(scope["path"])
+        self.headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+        self.arrived_ms = control.clock.now_ms()
+        self.started = time.perf_counter()
+        self.body = bytearray()
+        self.body_truncated = False
+        self.status: int | None = None
+        self.response_headers: list[tuple[str, str]] = []
+        self.fault: FaultRule | None = None
+        self.recorded = False
+
+    async def run(self) -> None:
+        fault = self.fault = self.control.faults.decide(self.scope["method"], self.scope["path"])
+        try:
+            if fault is None:
+                await self._answer(self.send)
+                return
+            if fault.latency_ms:
+                await self.control.sleep(fault.latency_ms / 1000)
+            if fault.drop:
+                await self._drain()
+                self.record()
+                await drop_connection(self._send)
+                return
+            send = _with_headers(self.send, _fault_headers(fault))
+            if fault.malformed:
+                await self.app(self.scope, self.receive, _Truncating(send, fault.status))
+            elif fault.status is not None:
+                await self._drain()
+                message = fault.message or _phrase(fault.status)
+                await _to_asgi(self.api.render_error(fault.status, message))(
+                    self.scope, self._receive, send
+                )
+            else:
+                await self._answer(send)
+        finally:
+            self.record()
+
+    async def _answer(self, send: Send) -> None:
+        """The API's own answer, or the documented one a `Prefer` header asks for."""
+        try:
+            preference = parse_prefer(self._header("prefer"))
+            operation = (
+                documented_responses(self.api.spec).find(self.scope["method"], self.scope["path"])
+                if preference is not None
+                else None
+            )
+            answer = operation.answer(preference) if operation and preference else None
+        except PreferenceRefused as refused:
+            await self._drain()
+            await _to_asgi(self.api.render_error(400, str(refused)))(
+                self.scope, self._receive, send
+            )
+            return
+        if answer is None:
+            await self.app(self.scope, self.receive, send)
+            return
+        await self._drain()
+        headers = dict(answer.headers)
+        if answer.content_type:
+            headers["Content-Type"] = answer.content_type
+        response = Response(answer.body, status_code=answer.status, headers=headers)
+        await response(self.scope, self._receive, send)
+
+    async def receive(self) -> Message:
+        message = await self._receive()
+        if message["type"] == "http.request":
+            chunk = message.get("body", b"")
+            room = self.control.journal.body_limit - len(self.body)
+            if len(chunk) > room:
+                self.body_truncated = True
+            self.body += chunk[: max(room, 0)]
+        return message
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+            self.response_headers = [
+                (k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", ())
+            ]
+        elif message["type"] == "http.response.body" and not message.get("more_body", False):
+            # Recorded before the client can see the end of the answer, so a test that asks
+            # the journal right after a response always finds it there.
+            self.record()
+        await self._send(message)
+
+    async def _drain(self) -> None:
+        """Read the request body the app will not read, so the journal still shows it."""
+        while True:
+            message = await self.receive()
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                return
+
+    def _header(self, name: str) -> str | None:
+        return next((value for key, value in self.headers if key.lower() == name), None)
+
+    def record(self) -> None:
+        if self.recorded:
+            return
+        self.recorded = True
+        lowered = {key.lower(): value for key, value in self.headers}
+        tenant_of = self.api.tenant_of
+        self.control.journal.record(
+            time=self.arrived_ms,
+            api=self.api.name,
+            tenant=tenant_of(lowered) if tenant_of is not None else None,
+            method=self.scope["method"],
+            path=self.scope["path"],
+            query=redact_query(self.scope.get("query_string", b"").decode("latin-1")),
+            headers=redact_headers(self.headers),
+            body=body_view(bytes(self.body), lowered.get("content-type", ""), self.body_truncated),
+            body_truncated=self.body_truncated,
+            status=self.status,
+            response_headers=redact_headers(self.response_headers),
+            duration_ms=round((time.perf_counter() - self.started) * 1000, 3),
+            fault=self.fault.id if self.fault is not None else None,
+        )
+
+
+class _Truncating:
+    """Passes the app's answer on with its body cut in half: JSON that no longer parses."""
+
+    def __init__(self, send: Send, status: int | None) -> None:
+        self._send = send
+        self._status = status
+        self._start: Message | None = None
+        self._body = bytearray()
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self._start = message
+            return
+        if message["type"] != "http.response.body" or self._start is None:
+            await self._send(message)
+            return
+        self._body += message.get("body", b"")
+        if message.get("more_body", False):
+            return
+        body = bytes(self._body)
+        cut = body[: len(body) // 2] if len(body) > 1 else b'{"'
+        status = self._status or self._start["status"]
+        if status < 200 or status in (204, 304):
+            status = 200  # statuses that cannot carry a body
+        headers = [
+            (k, v) for k, v in self._start.get("headers", ()) if k.lower() != b"content-length"
+        ]
+        headers.append((b"content-length", str(len(cut)).encode()))
+        await self._send({**self._start, "status": status, "headers": headers})
+        await self._send({"type": "http.response.body", "body": cut, "more_body": False})
+
+
+async def drop_connection(send: Send) -> None:
+    """Close the connection without answering.
+
+    ASGI has no message for this, so with uvicorn the middleware reaches the connection's
+    transport through its `send` (a method of uvicorn's request cycle) and marks the cycle
+    disconnected so uvicorn does not answer 500 instead. Anywhere else (in-process clients)
+    `ConnectionDropped` is raised for the caller to translate.
+    """
+    cycle = getattr(send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is not None and hasattr(cycle, "disconnected"):
+        cycle.disconnected = True
+        transport.close()
+        return
+    raise ConnectionDropped("a fault rule dropped the connection")
+
+
+def _fault_headers(fault: FaultRule) -> list[tuple[bytes, bytes]]:
+    headers = [(FAULT_HEADER.lower().encode(), fault.id.encode())]
+    if fault.retry_after is not None:
+        headers.append((b"retry-after", str(fault.retry_after).encode()))
+    return headers
+
+
+def _with_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
+    replaced = {name for name, _ in extra}
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            kept = [(k, v) for k, v in message.get("headers", ()) if k.lower() not in replaced]
+            message = {**message, "headers": [*kept, *extra]}
+        await send(message)
+
+    return sending
+
+
+def _to_asgi(response: ConnexionResponse) -> Response:
+    body = response.body if isinstance(response.body, bytes) else str(response.body or "").encode()
+    return Response(body, status_code=response.status_code, headers=dict(response.headers))
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return f"Error {status}"

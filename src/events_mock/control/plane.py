@@ -1,0 +1,117 @@
+"""The control plane: the clock, fault rules, journal and state of one mock, in one object.
+
+It knows the mocked APIs only through `MockApi` (error shape, state, tenant), so an API added
+to the mock gets faults, the journal, `Prefer`, export/import and reset without any code here.
+The HTTP API (`control.api`), the ASGI middleware and the in-process test kit all drive it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from events_mock.apis import MockApi, api_for_path
+from events_mock.clock import MockClock
+from events_mock.control.faults import FaultRules
+from events_mock.control.journal import DEFAULT_BODY_LIMIT, DEFAULT_CAPACITY, Journal
+from events_mock.control.state import export_state, import_state, restore_clock
+
+CONTROL_PREFIX = "/__mock"
+MAX_MS = 253_402_300_799_999
+"""The end of year 9999: the last instant dates can be written for."""
+
+
+@dataclass(frozen=True)
+class ControlSettings:
+    token: str | None = None
+    """When set, every control call needs `Authorization: Bearer <token>`, from any address;
+    when not, only loopback (and in-process) callers may use the control plane."""
+    journal_size: int = DEFAULT_CAPACITY
+    journal_body_limit: int = DEFAULT_BODY_LIMIT
+    fault_seed: int = 0
+    """Seeds the generators of rules added without their own seed."""
+
+
+class ClockOutOfRange(ValueError):
+    """The clock would pass the end of year 9999."""
+
+
+class ControlPlane:
+    def __init__(
+        self,
+        clock: MockClock,
+        apis: Sequence[MockApi],
+        settings: ControlSettings | None = None,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        self.clock = clock
+        self.apis = apis
+        """Every API the mock serves (a live list: the control API itself is added last)."""
+        self.settings = settings or ControlSettings()
+        self.faults = FaultRules(seed=self.settings.fault_seed)
+        self.journal = Journal(self.settings.journal_size, self.settings.journal_body_limit)
+        self.sleep = sleep
+        """How fault latency waits; tests may swap in a recorder instead of real time."""
+        self._lock = threading.RLock()
+        self._initial_clock = {
+            "now": clock.now_ms(),
+            "rate": clock.rate,
+            "offset_ms": clock.now_ms() - int(time.time() * 1000),
+        }
+
+    def api_for(self, path: str) -> MockApi:
+        return api_for_path(self.apis, path)
+
+    # The clock
+
+    def clock_json(self) -> dict[str, Any]:
+        now = self.clock.now_ms()
+        return {
+            "now": now,
+            "iso": iso(now),
+            "rate": self.clock.rate,
+            "frozen": self.clock.rate == 0,
+        }
+
+    def advance(self, seconds: float) -> None:
+        if self.clock.now_ms() + seconds * 1000 > MAX_MS:
+            raise ClockOutOfRange("the clock cannot pass the end of year 9999")
+        self.clock.advance(seconds)
+
+    def set_clock(self, now_ms: int, rate: float | None = None) -> None:
+        if not 0 <= now_ms <= MAX_MS:
+            raise ClockOutOfRange("the clock must stay between 1970 and the end of year 9999")
+        if rate is not None:
+            self.clock.set_rate(rate)
+        self.clock.set(now_ms)
+
+    # State
+
+    def reset(self) -> None:
+        """Back to a fresh mock: no data, no faults, no journal, the clock where it started."""
+        with self._lock:
+            for api in self.apis:
+                if api.state is not None:
+                    api.state.reset()
+            self.faults.clear()
+            self.journal.clear()
+            restore_clock(self.clock, self._initial_clock)
+
+    def export_state(self) -> dict[str, Any]:
+        with self._lock:
+            return export_state(self.clock, self.apis)
+
+    def import_state(self, document: Any) -> None:
+        """Raises `events_mock.apis.StateError` (and changes nothing) if the document is invalid."""
+        with self._lock:
+            import_state(self.clock, self.apis, document)
+
+
+def iso(ms: int) -> str:
+    moment = datetime.fromtimestamp(min(max(ms, 0), MAX_MS) / 1000, tz=timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -1,0 +1,219 @@
+"""The mock's whole state as one JSON document, and keeping it in a file across restarts.
+
+The document's shape is `State` in spec/control.yaml; files are checked against that same
+schema, so a state file and `PUT /__mock/state` accept exactly the same documents. Imports are
+all or nothing (see `events_mock.apis.ApiState`). Files are written atomically: a temporary
+file in the same directory, flushed to disk, then renamed over the old one, so a crash at any
+moment leaves either the previous file or the new one, never a torn mix.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from openapi_schema_validator import OAS30Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+
+from events_mock.apis import MockApi, StateError, spec_path
+from events_mock.clock import MockClock
+
+__all__ = [
+    "PeriodicSaver",
+    "StateError",
+    "StateFile",
+    "export_state",
+    "import_state",
+    "on_shutdown",
+]
+
+logger = logging.getLogger("events_mock.state")
+
+FORMAT = "events-mock/state"
+VERSION = 1
+CONTROL_SPEC = "control.yaml"
+
+
+def export_state(clock: MockClock, apis: Sequence[MockApi]) -> dict[str, Any]:
+    now = clock.now_ms()
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "clock": {
+            "now": now,
+            "rate": clock.rate,
+            "offset_ms": now - int(time.time() * 1000),
+        },
+        "apis": {api.name: api.state.export() for api in apis if api.state is not None},
+    }
+
+
+def import_state(clock: MockClock, apis: Sequence[MockApi], document: Any) -> None:
+    """Replace every API's data (and the clock, if given) with the document's, or change nothing."""
+    validate_state(document)
+    parts = document["apis"]
+    stateful = {api.name: api.state for api in apis if api.state is not None}
+    unknown = sorted(set(parts) - set(stateful))
+    if unknown:
+        raise StateError(f"this mock serves no API named {', '.join(unknown)}")
+    commits = [state.prepare(parts.get(name, {})) for name, state in stateful.items()]
+    for commit in commits:
+        commit()
+    if "clock" in document:
+        restore_clock(clock, document["clock"])
+
+
+def restore_clock(clock: MockClock, saved: Mapping[str, Any]) -> None:
+    """A frozen clock comes back at its instant; a running one keeps its offset from real time."""
+    rate = float(saved["rate"])
+    clock.set_rate(rate)
+    if rate == 0 or "offset_ms" not in saved:
+        clock.set(int(saved["now"]))
+    else:
+        clock.set(int(time.time() * 1000) + int(saved["offset_ms"]))
+
+
+def validate_state(document: Any) -> None:
+    error = next(iter(_state_validator().iter_errors(document)), None)
+    if error is not None:
+        where = "/".join(str(part) for part in error.absolute_path) or "the document"
+        raise StateError(f"invalid state at {where}: {error.message[:300]}")
+
+
+@cache
+def _state_validator() -> OAS30Validator:
+    """The spec's `State` schema, with its references into the other specs resolvable."""
+    resources = []
+    for spec in sorted(spec_path(CONTROL_SPEC).parent.glob("*.yaml")):
+        contents = yaml.safe_load(spec.read_text())
+        resources.append((spec.absolute().as_uri(), Resource(contents, DRAFT4)))
+    registry = Registry().with_resources(resources)
+    control_uri = spec_path(CONTROL_SPEC).absolute().as_uri()
+    return OAS30Validator({"$ref": f"{control_uri}#/components/schemas/State"}, registry=registry)
+
+
+class StateFile:
+    """A state document on disk, replaced atomically on every save."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._last_saved: bytes | None = None
+        self._lock = threading.Lock()
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def load(self) -> Any:
+        data = self.path.read_bytes()
+        try:
+            document = json.loads(data)
+        except ValueError as error:
+            raise StateError(f"{self.path} is not JSON: {error}") from None
+        self._last_saved = data
+        return document
+
+    def save(self, document: Any) -> bool:
+        """Write the document unless the file already holds exactly it; True if written."""
+        data = json.dumps(document, separators=(",", ":")).encode()
+        with self._lock:
+            if data == self._last_saved:
+                return False
+            atomic_write(self.path, data)
+            self._last_saved = data
+            return True
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    directory = path.parent if str(path.parent) else Path(".")
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where directories cannot be opened."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class PeriodicSaver:
+    """Calls `save` every `interval` seconds in a background thread, and once more on stop."""
+
+    def __init__(self, save: Callable[[], object], interval: float) -> None:
+        if interval <= 0:
+            raise ValueError("the save interval must be positive")
+        self._save = save
+        self._interval = interval
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="events-mock-saver", daemon=True)
+
+    def start(self) -> PeriodicSaver:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if not self._stopping.is_set():
+            self._stopping.set()
+            if self._thread.is_alive():
+                self._thread.join(10)
+            self._save_logged()
+
+    def _run(self) -> None:
+        while not self._stopping.wait(self._interval):
+            self._save_logged()
+
+    def _save_logged(self) -> None:
+        try:
+            self._save()
+        except Exception:
+            logger.exception("saving the mock's state failed")
+
+
+def on_shutdown(app: Any, callback: Callable[[], object]) -> Any:
+    """`app`, plus an ASGI lifespan that runs `callback` when the server shuts down.
+
+    Uvicorn re-raises SIGTERM after a graceful shutdown, which ends the process before any
+    `finally` after `uvicorn.run` could run; the lifespan shutdown still does.
+    """
+
+    async def wrapped(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "lifespan":
+            await app(scope, receive, send)
+            return
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                callback()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    return wrapped

@@ -1,0 +1,675 @@
+"""Servers that each break exactly one contract rule: the proof that the suite can fail.
+
+Every one is the real mock with one thing changed: an ASGI middleware rewriting one kind of
+answer, a patched method, other job settings, or a spec copy with one constraint dropped. Each
+carries `evidence`, text the verify report must contain, so a server counts as caught only when
+the rule it breaks is the one reported, not when something else happens to fail.
+
+Like the control plane, every server here also answers `POST /__mock/clock/advance`, so the suite
+finishes its jobs by moving the mock's clock instead of waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import dataclasses
+import json
+import secrets
+import tempfile
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from events_mock.app import EventsMock, MockConfig, build_app
+from events_mock.auth import basic_security
+from events_mock.barchart.jobs import LINK_LIFETIME_MS, JobSettings, JobStatus, Link
+from events_mock.clock import MockClock
+
+ASGIApp = Callable[
+    [dict, Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Awaitable[None]
+]
+START_MS = 1_790_000_000_000
+
+
+# ---------------------------------------------------------------------------------------------
+# A tiny ASGI toolkit: see and change one exchange
+
+
+@dataclass
+class Exchange:
+    method: str
+    path: str
+    headers: dict[str, str]
+    request_body: bytes
+    status: int = 0
+    response_headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def set_json(self, value: Any) -> None:
+        self.body = json.dumps(value).encode()
+
+
+class Rewrite:
+    """Run the app, then let `rewrite` change the answer of the exchanges `when` picks.
+
+    `before` may answer instead of the app (return True after filling status and body) or
+    change the request headers the app sees.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        when: Callable[[Exchange], bool],
+        rewrite: Callable[[Exchange], None] | None = None,
+        before: Callable[[Exchange], bool] | None = None,
+    ) -> None:
+        self.app, self.when, self.rewrite, self.before = app, when, rewrite, before
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_body = await _read_body(receive)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        exchange = Exchange(scope["method"], scope["path"], headers, request_body)
+        if not self.when(exchange):
+            await self.app(scope, _replay(request_body), send)
+            return
+        if self.before is not None and self.before(exchange):
+            await _answer(send, exchange)
+            return
+        scope = {
+            **scope,
+            "headers": [
+                (k.encode("latin-1"), v.encode("latin-1")) for k, v in exchange.headers.items()
+            ],
+        }
+        chunks: list[bytes] = []
+
+        async def capture(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                exchange.status = message["status"]
+                exchange.response_headers = {
+                    k.decode("latin-1").lower(): v.decode("latin-1")
+                    for k, v in message.get("headers", [])
+                }
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, _replay(request_body), capture)
+        exchange.body = b"".join(chunks)
+        if self.rewrite is not None:
+            self.rewrite(exchange)
+        await _answer(send, exchange)
+
+
+async def _read_body(receive: Any) -> bytes:
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            return body
+
+
+def _replay(body: bytes) -> Any:
+    """The request body again; then, like a client that stays connected, nothing more."""
+    sent = False
+
+    async def receive() -> dict:
+        nonlocal sent
+        if sent:
+            await asyncio.Event().wait()  # cancelled by the app once it has answered
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+async def _answer(send: Any, exchange: Exchange) -> None:
+    headers = {**exchange.response_headers, "content-length": str(len(exchange.body))}
+    headers.setdefault("content-type", "application/json")
+    await send(
+        {
+            "type": "http.response.start",
+            "status": exchange.status,
+            "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()],
+        }
+    )
+    await send({"type": "http.response.body", "body": exchange.body})
+
+
+def with_clock_control(app: ASGIApp, clock: MockClock) -> ASGIApp:
+    """`POST /__mock/clock/advance {"seconds": N}`, as the control plane offers it."""
+
+    async def control(scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/__mock/clock/advance":
+            seconds = json.loads(await _read_body(receive) or b"{}").get("seconds", 0)
+            exchange = Exchange("POST", scope["path"], {}, b"", status=200)
+            exchange.set_json({"now": clock.advance(float(seconds))})
+            await _answer(send, exchange)
+            return
+        await app(scope, receive, send)
+
+    return control
+
+
+def on(method: str, path_prefix: str, path_suffix: str = "") -> Callable[[Exchange], bool]:
+    return lambda e: (
+        e.method == method and e.path.startswith(path_prefix) and e.path.endswith(path_suffix)
+    )
+
+
+def is_link(exchange: Exchange) -> bool:
+    parts = exchange.path.strip("/").split("/")
+    return exchange.method == "GET" and len(parts) == 2 and parts[0] == "reports"
+
+
+# ---------------------------------------------------------------------------------------------
+# The servers
+
+
+@dataclass(frozen=True)
+class BrokenServer:
+    name: str
+    operation: str
+    rule: str
+    """The one rule it breaks."""
+    evidence: str
+    """Text the verify report must contain for the break to count as caught."""
+    breaks: Callable[[EventsMock, ASGIApp], ASGIApp]
+    jobs: JobSettings = field(default_factory=JobSettings)
+
+
+def healthy_mock(
+    jobs: JobSettings | None = None, users: dict[str, str] | None = None
+) -> tuple[EventsMock, MockClock]:
+    clock = MockClock.frozen(START_MS)
+    config = MockConfig(jobs=jobs or JobSettings(), clock=clock)
+    if users is not None:
+        config.users = users
+    return EventsMock(config), clock
+
+
+def build(server: BrokenServer | None = None) -> tuple[EventsMock, ASGIApp]:
+    """The mock, broken by `server` (healthy if None), with the clock control in front."""
+    mock, clock = healthy_mock(server.jobs if server else None)
+    app: ASGIApp = mock.app
+    if server is not None:
+        app = server.breaks(mock, app)
+    return mock, with_clock_control(app, clock)
+
+
+def _edit_json(edit: Callable[[Any], Any]) -> Callable[[Exchange], None]:
+    def rewrite(exchange: Exchange) -> None:
+        if exchange.status == 200:
+            exchange.set_json(edit(exchange.json()))
+
+    return rewrite
+
+
+def _status_201(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    def rewrite(exchange: Exchange) -> None:
+        if exchange.status == 200:
+            exchange.status = 201
+
+    return Rewrite(app, on("POST", "/events"), rewrite)
+
+
+def _sequences_reversed(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    def edit(events: list) -> list:
+        return [{**e, "sequence": len(events) - i} for i, e in enumerate(events)]
+
+    return Rewrite(app, on("POST", "/events"), _edit_json(edit))
+
+
+def _batch_per_event(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    def edit(events: list) -> list:
+        return [{**e, "batch": str(uuid.uuid4())} for e in events]
+
+    return Rewrite(app, on("POST", "/events"), _edit_json(edit))
+
+
+def _timestamps_in_seconds(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    def edit(events: list) -> list:
+        return [{**e, "timestamp": e["timestamp"] // 1000} for e in events]
+
+    return Rewrite(app, on("POST", "/events"), _edit_json(edit))
+
+
+def _accepts_unknown_types(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    """A spec copy whose event type is any string: the implementation forgot that check."""
+    api = mock.apis[0]
+    spec = yaml.safe_load(api.spec.read_text())
+    spec["components"]["schemas"]["EventTypeCode"].pop("enum")
+    path = Path(tempfile.mkdtemp(prefix="broken-spec-")) / api.spec.name
+    path.write_text(yaml.safe_dump(spec))
+    return build_app([dataclasses.replace(api, spec=path)])
+
+
+def _empty_batch_500(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    def before(exchange: Exchange) -> bool:
+        try:
+            empty = json.loads(exchange.request_body).get("events") == []
+        except (ValueError, AttributeError):
+            return False
+        if empty:
+            exchange.status = 500
+            exchange.set_json(
+                [
+                    {
+                        "value": {
+                            "code": "REQUEST_GENERAL_FAILURE",
+                            "message": "list index out of range",
+                        },
+                        "children": [],
+                    }
+                ]
+            )
+        return empty
+
+    return Rewrite(app, on("POST", "/events"), before=before)
+
+
+def _reports_text_plain(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    def rewrite(exchange: Exchange) -> None:
+        if exchange.status == 200:
+            exchange.response_headers["content-type"] = "text/plain"
+
+    return Rewrite(app, on("POST", "/reports"), rewrite)
+
+
+def _reports_without_timing(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    def edit(job: dict) -> dict:
+        return {k: v for k, v in job.items() if k != "timing"}
+
+    return Rewrite(app, on("POST", "/reports"), _edit_json(edit))
+
+
+def _times_echoed_as_strings(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    """Still valid for the schema (FilterTime accepts digit strings), wrong for the contract."""
+
+    def edit(job: dict) -> dict:
+        times = {k: str(v) for k, v in job["filter"].items() if k in ("start", "end")}
+        return {**job, "filter": {**job["filter"], **times}}
+
+    return Rewrite(app, on("POST", "/reports"), _edit_json(edit))
+
+
+def _reports_ignore_auth(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    """Starting a report works without credentials: as if they were always the demo user's."""
+
+    def before(exchange: Exchange) -> bool:
+        demo = base64.b64encode(b"demo:demo").decode()
+        exchange.headers.setdefault("authorization", f"Basic {demo}")
+        return False
+
+    return Rewrite(app, on("POST", "/reports"), before=before)
+
+
+def _job_goes_back_to_running(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    finished: set[str] = set()
+
+    def rewrite(exchange: Exchange) -> None:
+        if exchange.status != 200:
+            return
+        job = exchange.json()
+        if job["status"] == "RUNNING":
+            return
+        if job["source"] in finished:
+            job["status"] = "RUNNING"
+            job["timing"].pop("end", None)
+            exchange.set_json(job)
+        finished.add(job["source"])
+
+    return Rewrite(app, on("GET", "/reports/", "/availability"), rewrite)
+
+
+def _finished_without_end(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    def edit(job: dict) -> dict:
+        job["timing"].pop("end", None)
+        return job
+
+    return Rewrite(app, on("GET", "/reports/", "/availability"), _edit_json(edit))
+
+
+def _unknown_job_wrong_code(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    def rewrite(exchange: Exchange) -> None:
+        if exchange.status == 404:
+            exchange.set_json(
+                [{"value": {"code": "EVENT_JOB_GET_FAILED", "message": "?"}, "children": []}]
+            )
+
+    return Rewrite(app, on("GET", "/reports/", "/availability"), rewrite)
+
+
+def _link_while_running(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    jobs = mock.barchart.jobs
+    issue_link = jobs.issue_link
+
+    def lenient(source: str) -> Link:
+        job = jobs.get(source)
+        if job.status is not JobStatus.RUNNING:
+            return issue_link(source)
+        link = Link(secrets.token_urlsafe(32), source, jobs.clock.now_ms() + LINK_LIFETIME_MS)
+        jobs._links[link.token] = link
+        return link
+
+    jobs.issue_link = lenient  # type: ignore[method-assign]
+    return app
+
+
+def _link_missing(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    return Rewrite(app, is_link, _edit_json(lambda body: {}))
+
+
+def _link_unknown_source_500(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    def rewrite(exchange: Exchange) -> None:
+        if exchange.status == 404:
+            exchange.status = 500
+            exchange.set_json(
+                [
+                    {
+                        "value": {"code": "REQUEST_GENERAL_FAILURE", "message": "KeyError"},
+                        "children": [],
+                    }
+                ]
+            )
+
+    return Rewrite(app, is_link, rewrite)
+
+
+def _download_needs_credentials(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    def before(exchange: Exchange) -> bool:
+        if "authorization" in exchange.headers:
+            return False
+        exchange.status = 401
+        exchange.set_json({"message": "Unauthorized"})
+        return True
+
+    return Rewrite(app, on("GET", "/exports/"), before=before)
+
+
+def _export_drops_last_row(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    def rewrite(exchange: Exchange) -> None:
+        lines = exchange.body.decode().splitlines(keepends=True)
+        if exchange.status == 200 and len(lines) > 1:
+            exchange.body = "".join(lines[:-1]).encode()
+
+    return Rewrite(app, on("GET", "/exports/"), rewrite)
+
+
+def _export_ignores_types(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    store = mock.barchart.store
+    selection = store.selection  # what report jobs select with (and `select` too)
+
+    def all_types(
+        customer: str, product: str, types: Any = None, start: Any = None, end: Any = None
+    ) -> Any:
+        return selection(customer, product, None, start, end)
+
+    store.selection = all_types  # type: ignore[method-assign]
+    return app
+
+
+def _export_comma_delimited(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    def rewrite(exchange: Exchange) -> None:
+        if exchange.status == 200:
+            exchange.body = exchange.body.replace(b"|", b",")
+
+    return Rewrite(app, on("GET", "/exports/"), rewrite)
+
+
+def _version_without_name(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    def edit(body: dict) -> dict:
+        body["service"].pop("name")
+        return body
+
+    return Rewrite(app, on("GET", "/service/version"), _edit_json(edit))
+
+
+def _any_password(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    """Checks that the user exists, not the password."""
+    users = set(mock.config.users)
+    api = mock.apis[0]
+    check = basic_security(lambda name, password: {"sub": name} if name in users else None)
+    return build_app([dataclasses.replace(api, security_map={"basic": check})])
+
+
+def _malformed_credentials_500(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    def before(exchange: Exchange) -> bool:
+        scheme, _, token = exchange.headers.get("authorization", "").partition(" ")
+        if scheme != "Basic" or not token:
+            return False
+        try:
+            base64.b64decode(token, validate=True)
+        except binascii.Error:
+            exchange.status = 500
+            exchange.set_json(
+                [
+                    {
+                        "value": {
+                            "code": "REQUEST_GENERAL_FAILURE",
+                            "message": "Incorrect padding",
+                        },
+                        "children": [],
+                    }
+                ]
+            )
+            return True
+        return False
+
+    return Rewrite(app, lambda e: True, before=before)
+
+
+BROKEN_SERVERS = [
+    BrokenServer(
+        "events-status-201",
+        "POST /events",
+        "POST /events answers 201, not the documented 200",
+        "Undocumented status code",
+        _status_201,
+    ),
+    BrokenServer(
+        "events-sequences-reversed",
+        "POST /events",
+        "sequences run n..1 instead of 1..n",
+        "[batch_assigned] sequences must be 1..",
+        _sequences_reversed,
+    ),
+    BrokenServer(
+        "events-batch-per-event",
+        "POST /events",
+        "each event of a request gets its own batch id",
+        "[batch_assigned] one batch id expected",
+        _batch_per_event,
+    ),
+    BrokenServer(
+        "events-timestamps-changed",
+        "POST /events",
+        "echoed timestamps are in seconds",
+        "[batch_assigned] event 1 came back changed (timestamp",
+        _timestamps_in_seconds,
+    ),
+    BrokenServer(
+        "events-accept-unknown-types",
+        "POST /events",
+        "events of unknown types are accepted",
+        "Schema-violating request accepted",
+        _accepts_unknown_types,
+    ),
+    BrokenServer(
+        "events-empty-batch-500",
+        "POST /events",
+        "an empty batch crashes the server (500)",
+        "an empty batch (documented: stores nothing): expected 200, got 500",
+        _empty_batch_500,
+    ),
+    BrokenServer(
+        "reports-text-plain",
+        "POST /reports",
+        "POST /reports answers with Content-Type text/plain",
+        "Undocumented Content-Type",
+        _reports_text_plain,
+    ),
+    BrokenServer(
+        "reports-without-timing",
+        "POST /reports",
+        "the new job has no `timing`",
+        '"timing" is a required property',
+        _reports_without_timing,
+    ),
+    BrokenServer(
+        "reports-times-as-strings",
+        "POST /reports",
+        "the echoed filter has start/end as strings",
+        "[filter_echoed] the filter is not echoed as sent (start",
+        _times_echoed_as_strings,
+    ),
+    BrokenServer(
+        "reports-ignore-auth",
+        "POST /reports",
+        "POST /reports works without credentials",
+        "POST /reports with no credentials answered 200, expected 401",
+        _reports_ignore_auth,
+    ),
+    BrokenServer(
+        "job-never-finishes",
+        "GET /reports/{source}/availability",
+        "a report job stays RUNNING past the 15 minutes",
+        "the job is still RUNNING after 900 s",
+        lambda mock, app: app,
+        JobSettings(base_seconds=10**7, max_seconds=10**7),
+    ),
+    BrokenServer(
+        "job-goes-back-to-running",
+        "GET /reports/{source}/availability",
+        "a finished job reads RUNNING again",
+        "[status_moves_once] the job's status left its terminal status",
+        _job_goes_back_to_running,
+    ),
+    BrokenServer(
+        "job-finished-without-end",
+        "GET /reports/{source}/availability",
+        "a finished job has no timing.end",
+        "[timing_consistent] the job is COMPLETE but timing.end is missing",
+        _finished_without_end,
+    ),
+    BrokenServer(
+        "job-unknown-wrong-code",
+        "GET /reports/{source}/availability",
+        "an unknown job's 404 carries EVENT_JOB_GET_FAILED",
+        "expected 404 EVENT_JOB_GET_FAILED_NO_JOB, got 404 ['EVENT_JOB_GET_FAILED']",
+        _unknown_job_wrong_code,
+    ),
+    BrokenServer(
+        "link-while-running",
+        "GET /reports/{source}",
+        "a link is given before the job has finished",
+        "a link asked for while the job runs: expected 409",
+        _link_while_running,
+    ),
+    BrokenServer(
+        "link-missing",
+        "GET /reports/{source}",
+        "the link answer has no `link`",
+        '"link" is a required property',
+        _link_missing,
+    ),
+    BrokenServer(
+        "link-unknown-source-500",
+        "GET /reports/{source}",
+        "the link of an unknown source crashes (500)",
+        "Server error",
+        _link_unknown_source_500,
+    ),
+    BrokenServer(
+        "download-needs-credentials",
+        "the report link",
+        "the export link asks for credentials",
+        "[downloads_without_credentials] the link must download without credentials",
+        _download_needs_credentials,
+    ),
+    BrokenServer(
+        "export-drops-last-row",
+        "the report link",
+        "the export file misses its last row",
+        "[export_exactly]",
+        _export_drops_last_row,
+    ),
+    BrokenServer(
+        "export-ignores-types",
+        "the report link",
+        "the export holds every type, not the filter's",
+        "      extra:   ",
+        _export_ignores_types,
+    ),
+    BrokenServer(
+        "export-comma-delimited",
+        "the report link",
+        "the export is comma-delimited",
+        "[export_delimited] the export must start with the header",
+        _export_comma_delimited,
+    ),
+    BrokenServer(
+        "version-without-name",
+        "GET /service/version",
+        "GET /service/version has no service.name",
+        '"name" is a required property',
+        _version_without_name,
+    ),
+    BrokenServer(
+        "auth-any-password",
+        "every secured operation",
+        "a known user gets in with any password",
+        "with a wrong password answered 200, expected 401",
+        _any_password,
+    ),
+    BrokenServer(
+        "auth-malformed-500",
+        "every operation",
+        "a Basic token that is not base64 crashes (500)",
+        "with a Basic token that is not base64 answered 500, expected 401",
+        _malformed_credentials_500,
+    ),
+]
+
+
+def detection_table(argv: list[str]) -> str:
+    """Run `verify` against each broken server: the README's table and detection rate."""
+    import io
+
+    from events_mock.cli import build_parser
+    from events_mock.contract.command import verify_command
+    from events_mock.server import LiveServer
+
+    rows, caught = [], 0
+    for server in BROKEN_SERVERS:
+        mock, app = build(server)
+        with LiveServer(app) as live:
+            args = build_parser().parse_args(["verify", "--base-url", live.url, *argv])
+            out = io.StringIO()
+            verdict = verify_command(args, out=out)
+        found = verdict.exit_code == 1 and server.evidence in out.getvalue()
+        caught += found
+        tests = sorted({f"`{failure.name.split('[')[0]}`" for failure in verdict.failures})
+        verdict_text = ("caught by " + ", ".join(tests)) if found else "**MISSED**"
+        rows.append(f"| `{server.name}` | {server.operation} | {server.rule} | {verdict_text} |")
+    header = "| server | operation | the one rule it breaks | verdict |\n|---|---|---|---|"
+    total = f"\n\n{caught} of {len(BROKEN_SERVERS)} broken servers caught."
+    return header + "\n" + "\n".join(rows) + total
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(detection_table(sys.argv[1:] or ["--max-examples", "5", "--seed", "1"]))

@@ -1,0 +1,232 @@
+"""The named contract checks on hand-made answers: each one passes the right thing and names
+what is wrong with the wrong one."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+import requests
+from schemathesis import Response
+
+from events_mock.contract import barchart, checks
+from events_mock.contract.checks import ContractViolation
+from events_mock.contract.clocks import JobTimedOut, WallClock, poll_steps, wait_for_job
+from events_mock.contract.run import PrivateWindow
+
+WINDOW = PrivateWindow(1_000_000_000_000, 1_000_003_599_999)
+
+
+@pytest.fixture(autouse=True)
+def fresh_state():
+    previous = checks.STATE
+    checks.STATE = checks.CheckState()
+    yield checks.STATE
+    checks.STATE = previous
+
+
+def answer(
+    status: int,
+    body: object,
+    *,
+    method: str = "GET",
+    url: str = "http://target/x",
+    headers: dict[str, str] | None = None,
+    text: str | None = None,
+) -> Response:
+    request = requests.Request(method, url, headers=headers or {}).prepare()
+    content = text.encode() if text is not None else json.dumps(body).encode()
+    return Response(
+        status_code=status,
+        headers={"content-type": ["application/json"]},
+        content=content,
+        request=request,
+        elapsed=0.0,
+        verify=True,
+    )
+
+
+def echoed(events: list[dict], batch: str = "b-1") -> list[dict]:
+    return [{**event, "batch": batch, "sequence": n} for n, event in enumerate(events, start=1)]
+
+
+EVENTS = barchart.batch_events("tag", WINDOW, count=3)
+
+
+def test_batch_assigned_accepts_one_id_and_sequences_in_order() -> None:
+    checks.batch_assigned(EVENTS, answer(200, echoed(EVENTS)))
+    assert checks.STATE.ledger.passed["batch_assigned"] == 1
+
+
+@pytest.mark.parametrize(
+    ("answered", "message"),
+    [
+        (echoed(EVENTS)[:2], "3 events were posted, the answer holds 2"),
+        ([{**e, "batch": f"b-{i}"} for i, e in enumerate(echoed(EVENTS))], "one batch id"),
+        ([{**e, "sequence": 4 - e["sequence"]} for e in echoed(EVENTS)], "sequences must be 1..3"),
+        ([{**e, "context": []} for e in echoed(EVENTS)], "event 1 came back changed (context"),
+    ],
+)
+def test_batch_assigned_names_what_is_wrong(answered: list, message: str) -> None:
+    with pytest.raises(ContractViolation, match=r"\[batch_assigned\]") as caught:
+        checks.batch_assigned(EVENTS, answer(200, answered))
+    assert message in str(caught.value)
+    assert checks.STATE.ledger.failed["batch_assigned"] == 1
+
+
+def test_status_moves_once() -> None:
+    checks.status_moves_once(["RUNNING", "RUNNING", "COMPLETE", "COMPLETE"])
+    checks.status_moves_once(["FAILED"])
+    with pytest.raises(ContractViolation, match="RUNNING x2 -> COMPLETE -> RUNNING"):
+        checks.status_moves_once(["RUNNING", "RUNNING", "COMPLETE", "RUNNING"])
+    with pytest.raises(ContractViolation, match="COMPLETE -> FAILED"):
+        checks.status_moves_once(["COMPLETE", "FAILED"])
+    with pytest.raises(ContractViolation, match="unknown job status 'DONE'"):
+        checks.status_moves_once(["RUNNING", "DONE"])
+
+
+def test_filter_echoed_wants_integer_times_and_documented_members() -> None:
+    sent = {
+        "customer": "BARCHART",
+        "product": "ALERT",
+        "start": "12",
+        "end": 34,
+        "output": {},
+        "extra": 1,
+    }
+    job = {"filter": {"customer": "BARCHART", "product": "ALERT", "start": 12, "end": 34}}
+    checks.filter_echoed(sent, job, answer(200, job))
+    job["filter"]["start"] = "12"
+    with pytest.raises(ContractViolation, match="start: sent '12', echoed '12'"):
+        checks.filter_echoed(sent, job, answer(200, job))
+
+
+def test_timing_consistent() -> None:
+    start = 1_571_073_977_278
+    running = {"status": "RUNNING", "timing": {"day": "2019-10-14", "start": start}}
+    checks.timing_consistent(running, answer(200, running))
+    done = {
+        "status": "COMPLETE",
+        "timing": {"day": "2019-10-14T00:00:00.000Z", "start": start, "end": start + 5},
+    }
+    checks.timing_consistent(done, answer(200, done))
+    for status, message in [
+        ({**done, "timing": {"day": "2019-10-14", "start": start}}, "timing.end is missing"),
+        ({**running, "timing": {**done["timing"]}}, "set while the job is still RUNNING"),
+        ({**done, "timing": {**done["timing"], "day": "2019-10-15"}}, "not the day the job"),
+        ({**done, "timing": {**done["timing"], "end": start - 1}}, "is before timing.start"),
+    ]:
+        with pytest.raises(ContractViolation, match=message):
+            checks.timing_consistent(status, answer(200, status))
+
+
+def test_export_delimited_and_exactly() -> None:
+    columns = barchart.export_columns(barchart.PRODUCT)
+    inside, _ = barchart.report_events("tag", WINDOW)
+    rows = [barchart.export_row(event, barchart.PRODUCT) for event in inside]
+    text = "\n".join("|".join(row) for row in [columns, *rows]) + "\n"
+    export = answer(200, None, text=text)
+    parsed = checks.export_delimited(export, columns)
+    checks.export_exactly(parsed, rows, export)
+    with pytest.raises(ContractViolation, match="missing: "):
+        checks.export_exactly(parsed[1:], rows, export)
+    with pytest.raises(ContractViolation, match="must start with the header"):
+        checks.export_delimited(answer(200, None, text=text.replace("|", ",")), columns)
+
+
+def test_export_row_follows_the_documented_columns() -> None:
+    event = barchart.event("PORTFOLIO-TRANSACTION-CREATED", 5, "u", "p", "pos", "AAPL")
+    assert barchart.export_row(event, "PORTFOLIO") == [
+        "5",
+        "PORTFOLIO-TRANSACTION-CREATED",
+        "u",
+        "p",
+        "pos",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ]
+
+
+def test_refused_with_wants_the_status_and_the_code() -> None:
+    refusal = [{"value": {"code": checks.NO_JOB, "message": "no"}, "children": []}]
+    checks.refused_with(answer(404, refusal), 404, checks.NO_JOB, "unknown")
+    with pytest.raises(ContractViolation, match="expected 409 EVENT_JOB_GET_FAILED_RUNNING"):
+        checks.refused_with(answer(200, {"link": "x"}), 409, checks.STILL_RUNNING, "early")
+
+
+def basic(credentials: str) -> str:
+    return "Basic " + base64.b64encode(credentials.encode()).decode()
+
+
+def test_curl_never_prints_a_password() -> None:
+    response = answer(
+        401,
+        {"message": "Unauthorized"},
+        method="POST",
+        headers={"Authorization": basic("alice:s3cret"), "X-Trace": "1"},
+    )
+    line = checks.curl_command(response.request)
+    assert "s3cret" not in line and basic("alice:s3cret") not in line
+    assert "-u 'alice:***'" in line and "-H 'X-Trace: 1'" in line
+
+
+def test_curl_shows_credentials_the_suite_made_wrong_on_purpose() -> None:
+    wrong = checks.reveal(basic("alice:not-the-password"))
+    line = checks.curl_command(answer(200, {}, headers={"Authorization": wrong}).request)
+    assert "-u alice:not-the-password" in line
+    hidden = checks.curl_command(answer(200, {}, headers={"Authorization": "Bearer t0k"}).request)
+    assert "t0k" not in hidden
+
+
+def test_violation_message_carries_the_reproduction() -> None:
+    violation = ContractViolation(
+        "some_rule", "broken", [answer(500, {"boom": 1}, url="http://t/y")]
+    )
+    assert "[some_rule] broken" in str(violation)
+    assert "curl -X GET http://t/y" in str(violation)
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_wall_clock_polling_is_bounded_by_the_job_timeout() -> None:
+    fake = FakeTime()
+    clock = WallClock(sleep=fake.sleep, monotonic=lambda: fake.now)
+    with pytest.raises(JobTimedOut, match="still RUNNING after 100 s"):
+        wait_for_job(lambda: {"status": "RUNNING"}, clock, timeout=100)
+    assert sum(fake.sleeps) == 100
+    assert max(fake.sleeps) <= clock.max_step
+
+
+def test_polling_stops_at_the_terminal_status() -> None:
+    fake = FakeTime()
+    clock = WallClock(sleep=fake.sleep, monotonic=lambda: fake.now)
+    statuses = iter(["RUNNING", "RUNNING", "COMPLETE"])
+    history = wait_for_job(lambda: {"status": next(statuses)}, clock, timeout=900)
+    assert [s["status"] for s in history] == ["RUNNING", "RUNNING", "COMPLETE"]
+    assert fake.sleeps == [1.0, 2.0]
+
+
+def test_poll_steps_double_up_to_the_longest_pause() -> None:
+    steps = poll_steps(WallClock())
+    assert [next(steps) for _ in range(7)] == [1, 2, 4, 8, 15, 15, 15]
+
+
+def test_jobs_started_together_share_one_deadline() -> None:
+    fake = FakeTime()
+    clock = WallClock(sleep=fake.sleep, monotonic=lambda: fake.now)
+    for _ in range(3):
+        with pytest.raises(JobTimedOut):
+            wait_for_job(lambda: {"status": "RUNNING"}, clock, timeout=100, started=0.0)
+    assert sum(fake.sleeps) == 100

@@ -1,0 +1,176 @@
+"""`events-mock verify` end to end: the mock conforms, every broken server is caught.
+
+`run_verify` goes through the CLI's own parser and command function, in-process: the same
+code path as `events-mock verify ...`, minus the process exit.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from events_mock.cli import build_parser
+from events_mock.contract.command import verify_command
+from events_mock.contract.runner import Verdict
+from events_mock.server import LiveServer
+from tests.contract.broken_servers import (
+    BROKEN_SERVERS,
+    BrokenServer,
+    build,
+    healthy_mock,
+    with_clock_control,
+)
+
+# Small but enough: every broken server is caught by a deterministic part of the suite (flows,
+# the examples and coverage phases), and the seed fixes the generated part.
+QUICK = ("--max-examples", "5", "--seed", "1")
+
+
+def run_verify(*argv: str) -> tuple[Verdict, str]:
+    args = build_parser().parse_args(["verify", *argv])
+    out = io.StringIO()
+    verdict = verify_command(args, out=out)
+    return verdict, out.getvalue()
+
+
+def test_embedded_mock_conforms_with_default_settings(tmp_path) -> None:
+    report = tmp_path / "verify.xml"
+    started = time.monotonic()
+    verdict, output = run_verify("--seed", "20240601", "--junit-xml", str(report))
+    elapsed = time.monotonic() - started
+    assert verdict.exit_code == 0, output
+    assert elapsed < 180, f"verify took {elapsed:.0f} s against the mock"
+    assert "CONFORMS" in output and "embedded mock" in output
+    suite = ET.parse(report).getroot().find("testsuite")
+    assert suite is not None
+    assert suite.get("failures") == "0" and suite.get("errors") == "0"
+    names = {case.get("name") for case in suite.iter("testcase")}
+    assert "test_conformance[POST /events]" in names
+    assert "test_report_holds_exactly_the_runs_events" in names
+
+
+def test_live_mock_conforms_with_its_clock_moved_through_the_control_plane() -> None:
+    mock, app = build(None)
+    with LiveServer(app) as server:
+        verdict, output = run_verify("--base-url", server.url, *QUICK)
+    assert verdict.exit_code == 0, output
+    assert "advancing the target's clock" in output
+
+
+@pytest.mark.parametrize("server", BROKEN_SERVERS, ids=lambda server: server.name)
+def test_broken_server_is_caught(server: BrokenServer) -> None:
+    mock, app = build(server)
+    with LiveServer(app) as live:
+        verdict, output = run_verify("--base-url", live.url, *QUICK)
+    assert verdict.exit_code == 1, output
+    assert server.evidence in output, output
+
+
+def test_there_are_enough_broken_servers_across_every_operation() -> None:
+    assert len(BROKEN_SERVERS) >= 15
+    assert len({server.name for server in BROKEN_SERVERS}) == len(BROKEN_SERVERS)
+
+
+def test_read_only_stores_nothing_and_still_checks_what_it_can() -> None:
+    mock, app = build(None)
+    with LiveServer(app) as server:
+        verdict, output = run_verify("--base-url", server.url, "--read-only", *QUICK)
+    assert verdict.exit_code == 0, output
+    assert len(mock.barchart.store) == 0 and mock.barchart.jobs.all() == []
+    assert "skipped (--read-only)" in output
+    assert "test_unknown_source_refused" in output
+    assert "test_bad_credentials_rejected[GET /service/authenticate]" in output
+
+
+@pytest.mark.parametrize("name", ["auth-any-password", "job-unknown-wrong-code"])
+def test_read_only_still_catches_what_reads_show(name: str) -> None:
+    server = next(s for s in BROKEN_SERVERS if s.name == name)
+    mock, app = build(server)
+    with LiveServer(app) as live:
+        verdict, output = run_verify("--base-url", live.url, "--read-only", *QUICK)
+    assert verdict.exit_code == 1, output
+    assert len(mock.barchart.store) == 0 and mock.barchart.jobs.all() == []
+
+
+def test_credentials_never_reach_the_output_or_the_report(tmp_path) -> None:
+    """A failing run as a user with a real-looking password: cURL lines show `alice:***`."""
+    mock, clock = healthy_mock(users={"alice": "s3cret-pw"})
+    server = next(s for s in BROKEN_SERVERS if s.name == "auth-any-password")
+    app = with_clock_control(server.breaks(mock, mock.app), clock)
+    report = tmp_path / "report.xml"
+    with LiveServer(app) as live:
+        verdict, output = run_verify(
+            "--base-url", live.url, "--auth", "alice:s3cret-pw", "--junit-xml", str(report), *QUICK
+        )
+    assert verdict.exit_code == 1, output
+    encoded = "YWxpY2U6czNjcmV0LXB3"  # base64 of alice:s3cret-pw
+    for text in (output, report.read_text()):
+        assert "s3cret-pw" not in text and encoded not in text
+    assert "Reproduce with" in output
+
+
+def test_unreachable_target_is_not_verified() -> None:
+    verdict, output = run_verify("--base-url", "http://127.0.0.1:9", *QUICK)
+    assert verdict.exit_code == 2
+    assert "NOT VERIFIED: cannot reach http://127.0.0.1:9" in output
+
+
+def test_rejected_credentials_are_not_verified() -> None:
+    mock, app = build(None)
+    with LiveServer(app) as server:
+        verdict, output = run_verify("--base-url", server.url, "--auth", "demo:wrong", *QUICK)
+    assert verdict.exit_code == 2
+    assert "rejects the credentials of user 'demo'" in output and "wrong" not in output
+
+
+def test_cli_exit_status() -> None:
+    from events_mock.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["verify", "--base-url", "http://127.0.0.1:9"])
+    assert exit_.value.code == 2
+
+
+def test_contract_tests_run_under_plain_pytest(tmp_path) -> None:
+    """`contract_tests/` is the thin pytest entry point to the same suite."""
+    root = Path(__file__).resolve().parents[2]
+    report = tmp_path / "plain.xml"
+    env = {**os.environ, "PYTHONPATH": str(root / "src")}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "contract_tests",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            # Like `verify`: only the plugins the suite needs, whatever else is installed.
+            "--disable-plugin-autoload",
+            "-p",
+            "schemathesis.pytest.plugin",
+            "-p",
+            "_hypothesis_pytestplugin",
+            "--max-examples",
+            "3",
+            "--seed",
+            "1",
+            f"--junit-xml={report}",
+        ],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "contract coverage" in result.stdout
+    suite = ET.parse(report).getroot().find("testsuite")
+    assert suite is not None and int(suite.get("tests", 0)) >= 20

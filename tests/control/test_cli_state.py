@@ -1,0 +1,104 @@
+"""`events-mock serve --state-file/--control-token` as a process: state survives a restart."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests._support import alert_event
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+TOKEN = "t0ken"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def serve(*args: str, stop: signal.Signals = signal.SIGTERM) -> Iterator[str]:
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "events_mock", "serve", "--port", str(port), *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # Uvicorn says when it listens; reading its log waits exactly as long as needed.
+        for line in process.stderr:
+            if "Uvicorn running on" in line:
+                break
+        else:
+            pytest.fail(f"the server did not start (exit code {process.wait(10)})")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.send_signal(stop)
+        process.wait(20)
+
+
+def test_state_is_saved_on_shutdown_and_loaded_at_start(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    args = ("--state-file", str(state), "--save-interval", "3600", "--control-token", TOKEN)
+    with serve(*args) as url:
+        requests.post(f"{url}/events", json={"events": [alert_event()]}).raise_for_status()
+    saved = json.loads(state.read_text())
+    assert saved["apis"]["barchart"]["events"][0]["context"] == ["u1", "alert-1", "ESZ19"]
+
+    with serve(*args, stop=signal.SIGINT) as url:
+        exported = requests.get(
+            f"{url}/__mock/state", headers={"Authorization": f"Bearer {TOKEN}"}
+        ).json()
+        assert exported["apis"]["barchart"]["events"] == saved["apis"]["barchart"]["events"]
+        requests.post(f"{url}/events", json={"events": [alert_event(user="u2")]})
+    assert len(json.loads(state.read_text())["apis"]["barchart"]["events"]) == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
+
+
+def test_the_control_token_guards_the_control_plane_only(tmp_path: Path) -> None:
+    with serve("--control-token", TOKEN) as url:
+        assert requests.get(f"{url}/__mock/clock").status_code == 401
+        wrong = requests.get(f"{url}/__mock/clock", headers={"Authorization": "Bearer x"})
+        assert wrong.status_code == 401
+        right = requests.get(f"{url}/__mock/clock", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert right.status_code == 200
+        assert requests.get(f"{url}/service/version").status_code == 200
+
+
+def test_an_unreadable_state_file_stops_the_start_and_is_left_alone(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    state.write_text('{"format": "events-mock/state", "version": 1, "apis": {"nope": {}}}')
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "events_mock",
+            "serve",
+            "--port",
+            str(free_port()),
+            "--state-file",
+            str(state),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "cannot load --state-file" in result.stderr and "nope" in result.stderr
+    assert state.read_text().endswith('{"nope": {}}}')

@@ -1,0 +1,129 @@
+"""The journal without HTTP: bounded, filterable, and never holding a credential."""
+
+from __future__ import annotations
+
+import pytest
+
+from events_mock.control.journal import (
+    REDACTED,
+    Journal,
+    body_view,
+    redact_headers,
+    redact_query,
+)
+
+
+def record(journal: Journal, **fields) -> None:
+    entry = {"time": 0, "api": "barchart", "method": "GET", "path": "/service/version"}
+    journal.record(**{**entry, **fields})
+
+
+def test_credentials_are_redacted_from_headers_but_the_scheme_stays() -> None:
+    headers = redact_headers(
+        [
+            ("Authorization", "Basic ZGVtbzpkZW1v"),
+            ("Proxy-Authorization", "Bearer abc.def"),
+            ("Cookie", "session=1"),
+            ("X-Api-Key", "k"),
+            ("X-Auth-Token", "t"),
+            ("X-TWC-Tenant", "tenant-a"),
+            ("Accept", "application/json"),
+            ("Accept", "text/csv"),
+        ]
+    )
+    assert headers == {
+        "authorization": f"Basic {REDACTED}",
+        "proxy-authorization": f"Bearer {REDACTED}",
+        "cookie": REDACTED,
+        "x-api-key": REDACTED,
+        "x-auth-token": REDACTED,
+        "x-twc-tenant": "tenant-a",
+        "accept": "application/json, text/csv",
+    }
+
+
+def test_secret_query_parameters_and_json_members_are_redacted() -> None:
+    assert redact_query("token=abc&source=JOB-1&access_token=x&author=me") == {
+        "token": [REDACTED],
+        "source": ["JOB-1"],
+        "access_token": [REDACTED],
+        "author": ["me"],
+    }
+    body = b'{"client_secret": "s", "nested": [{"password": "p", "name": "n"}], "events": []}'
+    assert body_view(body, "application/json", truncated=False) == {
+        "client_secret": REDACTED,
+        "nested": [{"password": REDACTED, "name": "n"}],
+        "events": [],
+    }
+
+
+def test_bodies_that_are_not_json_are_kept_as_text() -> None:
+    assert body_view(b"", "application/json", False) is None
+    assert body_view(b"{not json", "application/json", False) == "{not json"
+    assert body_view(b'{"a": 1', "application/json", True) == '{"a": 1'
+    assert body_view(b"grant_type=x&password=p", "application/x-www-form-urlencoded", False) == {
+        "grant_type": ["x"],
+        "password": [REDACTED],
+    }
+
+
+def test_the_journal_keeps_only_the_most_recent_entries() -> None:
+    journal = Journal(capacity=3)
+    for n in range(5):
+        record(journal, path=f"/p{n}")
+    assert [entry.path for entry in journal] == ["/p2", "/p3", "/p4"]
+    assert [entry.id for entry in journal] == [3, 4, 5]
+    assert journal.recorded == 5
+    assert len(journal) == 3
+
+
+def test_filters_narrow_and_limit_keeps_the_most_recent() -> None:
+    journal = Journal()
+    record(journal, method="POST", path="/events", status=200)
+    record(journal, path="/reports/JOB-1/availability", status=503, tenant="a")
+    record(journal, path="/reports/JOB-1/availability", status=200, tenant="b")
+    record(journal, path="/service/version", status=200, api="other")
+    assert [e.id for e in journal.entries(method="post")] == [1]
+    assert [e.id for e in journal.entries(path="/reports/{source}/availability")] == [2, 3]
+    assert [e.id for e in journal.entries(status=200, api="barchart")] == [1, 3]
+    assert [e.id for e in journal.entries(tenant="b")] == [3]
+    assert [e.id for e in journal.entries(since=2)] == [3, 4]
+    assert [e.id for e in journal.entries(limit=2)] == [3, 4]
+    assert journal[0].id == 1
+
+
+def test_clear_empties_and_restarts_ids() -> None:
+    journal = Journal()
+    record(journal)
+    journal.clear()
+    assert journal.entries() == [] and journal.recorded == 0
+    record(journal)
+    assert journal.entries()[0].id == 1
+
+
+def test_json_shape() -> None:
+    journal = Journal(capacity=10)
+    record(journal, status=503, fault="fault-1")
+    document = journal.to_json()
+    assert document["capacity"] == 10 and document["recorded"] == 1
+    assert document["entries"][0] == {
+        "id": 1,
+        "time": 0,
+        "api": "barchart",
+        "method": "GET",
+        "path": "/service/version",
+        "query": {},
+        "headers": {},
+        "body": None,
+        "body_truncated": False,
+        "status": 503,
+        "response_headers": {},
+        "duration_ms": 0.0,
+        "fault": "fault-1",
+        "tenant": None,
+    }
+
+
+def test_capacity_must_be_positive() -> None:
+    with pytest.raises(ValueError):
+        Journal(capacity=0)

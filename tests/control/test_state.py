@@ -1,0 +1,204 @@
+"""State export/import, reset, and the state file, without HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from events_mock.apis import StateError
+from events_mock.app import EventsMock, MockConfig
+from events_mock.barchart.jobs import JobStatus, ReportFilter
+from events_mock.clock import MockClock
+from events_mock.control.state import (
+    PeriodicSaver,
+    StateFile,
+    atomic_write,
+    on_shutdown,
+    validate_state,
+)
+from tests._support import T0, alert_event
+
+
+def new_mock(now: int = T0) -> EventsMock:
+    return EventsMock(MockConfig(clock=MockClock.frozen(now)))
+
+
+def populated() -> EventsMock:
+    mock = new_mock()
+    mock.barchart.store.add_batch([alert_event(), alert_event(user="u2")])
+    jobs = mock.barchart.jobs
+    done = jobs.start(ReportFilter("BARCHART", "ALERT"))
+    mock.clock.advance(10)
+    jobs.issue_link(done.source)
+    jobs.start(ReportFilter("BARCHART", "ALERT", start=0))  # still running
+    jobs.force(jobs.start(ReportFilter("BARCHART", "ALERT")).source, "FAILED", "bad")
+    return mock
+
+
+def test_export_then_import_restores_everything() -> None:
+    source = populated()
+    document = source.control.export_state()
+    validate_state(document)
+    assert json.loads(json.dumps(document)) == document
+
+    target = new_mock(now=0)
+    target.control.import_state(document)
+
+    assert target.clock.now_ms() == source.clock.now_ms() == T0 + 10_000
+    assert target.barchart.store.to_json() == source.barchart.store.to_json()
+    assert [j.to_json() for j in target.barchart.jobs.all()] == [
+        j.to_json() for j in source.barchart.jobs.all()
+    ]
+    assert target.control.export_state()["apis"] == document["apis"]
+    # The link issued before the export still downloads after the import.
+    token = document["apis"]["barchart"]["jobs"][0]["links"][0]["token"]
+    assert target.barchart.jobs.redeem(token).status is JobStatus.COMPLETE
+
+
+def test_import_is_all_or_nothing() -> None:
+    mock = populated()
+    before = mock.control.export_state()
+    broken = json.loads(json.dumps(before))
+    broken["apis"]["barchart"]["jobs"][1]["events"][0]["type"] = "NOT-A-TYPE"
+    broken["clock"]["now"] = 0
+    with pytest.raises(StateError, match="jobs/1/events/0/type"):
+        mock.control.import_state(broken)
+    after = mock.control.export_state()
+    assert after["apis"] == before["apis"]
+    assert after["clock"]["now"] == before["clock"]["now"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d.update(format="something-else"), "format"),
+        (lambda d: d.update(version=2), "version"),
+        (lambda d: d["apis"].update(collector={}), "apis"),
+        (lambda d: d["apis"]["barchart"]["events"].append({"customer": "BARCHART"}), "events/2"),
+        (lambda d: d["clock"].update(rate=-1), "clock/rate"),
+    ],
+)
+def test_invalid_documents_are_refused(change, message: str) -> None:
+    mock = populated()
+    document = mock.control.export_state()
+    change(document)
+    with pytest.raises(StateError, match=message):
+        mock.control.import_state(document)
+
+
+def test_missing_parts_mean_empty_and_a_missing_clock_is_left_alone() -> None:
+    mock = populated()
+    mock.control.import_state({"format": "events-mock/state", "version": 1, "apis": {}})
+    assert len(mock.barchart.store) == 0 and mock.barchart.jobs.all() == []
+    assert mock.clock.now_ms() == T0 + 10_000
+
+
+def test_a_running_clock_keeps_its_offset_from_real_time() -> None:
+    ahead = MockClock(start_ms=None, rate=1.0)
+    ahead.advance(3600)
+    mock = EventsMock(MockConfig(clock=ahead))
+    document = mock.control.export_state()
+    assert 3_599_000 <= document["clock"]["offset_ms"] <= 3_601_000
+
+    restored = EventsMock(MockConfig(clock=MockClock.frozen(0)))
+    restored.control.import_state(document)
+    assert restored.clock.rate == 1.0
+    assert abs(restored.clock.now_ms() - ahead.now_ms()) < 60_000
+
+
+def test_reset_forgets_everything_but_configuration() -> None:
+    mock = EventsMock(MockConfig(users={"me": "pw"}, clock=MockClock.frozen(T0)))
+    mock.barchart.store.add_batch([alert_event()])
+    mock.barchart.jobs.start(ReportFilter("BARCHART", "ALERT"))
+    mock.control.faults.add("/x", status=500)
+    mock.control.journal.record(time=0, api="barchart", method="GET", path="/x")
+    mock.clock.set_rate(5)
+    mock.clock.advance(100)
+
+    mock.control.reset()
+
+    assert len(mock.barchart.store) == 0 and mock.barchart.jobs.all() == []
+    assert len(mock.control.faults) == 0 and len(mock.control.journal) == 0
+    assert (mock.clock.now_ms(), mock.clock.rate) == (T0, 0)
+    assert mock.config.users == {"me": "pw"}
+
+
+def test_state_file_round_trip(tmp_path: Path) -> None:
+    file = StateFile(tmp_path / "state.json")
+    assert not file.exists()
+    document = populated().control.export_state()
+    assert file.save(document) is True
+    assert file.save(document) is False  # unchanged: not rewritten
+    assert StateFile(file.path).load() == document
+
+
+def test_a_failed_write_leaves_the_previous_file_whole(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "state.json"
+    atomic_write(path, b'{"old": true}')
+
+    def crash(src, dst):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError):
+        atomic_write(path, b'{"new": tr')
+    assert path.read_bytes() == b'{"old": true}'
+    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]  # no temporary left behind
+
+
+def test_a_corrupt_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "state.json"
+    path.write_text('{"format": "events-mock/st')
+    with pytest.raises(StateError, match="not JSON"):
+        StateFile(path).load()
+
+
+def test_periodic_saver_saves_repeatedly_and_once_more_on_stop() -> None:
+    saves: list[int] = []
+    third = threading.Event()
+
+    def save() -> None:
+        saves.append(len(saves))
+        if len(saves) == 3:
+            third.set()
+
+    saver = PeriodicSaver(save, interval=0.001).start()
+    assert third.wait(10)
+    saver.stop()
+    count = len(saves)
+    saver.stop()  # idempotent
+    assert count >= 4 and len(saves) == count
+
+
+def test_periodic_saver_survives_a_failing_save() -> None:
+    calls = threading.Event()
+
+    def save() -> None:
+        calls.set()
+        raise OSError("full")
+
+    saver = PeriodicSaver(save, interval=0.001).start()
+    assert calls.wait(10)
+    saver.stop()
+
+
+def test_on_shutdown_runs_the_callback_in_the_lifespan_shutdown() -> None:
+    done: list[str] = []
+    app = on_shutdown(lambda scope, receive, send: None, lambda: done.append("saved"))
+    incoming = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+    sent: list[str] = []
+
+    async def receive() -> dict:
+        return next(incoming)
+
+    async def send(message: dict) -> None:
+        sent.append(message["type"])
+
+    asyncio.run(app({"type": "lifespan"}, receive, send))
+    assert done == ["saved"]
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
