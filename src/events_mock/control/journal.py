@@ -8,6 +8,7 @@ its tenant so the control plane can show a caller only its own tenant's requests
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -34,7 +35,30 @@ _SECRET_NAME = re.compile(
 _AUTH_SCHEME = re.compile(r"^\s*([A-Za-z][A-Za-z0-9._~+/-]*)\s+\S")
 
 
+# Every name `is_secret_name` flags contains one of these (case aside). An ASCII body without
+# them, and without \u escapes (the only way a JSON key's letters can hide), has no secret key.
+_MAYBE_SECRET = (
+    b"token",
+    b"secret",
+    b"passw",
+    b"pwd",
+    b"key",
+    b"credential",
+    b"signature",
+    b"session",
+    b"auth",
+    b"cookie",
+)
+
+
 def is_secret_name(name: str) -> bool:
+    if len(name) <= 64:
+        return _is_secret_name(name)  # the same few keys in every request: remembered
+    return name.lower() in _ALWAYS_SECRET_HEADERS or bool(_SECRET_NAME.search(name))
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_secret_name(name: str) -> bool:
     return name.lower() in _ALWAYS_SECRET_HEADERS or bool(_SECRET_NAME.search(name))
 
 
@@ -85,9 +109,18 @@ def body_view(body: bytes, content_type: str, truncated: bool) -> Any:
         return None
     if "json" in content_type.lower() and not truncated:
         try:
-            return redact_json(json.loads(body))
+            parsed = json.loads(body)
         except ValueError:
             pass
+        else:
+            lowered = body.lower()
+            if (
+                body.isascii()
+                and b"\\u" not in body
+                and not any(word in lowered for word in _MAYBE_SECRET)
+            ):
+                return parsed  # no key can be a secret's: nothing to redact
+            return redact_json(parsed)
     if "x-www-form-urlencoded" in content_type.lower() and not truncated:
         return redact_query(body.decode("latin-1"))
     return body.decode("utf-8", errors="replace")
