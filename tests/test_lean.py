@@ -16,6 +16,8 @@ from events_mock.auth import basic_security
 from events_mock.lean import LeanAsyncApp
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+JSON_UTF8 = {"Content-Type": "application/json; charset=utf-8"}
+LATIN1 = {"Content-Type": "application/json; charset=latin-1"}
 STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
 SPEC: dict[str, Any] = {
@@ -236,6 +238,9 @@ REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/things", {"content": b"{", "headers": {"Content-Type": "application/json"}}),
     ("POST", "/things", {"content": b"x", "headers": {"Content-Type": "text/plain"}}),
     ("PUT", "/things", {"json": {"name": "n"}}),
+    ("POST", "/things", {"content": '{"name": "é"}'.encode(), "headers": JSON_UTF8}),
+    ("POST", "/things", {"content": '{"name": "é"}'.encode("latin-1"), "headers": LATIN1}),
+    ("POST", "/things", {"content": '{"name": "x"}'.encode("utf-16"), "headers": JSON_UTF8}),
     ("PATCH", "/things", {}),
     ("PATCH", "/things", {"json": {"name": "given"}}),
     ("POST", "/form", {"data": {"size": "3"}}),

@@ -73,6 +73,10 @@ from starlette.responses import Response as StarletteResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from events_mock.validation import PARSED_BODY
+
+_NOTHING = object()
+
 
 class LeanResponseDecorator(AsyncResponseDecorator):
     """Connexion's response building, with the operation's media types read once."""
@@ -161,7 +165,13 @@ class LeanOperation:
                 _get_val_from_param(value, definition) if definition is not None else value
             )
         if self._operation.request_body:
-            body = await request.get_body() if self._wants_body else None
+            body = None
+            if self._wants_body:
+                parsed = request.scope.get("extensions", {}).pop(PARSED_BODY, _NOTHING)
+                if parsed is not _NOTHING and is_json_mimetype(request.content_type):
+                    body = parsed  # what get_body() would parse from the same UTF-8 bytes
+                else:
+                    body = await request.get_body()
             while asyncio.iscoroutine(body):
                 body = await body
             kwargs.update(

@@ -209,7 +209,18 @@ RESPONSE_CHECKS = CheckCache(Draft4ResponseValidator, nullable=True)
 """Its reference refuses any value under `writeOnly`, so such schemas stay with it."""
 
 
+PARSED_BODY = "events_mock.parsed_body"
+"""Scope extension: the body as parsed here, for the handler (`lean.LeanOperation`) to reuse
+rather than parse it again; set only where its parse would give the same (UTF-8 JSON)."""
+
+
 class CompiledJSONRequestBodyValidator(JSONRequestBodyValidator):
+    async def _parse(self, stream: Any, scope: Any) -> Any:
+        body = await super()._parse(stream, scope)
+        if body is not None and self._encoding.lower().replace("-", "") == "utf8":
+            scope.setdefault("extensions", {})[PARSED_BODY] = body
+        return body
+
     def _validate(self, body: Any) -> dict | None:
         if body is not None and REQUEST_CHECKS.accepts(self._schema, body):
             return None
