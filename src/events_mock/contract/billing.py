@@ -64,8 +64,9 @@ class Search:
             return None
 
     def judgeable(self) -> bool:
-        """Whether the oracle can tell what this search selects: every parameter known, and
-        read one way only (a repeated single-valued parameter is anyone's guess)."""
+        """Whether the oracle can tell what this search selects: every parameter known, read
+        one way only (a repeated single-valued parameter is anyone's guess), paging not
+        negative (no valid search: refused, see `negative_paging_refused`)."""
         for name, values in self.params.items():
             if name not in CRITERIA and name not in PAGING:
                 return False
@@ -75,7 +76,7 @@ class Search:
                 self.integer(name) is None
             ):
                 return False
-        return True
+        return all((self.integer(name) or 0) >= 0 for name in PAGING)
 
     def inverted_windows(self) -> list[tuple[str, str]]:
         """The windows whose start is after their end: the spec answers those with 400."""

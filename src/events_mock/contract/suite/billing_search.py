@@ -80,9 +80,12 @@ def test_each_criterion_selects_exactly_its_events(
     matches the criteria, and holds that event (bounds are inclusive, subtypes match)."""
     probe = billing.probe_record(sample)
     for name, query in billing.criterion_searches(probe).items():
-        response = search(contract, query, why=f"a search by {name}")
+        response = search(contract, query, expect=None, why=f"a search by {name}")
+        sent = billing.Search.from_url(response.request.url)
+        rules.no_criterion_204(sent, response)
+        checks.answered_with(response, 200, f"a search by {name}")
         found = records(response)
-        rules.criteria_satisfied(billing.Search.from_url(response.request.url), found, response)
+        rules.criteria_satisfied(sent, found, response)
         if len(found) < billing.FLOW_LIMIT:
             rules.matching_events_found([probe], found, response, f"the search by {name}")
 
@@ -96,24 +99,26 @@ def test_criteria_matching_nothing_answer_an_empty_list(
         {"createdStartTime": 0, "limit": 0},
         {**billing.sample_window(sample), "offset": 2**31 - 1},
     ):
-        response = search(contract, query, why=f"a search matching nothing {query}")
+        response = search(contract, query, expect=None, why=f"a search matching nothing {query}")
         rules.no_criterion_204(billing.Search.from_url(response.request.url), response)
+        checks.answered_with(response, 200, f"a search matching nothing {query}")
         rules.limit_respected(records(response), query.get("limit"), response, expected=0)
 
 
 def test_pages_partition_the_result(contract: ContractRun, sample: list[dict[str, Any]]) -> None:
+    """Pages of the sample's window, then the rules: no overlap, together the whole result
+    (checked first: an overlap also makes a page's size wrong), each page's size."""
     query = billing.sample_window(sample)
     whole_response = search(contract, query, why="the sample's window, unpaginated")
     whole = records(whole_response)
     rules.matching_events_found(sample, whole, whole_response, "the sample's own window")
-    pages, responses = [], []
-    for offset in range(0, len(whole) + PAGE, PAGE):
-        response = search(contract, {**query, "limit": PAGE, "offset": offset})
-        page = records(response)
-        rules.limit_respected(page, PAGE, response, expected=max(0, min(PAGE, len(whole) - offset)))
-        pages.append(page)
-        responses.append(response)
+    offsets = range(0, len(whole) + PAGE, PAGE)
+    responses = [search(contract, {**query, "limit": PAGE, "offset": o}) for o in offsets]
+    pages = [records(response) for response in responses]
     rules.pages_partition(pages, whole, responses)
+    for offset, page, response in zip(offsets, pages, responses, strict=True):
+        expected = max(0, min(PAGE, len(whole) - offset))
+        rules.limit_respected(page, PAGE, response, expected=expected)
 
 
 def test_inverted_windows_refused(contract: ContractRun, sample: list[dict[str, Any]]) -> None:
