@@ -17,7 +17,7 @@ from typing import Any
 import requests
 import schemathesis
 from schemathesis import Case, GenerationMode, Response
-from schemathesis.config._auth import OpenAPIAuthConfig
+from schemathesis.config import HttpBearerAuthConfig
 from schemathesis.core import NOT_SET
 from schemathesis.schemas import APIOperation, BaseSchema
 
@@ -189,9 +189,8 @@ class ContractRun:
         if identity.scheme == "basic":
             config.update(basic_auth=(identity.name, identity.secret))
         elif identity.scheme == "bearer" and self.api.bearer_scheme:
-            config.auth.openapi = OpenAPIAuthConfig(
-                schemes={self.api.bearer_scheme: {"bearer": identity.secret}}
-            )
+            bearer = HttpBearerAuthConfig(bearer=identity.secret)
+            config.auth.openapi.schemes[self.api.bearer_scheme] = bearer
         if identity.tenant_header and identity.name:
             config.update(parameters={f"header.{identity.tenant_header}": identity.name})
 
@@ -354,12 +353,15 @@ class ContractRun:
                 identity=identity,
             )
             answer = case.call(session=self.session, timeout=REQUEST_TIMEOUT)
-            if answer.status_code in (401, 403):
-                return (
-                    f"{self.base_url} rejects the credentials of {identity.label(quoted=True)} "
-                    f"({whoami.method.upper()} {whoami.path} answered {answer.status_code}): "
-                    f"pass valid ones with {hint}"
-                )
+            if answer.status_code not in (401, 403):
+                continue
+            said = f"{whoami.method.upper()} {whoami.path} answered {answer.status_code}"
+            if identity.scheme == "none":
+                return f"{self.base_url} does not answer without credentials ({said}): {hint}"
+            return (
+                f"{self.base_url} rejects the credentials of {identity.label(quoted=True)} "
+                f"({said}): pass valid ones with {hint}"
+            )
         return None
 
     def _hint(self) -> str:
