@@ -28,8 +28,8 @@ def section_blocks() -> list[str]:
 EXAMPLES = [block for block in section_blocks() if re.search(r"^def test_", block, re.M)]
 
 
-def test_the_section_has_the_three_examples() -> None:
-    assert len(EXAMPLES) == 3
+def test_the_section_has_the_four_examples() -> None:
+    assert len(EXAMPLES) == 4
 
 
 def test_every_snippet_is_valid_python() -> None:
@@ -37,7 +37,9 @@ def test_every_snippet_is_valid_python() -> None:
         compile(block, "README.md", "exec")
 
 
-@pytest.mark.parametrize("code", EXAMPLES, ids=["retry-503", "polling-clock", "expired-link"])
+@pytest.mark.parametrize(
+    "code", EXAMPLES, ids=["retry-503", "polling-clock", "expired-link", "collector-fault"]
+)
 def test_readme_example(code: str, pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_example=code)
     result = pytester.runpytest_inprocess(*PLUGIN_ARGS, "-p", "no:cacheprovider")

@@ -11,6 +11,9 @@ import threading
 import time
 from collections.abc import Callable
 
+LATEST_MS = 253_402_300_799_999
+"""The end of year 9999: later instants have no calendar date, so a running clock stops there."""
+
 
 class MockClock:
     """Mock time = anchor + (real elapsed since anchoring) x rate, in milliseconds since epoch."""
@@ -60,7 +63,8 @@ class MockClock:
             self._rate = rate
 
     def _now_locked(self) -> float:
-        return self._anchor_mock + (self._real_time() - self._anchor_real) * 1000 * self._rate
+        elapsed = (self._real_time() - self._anchor_real) * 1000 * self._rate
+        return min(self._anchor_mock + elapsed, max(self._anchor_mock, LATEST_MS))
 
     def _reanchor(self, mock_ms: float) -> None:
         self._anchor_real = self._real_time()

@@ -11,7 +11,6 @@ finishes its jobs by moving the mock's clock instead of waiting.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import dataclasses
@@ -19,8 +18,6 @@ import json
 import secrets
 import tempfile
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,171 +27,40 @@ from events_mock.app import EventsMock, MockConfig, build_app
 from events_mock.auth import basic_security
 from events_mock.barchart.jobs import LINK_LIFETIME_MS, JobSettings, JobStatus, Link
 from events_mock.clock import MockClock
+from tests.contract.breaking import (
+    BILLING_EVENTS,
+    BILLING_TOKENS,
+    TENANTS,
+    VERIFY_CREDENTIALS,
+    ASGIApp,
+    BrokenServer,
+    Exchange,
+    Rewrite,
+    edit_json,
+    on,
+    with_clock_control,
+)
+from tests.contract.broken_billing import BILLING_SERVERS
+from tests.contract.broken_collector import COLLECTOR_SERVERS
 
-ASGIApp = Callable[
-    [dict, Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]], Awaitable[None]
-]
+__all__ = ["BROKEN_SERVERS", "BrokenServer", "build", "healthy_mock", "with_clock_control"]
+
 START_MS = 1_790_000_000_000
-
-
-# ---------------------------------------------------------------------------------------------
-# A tiny ASGI toolkit: see and change one exchange
-
-
-@dataclass
-class Exchange:
-    method: str
-    path: str
-    headers: dict[str, str]
-    request_body: bytes
-    status: int = 0
-    response_headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    def set_json(self, value: Any) -> None:
-        self.body = json.dumps(value).encode()
-
-
-class Rewrite:
-    """Run the app, then let `rewrite` change the answer of the exchanges `when` picks.
-
-    `before` may answer instead of the app (return True after filling status and body) or
-    change the request headers the app sees.
-    """
-
-    def __init__(
-        self,
-        app: ASGIApp,
-        when: Callable[[Exchange], bool],
-        rewrite: Callable[[Exchange], None] | None = None,
-        before: Callable[[Exchange], bool] | None = None,
-    ) -> None:
-        self.app, self.when, self.rewrite, self.before = app, when, rewrite, before
-
-    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        request_body = await _read_body(receive)
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        exchange = Exchange(scope["method"], scope["path"], headers, request_body)
-        if not self.when(exchange):
-            await self.app(scope, _replay(request_body), send)
-            return
-        if self.before is not None and self.before(exchange):
-            await _answer(send, exchange)
-            return
-        scope = {
-            **scope,
-            "headers": [
-                (k.encode("latin-1"), v.encode("latin-1")) for k, v in exchange.headers.items()
-            ],
-        }
-        chunks: list[bytes] = []
-
-        async def capture(message: dict) -> None:
-            if message["type"] == "http.response.start":
-                exchange.status = message["status"]
-                exchange.response_headers = {
-                    k.decode("latin-1").lower(): v.decode("latin-1")
-                    for k, v in message.get("headers", [])
-                }
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-
-        await self.app(scope, _replay(request_body), capture)
-        exchange.body = b"".join(chunks)
-        if self.rewrite is not None:
-            self.rewrite(exchange)
-        await _answer(send, exchange)
-
-
-async def _read_body(receive: Any) -> bytes:
-    body = b""
-    while True:
-        message = await receive()
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            return body
-
-
-def _replay(body: bytes) -> Any:
-    """The request body again; then, like a client that stays connected, nothing more."""
-    sent = False
-
-    async def receive() -> dict:
-        nonlocal sent
-        if sent:
-            await asyncio.Event().wait()  # cancelled by the app once it has answered
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return receive
-
-
-async def _answer(send: Any, exchange: Exchange) -> None:
-    headers = {**exchange.response_headers, "content-length": str(len(exchange.body))}
-    headers.setdefault("content-type", "application/json")
-    await send(
-        {
-            "type": "http.response.start",
-            "status": exchange.status,
-            "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()],
-        }
-    )
-    await send({"type": "http.response.body", "body": exchange.body})
-
-
-def with_clock_control(app: ASGIApp, clock: MockClock) -> ASGIApp:
-    """`POST /__mock/clock/advance {"seconds": N}`, as the control plane offers it."""
-
-    async def control(scope: dict, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"] == "/__mock/clock/advance":
-            seconds = json.loads(await _read_body(receive) or b"{}").get("seconds", 0)
-            exchange = Exchange("POST", scope["path"], {}, b"", status=200)
-            exchange.set_json({"now": clock.advance(float(seconds))})
-            await _answer(send, exchange)
-            return
-        await app(scope, receive, send)
-
-    return control
-
-
-def on(method: str, path_prefix: str, path_suffix: str = "") -> Callable[[Exchange], bool]:
-    return lambda e: (
-        e.method == method and e.path.startswith(path_prefix) and e.path.endswith(path_suffix)
-    )
-
-
-def is_link(exchange: Exchange) -> bool:
-    parts = exchange.path.strip("/").split("/")
-    return exchange.method == "GET" and len(parts) == 2 and parts[0] == "reports"
-
-
-# ---------------------------------------------------------------------------------------------
-# The servers
-
-
-@dataclass(frozen=True)
-class BrokenServer:
-    name: str
-    operation: str
-    rule: str
-    """The one rule it breaks."""
-    evidence: str
-    """Text the verify report must contain for the break to count as caught."""
-    breaks: Callable[[EventsMock, ASGIApp], ASGIApp]
-    jobs: JobSettings = field(default_factory=JobSettings)
 
 
 def healthy_mock(
     jobs: JobSettings | None = None, users: dict[str, str] | None = None
 ) -> tuple[EventsMock, MockClock]:
+    """The mock every server starts from: one Barchart user, two collector tenants, a small
+    Billing Care data set (`VERIFY_CREDENTIALS` are what `verify` is given for them)."""
     clock = MockClock.frozen(START_MS)
-    config = MockConfig(jobs=jobs or JobSettings(), clock=clock)
+    config = MockConfig(
+        jobs=jobs or JobSettings(),
+        clock=clock,
+        tenants=dict(TENANTS),
+        billing_tokens=dict(BILLING_TOKENS),
+        billing_events=BILLING_EVENTS,
+    )
     if users is not None:
         config.users = users
     return EventsMock(config), clock
@@ -209,12 +75,18 @@ def build(server: BrokenServer | None = None) -> tuple[EventsMock, ASGIApp]:
     return mock, with_clock_control(app, clock)
 
 
-def _edit_json(edit: Callable[[Any], Any]) -> Callable[[Exchange], None]:
-    def rewrite(exchange: Exchange) -> None:
-        if exchange.status == 200:
-            exchange.set_json(edit(exchange.json()))
+def verify_args(api: str) -> tuple[str, ...]:
+    """`--api NAME` and the credentials these servers are configured with."""
+    return ("--api", api, *VERIFY_CREDENTIALS[api])
 
-    return rewrite
+
+def is_link(exchange: Exchange) -> bool:
+    parts = exchange.path.strip("/").split("/")
+    return exchange.method == "GET" and len(parts) == 2 and parts[0] == "reports"
+
+
+# ---------------------------------------------------------------------------------------------
+# Barchart
 
 
 def _status_201(mock: EventsMock, app: ASGIApp) -> ASGIApp:
@@ -229,21 +101,21 @@ def _sequences_reversed(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     def edit(events: list) -> list:
         return [{**e, "sequence": len(events) - i} for i, e in enumerate(events)]
 
-    return Rewrite(app, on("POST", "/events"), _edit_json(edit))
+    return Rewrite(app, on("POST", "/events"), edit_json(edit))
 
 
 def _batch_per_event(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     def edit(events: list) -> list:
         return [{**e, "batch": str(uuid.uuid4())} for e in events]
 
-    return Rewrite(app, on("POST", "/events"), _edit_json(edit))
+    return Rewrite(app, on("POST", "/events"), edit_json(edit))
 
 
 def _timestamps_in_seconds(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     def edit(events: list) -> list:
         return [{**e, "timestamp": e["timestamp"] // 1000} for e in events]
 
-    return Rewrite(app, on("POST", "/events"), _edit_json(edit))
+    return Rewrite(app, on("POST", "/events"), edit_json(edit))
 
 
 def _accepts_unknown_types(mock: EventsMock, app: ASGIApp) -> ASGIApp:
@@ -292,7 +164,7 @@ def _reports_without_timing(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     def edit(job: dict) -> dict:
         return {k: v for k, v in job.items() if k != "timing"}
 
-    return Rewrite(app, on("POST", "/reports"), _edit_json(edit))
+    return Rewrite(app, on("POST", "/reports"), edit_json(edit))
 
 
 def _times_echoed_as_strings(mock: EventsMock, app: ASGIApp) -> ASGIApp:
@@ -302,7 +174,7 @@ def _times_echoed_as_strings(mock: EventsMock, app: ASGIApp) -> ASGIApp:
         times = {k: str(v) for k, v in job["filter"].items() if k in ("start", "end")}
         return {**job, "filter": {**job["filter"], **times}}
 
-    return Rewrite(app, on("POST", "/reports"), _edit_json(edit))
+    return Rewrite(app, on("POST", "/reports"), edit_json(edit))
 
 
 def _reports_ignore_auth(mock: EventsMock, app: ASGIApp) -> ASGIApp:
@@ -339,7 +211,7 @@ def _finished_without_end(mock: EventsMock, app: ASGIApp) -> ASGIApp:
         job["timing"].pop("end", None)
         return job
 
-    return Rewrite(app, on("GET", "/reports/", "/availability"), _edit_json(edit))
+    return Rewrite(app, on("GET", "/reports/", "/availability"), edit_json(edit))
 
 
 def _unknown_job_wrong_code(mock: EventsMock, app: ASGIApp) -> ASGIApp:
@@ -369,7 +241,7 @@ def _link_while_running(mock: EventsMock, app: ASGIApp) -> ASGIApp:
 
 
 def _link_missing(mock: EventsMock, app: ASGIApp) -> ASGIApp:
-    return Rewrite(app, is_link, _edit_json(lambda body: {}))
+    return Rewrite(app, is_link, edit_json(lambda body: {}))
 
 
 def _link_unknown_source_500(mock: EventsMock, app: ASGIApp) -> ASGIApp:
@@ -434,7 +306,7 @@ def _version_without_name(mock: EventsMock, app: ASGIApp) -> ASGIApp:
         body["service"].pop("name")
         return body
 
-    return Rewrite(app, on("GET", "/service/version"), _edit_json(edit))
+    return Rewrite(app, on("GET", "/service/version"), edit_json(edit))
 
 
 def _any_password(mock: EventsMock, app: ASGIApp) -> ASGIApp:
@@ -471,7 +343,7 @@ def _malformed_credentials_500(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     return Rewrite(app, lambda e: True, before=before)
 
 
-BROKEN_SERVERS = [
+BARCHART_SERVERS = [
     BrokenServer(
         "events-status-201",
         "POST /events",
@@ -644,29 +516,38 @@ BROKEN_SERVERS = [
 ]
 
 
+BROKEN_SERVERS = [*BARCHART_SERVERS, *COLLECTOR_SERVERS, *BILLING_SERVERS]
+
+
 def detection_table(argv: list[str]) -> str:
-    """Run `verify` against each broken server: the README's table and detection rate."""
+    """Run `verify` against each broken server: the README's tables and detection rates."""
     import io
 
     from events_mock.cli import build_parser
     from events_mock.contract.command import verify_command
     from events_mock.server import LiveServer
 
-    rows, caught = [], 0
-    for server in BROKEN_SERVERS:
-        mock, app = build(server)
-        with LiveServer(app) as live:
-            args = build_parser().parse_args(["verify", "--base-url", live.url, *argv])
-            out = io.StringIO()
-            verdict = verify_command(args, out=out)
-        found = verdict.exit_code == 1 and server.evidence in out.getvalue()
-        caught += found
-        tests = sorted({f"`{failure.name.split('[')[0]}`" for failure in verdict.failures})
-        verdict_text = ("caught by " + ", ".join(tests)) if found else "**MISSED**"
-        rows.append(f"| `{server.name}` | {server.operation} | {server.rule} | {verdict_text} |")
-    header = "| server | operation | the one rule it breaks | verdict |\n|---|---|---|---|"
-    total = f"\n\n{caught} of {len(BROKEN_SERVERS)} broken servers caught."
-    return header + "\n" + "\n".join(rows) + total
+    sections = []
+    for api in dict.fromkeys(server.api for server in BROKEN_SERVERS):
+        servers = [server for server in BROKEN_SERVERS if server.api == api]
+        rows, caught = [], 0
+        for server in servers:
+            mock, app = build(server)
+            with LiveServer(app) as live:
+                argv_ = ["verify", "--base-url", live.url, *verify_args(api), *argv]
+                out = io.StringIO()
+                verdict = verify_command(build_parser().parse_args(argv_), out=out)
+            found = verdict.exit_code == 1 and server.evidence in out.getvalue()
+            caught += found
+            tests = sorted({f"`{failure.name.split('[')[0]}`" for failure in verdict.failures})
+            verdict_text = ("caught by " + ", ".join(tests)) if found else "**MISSED**"
+            rows.append(
+                f"| `{server.name}` | {server.operation} | {server.rule} | {verdict_text} |"
+            )
+        header = "| server | operation | the one rule it breaks | verdict |\n|---|---|---|---|"
+        total = f"{caught} of {len(servers)} {api} broken servers caught."
+        sections.append(f"### {api}\n\n{header}\n" + "\n".join(rows) + f"\n\n{total}")
+    return "\n\n".join(sections)
 
 
 if __name__ == "__main__":

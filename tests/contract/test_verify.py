@@ -6,6 +6,7 @@ code path as `events-mock verify ...`, minus the process exit.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import subprocess
@@ -25,6 +26,7 @@ from tests.contract.broken_servers import (
     BrokenServer,
     build,
     healthy_mock,
+    verify_args,
     with_clock_control,
 )
 
@@ -64,17 +66,33 @@ def test_live_mock_conforms_with_its_clock_moved_through_the_control_plane() -> 
     assert "advancing the target's clock" in output
 
 
+@pytest.mark.parametrize("api", ["event-collector", "billing-care", "control"])
+def test_live_mock_conforms_for_every_api(api: str) -> None:
+    """Against `events-mock serve` (`--base-url`, a host only): the API's base path is added."""
+    mock, clock = healthy_mock()
+    with LiveServer(mock.app) as server:
+        verdict, output = run_verify("--base-url", server.url, *verify_args(api), *QUICK)
+    assert verdict.exit_code == 0, output
+    if api == "event-collector":
+        assert "isolation checked against tenant other" in output
+        assert "PASS" in output.split("test_tenants_cannot_read_each_others_events")[0][-40:]
+    if api == "billing-care":
+        assert f"contract against {server.url}/bcws/webresources/v1.0" in output
+
+
 @pytest.mark.parametrize("server", BROKEN_SERVERS, ids=lambda server: server.name)
 def test_broken_server_is_caught(server: BrokenServer) -> None:
     mock, app = build(server)
     with LiveServer(app) as live:
-        verdict, output = run_verify("--base-url", live.url, *QUICK)
+        verdict, output = run_verify("--base-url", live.url, *verify_args(server.api), *QUICK)
     assert verdict.exit_code == 1, output
     assert server.evidence in output, output
 
 
 def test_there_are_enough_broken_servers_across_every_operation() -> None:
-    assert len(BROKEN_SERVERS) >= 15
+    apis = ("barchart", "event-collector", "billing-care")
+    per_api = {api: sum(s.api == api for s in BROKEN_SERVERS) for api in apis}
+    assert per_api["barchart"] >= 15 and min(per_api.values()) >= 6, per_api
     assert len({server.name for server in BROKEN_SERVERS}) == len(BROKEN_SERVERS)
 
 
@@ -138,7 +156,8 @@ def test_cli_exit_status() -> None:
     assert exit_.value.code == 2
 
 
-def test_contract_tests_run_under_plain_pytest(tmp_path) -> None:
+@pytest.mark.parametrize(("api", "tests"), [("barchart", 20), ("event-collector", 10)])
+def test_contract_tests_run_under_plain_pytest(tmp_path, api: str, tests: int) -> None:
     """`contract_tests/` is the thin pytest entry point to the same suite."""
     root = Path(__file__).resolve().parents[2]
     report = tmp_path / "plain.xml"
@@ -162,6 +181,8 @@ def test_contract_tests_run_under_plain_pytest(tmp_path) -> None:
             "3",
             "--seed",
             "1",
+            "--api",
+            api,
             f"--junit-xml={report}",
         ],
         cwd=root,
@@ -173,4 +194,76 @@ def test_contract_tests_run_under_plain_pytest(tmp_path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "contract coverage" in result.stdout
     suite = ET.parse(report).getroot().find("testsuite")
-    assert suite is not None and int(suite.get("tests", 0)) >= 20
+    assert suite is not None and int(suite.get("tests", 0)) >= tests
+
+
+def test_a_base_url_with_the_base_path_is_not_given_it_twice() -> None:
+    mock, clock = healthy_mock()
+    with LiveServer(mock.app) as server:
+        url = f"{server.url}/bcws/webresources/v1.0/"
+        verdict, output = run_verify("--base-url", url, *verify_args("billing-care"), *QUICK)
+    assert verdict.exit_code == 0, output
+    assert "v1.0/bcws" not in output
+
+
+def test_isolation_without_a_second_tenant_is_reported_not_covered() -> None:
+    mock, clock = healthy_mock()
+    with LiveServer(mock.app) as server:
+        verdict, output = run_verify(
+            "--base-url", server.url, "--api", "event-collector",
+            "--token", "demo-token", "--tenant", "demo", *QUICK,
+        )  # fmt: skip
+    assert verdict.exit_code == 0, output
+    assert "isolation NOT COVERED: pass --other-tenant NAME:TOKEN" in output
+    assert "SKIP" in output and "test_tenants_cannot_read_each_others_events" in output
+
+
+def test_bearer_tokens_never_reach_the_output_or_the_report(tmp_path) -> None:
+    """A failing run whose answers make the suite print requests carrying both tenants' tokens."""
+    mock, clock = healthy_mock()
+    mock = type(mock)(
+        dataclasses.replace(mock.config, tenants={"acme": "s3cret-acme", "globex": "s3cret-globex"})
+    )
+    server = next(s for s in BROKEN_SERVERS if s.name == "collector-forbidden-as-404")
+    report = tmp_path / "report.xml"
+    with LiveServer(server.breaks(mock, mock.app)) as live:
+        verdict, output = run_verify(
+            "--base-url", live.url, "--api", "event-collector", "--token", "s3cret-acme",
+            "--tenant", "acme", "--other-tenant", "globex:s3cret-globex",
+            "--junit-xml", str(report), *QUICK,
+        )  # fmt: skip
+    assert verdict.exit_code == 1, output
+    assert "Reproduce with" in output and "Authorization: Bearer ***" in output
+    for text in (output, report.read_text()):
+        assert "s3cret" not in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("--api", "billing-care", "--auth", "a:b"), "billing-care takes --token TOKEN"),
+        (("--api", "barchart", "--token", "t"), "--token do not apply: barchart takes --auth"),
+        (("--api", "event-collector", "--token", "t"), "--token and --tenant go together"),
+        (("--api", "billing-care", "--tenant", "x"), "--tenant do not apply: billing-care has"),
+        (
+            ("--api", "event-collector", "--token", "t", "--tenant", "a", "--other-tenant", "a:u"),
+            "--other-tenant must name another tenant",
+        ),
+    ],
+)
+def test_options_of_another_kind_of_api_are_refused(argv: tuple[str, ...], message: str) -> None:
+    verdict, output = run_verify(*argv, *QUICK)
+    assert verdict.exit_code == 2
+    assert message in output, output
+
+
+def test_a_token_of_another_tenant_is_not_verified() -> None:
+    mock, clock = healthy_mock()
+    with LiveServer(mock.app) as server:
+        verdict, output = run_verify(
+            "--base-url", server.url, "--api", "event-collector",
+            "--token", "other-token", "--tenant", "demo", *QUICK,
+        )  # fmt: skip
+    assert verdict.exit_code == 2, output
+    assert "rejects the credentials of tenant 'demo'" in output and "answered 403" in output
+    assert "other-token" not in output

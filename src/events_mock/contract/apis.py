@@ -1,19 +1,32 @@
 """The APIs the contract suite can verify, and what it needs to know about each.
 
 Adding an API means one entry here: its spec, the suite modules that test it (the generic
-schema-level, stateful and credential modules, then its own flows), and the operations the
-suite uses to check, before anything else, that the target answers and accepts the credentials.
+schema-level, stateful and credential modules, then its own flows), how callers prove who
+they are, the operations the suite uses to check, before anything else, that the target
+answers and accepts the credentials, and how to configure the embedded mock for it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
-from events_mock.apis import spec_path
-from events_mock.app import DEMO_USERS
+from events_mock.apis import base_path, load_spec, spec_path
+from events_mock.app import DEMO_BILLING_TOKENS, DEMO_TENANTS, DEMO_USERS
+from events_mock.contract.identity import Identity, Scheme
+from events_mock.control import ControlSettings
 
 GENERIC_SUITE = ("schema_level", "stateful", "credentials")
+TENANT_HEADER = "X-TWC-Tenant"
+EMBEDDED_BILLING_EVENTS = 400
+"""The embedded mock's Billing Care data set: about eight accounts with every event type, small
+enough that a fuzzed search matching everything is still a quick answer to validate."""
+
+MockSettings = Callable[[Identity, "Identity | None"], dict[str, Any]]
+"""(the run's identity, another tenant's) -> `MockConfig` fields for the embedded mock."""
 
 
 @dataclass(frozen=True)
@@ -23,20 +36,85 @@ class ContractApi:
     flows: tuple[str, ...]
     """Modules of `events_mock.contract.suite` with this API's own flow tests."""
     ping_operation: str
-    """An operation that needs no credentials: the target answers it or is unreachable."""
+    """An operation any target of this API answers, whatever the credentials: reachability."""
     whoami_operation: str | None
     """A secured operation that only reads: 401 means the given credentials are wrong."""
-    default_auth: tuple[str, str]
-    """The embedded mock's demo user, used when no `--auth` is given."""
+    scheme: Scheme
+    """How callers prove who they are (`bearer` may be optional, as the control plane's)."""
+    default_identity: Identity
+    """The embedded mock's demo credentials, used when none are given."""
+    mock_settings: MockSettings
+    default_other: Identity | None = None
+    """A second tenant the embedded mock serves, for the isolation checks."""
+    tenant_header: str | None = None
+    generic: tuple[str, ...] = GENERIC_SUITE
     response_checks: tuple[str, ...] = ()
-    """Its checks registered with Schemathesis (`events_mock.contract.checks`), which the flows'
-    answers are held to as well as generated ones."""
+    """Its checks registered with Schemathesis (`events_mock.contract.checks` and the API's
+    own check module), which the flows' answers are held to as well as generated ones."""
     history_checks: tuple[str, ...] = ()
     """Those among them that judge an answer by the job's earlier reads."""
+    stores: str = ""
+    """What a run leaves on the target, for the report's header (`{tag}`, `{window}` filled in)."""
+    jobs: bool = False
+    """Whether its flows wait for jobs (and so need a clock to move or to wait on)."""
+    formats: Callable[[], None] | None = None
+    """Registers the Hypothesis strategies its spec's string formats need (Schemathesis keeps
+    them globally), so that generated valid requests are valid for the API too."""
+    replaced_checks: tuple[tuple[str, str], ...] = ()
+    """(built-in Schemathesis check, its response check standing in for it): the built-in one
+    is turned off for this API, the stand-in runs it wherever the spec can express the rule."""
 
     @property
     def suite(self) -> tuple[str, ...]:
-        return GENERIC_SUITE + self.flows
+        return self.generic + self.flows
+
+    @cached_property
+    def base_path(self) -> str:
+        """Where the spec's paths start on a host: Billing Care's `/bcws/webresources/v1.0`."""
+        return base_path(load_spec(self.spec))
+
+    @cached_property
+    def bearer_scheme(self) -> str | None:
+        """The name of the spec's bearer security scheme, which Schemathesis fills in."""
+        schemes = load_spec(self.spec).get("components", {}).get("securitySchemes", {})
+        return next(
+            (
+                name
+                for name, scheme in schemes.items()
+                if scheme.get("type") == "http" and scheme.get("scheme", "").lower() == "bearer"
+            ),
+            None,
+        )
+
+
+def _barchart_mock(identity: Identity, other: Identity | None) -> dict[str, Any]:
+    return {"users": {identity.name: identity.secret}}
+
+
+def _collector_mock(identity: Identity, other: Identity | None) -> dict[str, Any]:
+    return {"tenants": {i.name: i.secret for i in (identity, other) if i is not None}}
+
+
+def _billing_mock(identity: Identity, other: Identity | None) -> dict[str, Any]:
+    return {
+        "billing_tokens": {"contract": identity.secret},
+        "billing_events": EMBEDDED_BILLING_EVENTS,
+    }
+
+
+def _control_mock(identity: Identity, other: Identity | None) -> dict[str, Any]:
+    return {"control": ControlSettings(token=identity.secret or None)}
+
+
+def _collector_formats() -> None:
+    """Base64 of JSON for `format: byte`; imported late: `events-mock serve` needs no Hypothesis."""
+    from events_mock.collector.strategies import register_schemathesis_formats
+
+    register_schemathesis_formats()
+
+
+def _demo(mapping: dict[str, str]) -> tuple[str, str]:
+    return next(iter(mapping.items()))
 
 
 CONTRACT_APIS: dict[str, ContractApi] = {
@@ -46,7 +124,9 @@ CONTRACT_APIS: dict[str, ContractApi] = {
         flows=("barchart_events", "barchart_reports"),
         ping_operation="getServiceVersion",
         whoami_operation="authenticate",
-        default_auth=next(iter(DEMO_USERS.items())),
+        scheme="basic",
+        default_identity=Identity("basic", *_demo(DEMO_USERS)),
+        mock_settings=_barchart_mock,
         response_checks=(
             "barchart_events_echoed",
             "barchart_report_started",
@@ -55,5 +135,50 @@ CONTRACT_APIS: dict[str, ContractApi] = {
             "barchart_link_follows_job",
         ),
         history_checks=("barchart_job_progress", "barchart_link_follows_job"),
+        stores="events tagged {tag}, timestamps in {window}",
+        jobs=True,
+    ),
+    "event-collector": ContractApi(
+        name="event-collector",
+        spec=spec_path("event-collector.yaml"),
+        flows=("collector_events",),
+        ping_operation="getEvent",
+        whoami_operation="getEvent",
+        scheme="bearer",
+        tenant_header=TENANT_HEADER,
+        default_identity=Identity("bearer", *_demo(DEMO_TENANTS), TENANT_HEADER),
+        default_other=Identity("bearer", "contract-other", "contract-other-token", TENANT_HEADER),
+        mock_settings=_collector_mock,
+        response_checks=("collector_event_created", "collector_event_read"),
+        history_checks=("collector_event_read",),
+        stores="events whose entity_id starts with {tag}",
+        formats=_collector_formats,
+    ),
+    "billing-care": ContractApi(
+        name="billing-care",
+        spec=spec_path("billing-care-events.yaml"),
+        flows=("billing_search",),
+        ping_operation="getEvents",
+        whoami_operation="getEvents",
+        scheme="bearer",
+        default_identity=Identity("bearer", "", _demo(DEMO_BILLING_TOKENS)[1]),
+        mock_settings=_billing_mock,
+        # One operation and nothing to link: no stateful phase.
+        generic=("schema_level", "credentials"),
+        response_checks=("billing_search_answered", "billing_valid_search_accepted"),
+        replaced_checks=(("positive_data_acceptance", "billing_valid_search_accepted"),),
+    ),
+    "control": ContractApi(
+        name="control",
+        spec=spec_path("control.yaml"),
+        flows=(),
+        ping_operation="getClock",
+        whoami_operation="getClock",
+        scheme="bearer",
+        default_identity=Identity("none"),
+        mock_settings=_control_mock,
+        # Credentials are optional (loopback callers need none): nothing to refuse. No links.
+        generic=("schema_level",),
+        stores="fuzzes the target mock's own clock, faults, journal and state",
     ),
 }

@@ -53,7 +53,7 @@ class ContractViolation(AssertionError):
     def render(self) -> str:
         text = f"[{self.check}] {self.message}"
         for response in self.responses:
-            text += f"\n\n    [{response.status_code}] {_snippet(response)}"
+            text += f"\n\n    [{response.status_code}] {snippet(response)}"
             text += f"\n\n    Reproduce with:\n\n        {curl_command(response.request)}"
         return text
 
@@ -84,6 +84,8 @@ class CheckState:
     jobs: dict[tuple[str, str], JobRecord] = field(default_factory=dict)
     revealed: set[str] = field(default_factory=set)
     """Authorization values that are deliberately wrong and so safe to print in full."""
+    created: dict[tuple[str, str, str], Any] = field(default_factory=dict)
+    """Event Collector events as created, by (origin, tenant, id): what a read must give back."""
 
 
 STATE = CheckState()
@@ -93,6 +95,7 @@ def reset(*, revealed: Iterable[str] = ()) -> Ledger:
     """Start a run: a fresh ledger, no job history (the checks only judge this run's jobs)."""
     STATE.ledger = Ledger()
     STATE.jobs.clear()
+    STATE.created.clear()
     STATE.revealed = set(revealed)
     return STATE.ledger
 
@@ -146,7 +149,7 @@ def answered_with(response: Response, status: int, why: str) -> None:
 @contract_check
 def batch_assigned(sent: Sequence[Mapping[str, Any]], response: Response) -> list[dict]:
     """Every event comes back once, in order, unchanged, with one batch id and sequences 1..n."""
-    body = _json(response)
+    body = json_body(response)
     name = "batch_assigned"
     if not isinstance(body, list) or len(body) != len(sent):
         count = len(body) if isinstance(body, list) else type(body).__name__
@@ -174,7 +177,9 @@ def batch_assigned(sent: Sequence[Mapping[str, Any]], response: Response) -> lis
 @contract_check
 def batches_distinct(first: Response, second: Response) -> None:
     """Two requests are two batches: their events do not share a batch id."""
-    ids = [{e.get("batch") for e in _json(r) or [] if isinstance(e, dict)} for r in (first, second)]
+    ids = [
+        {e.get("batch") for e in json_body(r) or [] if isinstance(e, dict)} for r in (first, second)
+    ]
     if ids[0] & ids[1]:
         fail(
             "batches_distinct",
@@ -289,14 +294,14 @@ def refused_with(response: Response, status: int, code: str, why: str) -> None:
     """A documented refusal: this status, and this failure code in the error array."""
     codes = error_codes(response)
     if response.status_code != status or code not in codes:
-        got = f"{response.status_code} {codes or _snippet(response)}"
+        got = f"{response.status_code} {codes or snippet(response)}"
         fail("refused_with", f"{why}: expected {status} {code}, got {got}", response)
 
 
 @contract_check
 def link_is_download_url(response: Response) -> str:
     """The link is an absolute http(s) URL of a `.csv` file."""
-    body = _json(response)
+    body = json_body(response)
     link = body.get("link") if isinstance(body, Mapping) else None
     parts = urlsplit(link) if isinstance(link, str) else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
@@ -395,6 +400,18 @@ def credentials_rejected(kind: str, response: Response) -> None:
         )
 
 
+@contract_check
+def tenant_forbidden(kind: str, response: Response) -> None:
+    """A valid token used for another tenant is 403: the caller is known, not allowed there."""
+    if response.status_code != 403:
+        fail(
+            "tenant_forbidden",
+            f"{response.request.method} {urlsplit(response.request.url).path} with {kind} "
+            f"answered {response.status_code}, expected 403",
+            response,
+        )
+
+
 # ---------------------------------------------------------------------------------------------
 # Response checks: run by Schemathesis on every response of the Barchart API
 
@@ -427,7 +444,7 @@ def barchart_events_echoed(ctx: CheckContext, response: Response, case: Case) ->
 def barchart_report_started(ctx: CheckContext, response: Response, case: Case) -> bool | None:
     """POST /reports: a RUNNING job echoing the filter, timing consistent."""
     sent = case.body.get("filter") if isinstance(case.body, dict) else None
-    status = _json(response)
+    status = json_body(response)
     if not _applies(case, "startReport", response, 200) or not isinstance(sent, dict):
         return True
     if not isinstance(status, dict):
@@ -447,10 +464,10 @@ def barchart_report_started(ctx: CheckContext, response: Response, case: Case) -
 @response_check
 def barchart_job_progress(ctx: CheckContext, response: Response, case: Case) -> bool | None:
     """GET availability: the asked-for job, timing consistent, status moving forward only."""
-    status = _json(response)
+    status = json_body(response)
     if not _applies(case, "getReportAvailability", response, 200) or not isinstance(status, dict):
         return True
-    source = _sent_path_parameter(case, response, "source")
+    source = sent_path_parameter(case, response, "source")
     if source is None:
         return True
     job_is_the_one_asked(source, status, response)
@@ -466,11 +483,11 @@ def barchart_job_progress(ctx: CheckContext, response: Response, case: Case) -> 
 @response_check
 def barchart_job_refusals(ctx: CheckContext, response: Response, case: Case) -> bool | None:
     """Report refusals use the documented failure codes: 404 NO_JOB, 409 RUNNING or FAILED."""
-    operation = _operation_id(case)
+    operation = operation_id_of(case)
     if operation not in ("getReportAvailability", "getReportLink") or not _is_barchart(case):
         return True
-    source = _sent_path_parameter(case, response, "source")
-    if source is None or not _routable(source) or _negative(case):
+    source = sent_path_parameter(case, response, "source")
+    if source is None or not _routable(source) or is_negative(case):
         return True
     codes = error_codes(response)
     if response.status_code == 404:
@@ -486,9 +503,9 @@ def barchart_job_refusals(ctx: CheckContext, response: Response, case: Case) -> 
 @response_check
 def barchart_link_follows_job(ctx: CheckContext, response: Response, case: Case) -> bool | None:
     """GET link: given for a COMPLETE job only, as far as this run has seen the job."""
-    if _operation_id(case) != "getReportLink" or not _is_barchart(case) or _negative(case):
+    if operation_id_of(case) != "getReportLink" or not _is_barchart(case) or is_negative(case):
         return True
-    source = _sent_path_parameter(case, response, "source")
+    source = sent_path_parameter(case, response, "source")
     record = STATE.jobs.get(_job_key(response, source)) if source is not None else None
     if record is None or response.status_code not in (200, 409):
         return True
@@ -524,7 +541,7 @@ def _documented_output(output: Any) -> Any:
 
 def error_codes(response: Response) -> list[str]:
     """The failure codes of an error-array answer (`[{"value": {"code"}}]`), if it is one."""
-    body = _json(response)
+    body = json_body(response)
     if not isinstance(body, list):
         return []
     return [
@@ -572,21 +589,25 @@ def _authorization_args(value: str) -> list[str]:
 
 
 def _applies(case: Case, operation_id: str, response: Response, status: int) -> bool:
-    """This operation answered this status to input that fits the spec (negative input that is
-    accepted is `negative_data_rejection`'s business)."""
+    return applies(case, BARCHART_TITLE, operation_id, response, status)
+
+
+def applies(case: Case, title: str, operation_id: str, response: Response, status: int) -> bool:
+    """This operation of this API (by its spec's title) answered this status to input that fits
+    the spec (negative input that is accepted is `negative_data_rejection`'s business)."""
     return (
-        _operation_id(case) == operation_id
-        and _is_barchart(case)
+        operation_id_of(case) == operation_id
+        and case.operation.schema.title == title
         and response.status_code == status
-        and not _negative(case)
+        and not is_negative(case)
     )
 
 
-def _negative(case: Case) -> bool:
+def is_negative(case: Case) -> bool:
     return case.meta is not None and case.meta.generation.mode.is_negative
 
 
-def _sent_path_parameter(case: Case, response: Response, name: str) -> str | None:
+def sent_path_parameter(case: Case, response: Response, name: str) -> str | None:
     """A path parameter as the request carried it (phases differ in how they keep it)."""
     template = case.operation.path.strip("/").split("/")
     sent = urlsplit(response.request.url).path.strip("/").split("/")
@@ -610,7 +631,7 @@ def _is_barchart(case: Case) -> bool:
     return case.operation.schema.title == BARCHART_TITLE
 
 
-def _operation_id(case: Case) -> str | None:
+def operation_id_of(case: Case) -> str | None:
     return case.operation.definition.raw.get("operationId")
 
 
@@ -619,7 +640,7 @@ def _job_key(response: Response, source: str) -> tuple[str, str]:
     return (f"{parts.scheme}://{parts.netloc}", source)
 
 
-def _json(response: Response) -> Any:
+def json_body(response: Response) -> Any:
     try:
         return response.json()
     except (ValueError, json.JSONDecodeError, UnicodeDecodeError):
@@ -645,7 +666,7 @@ def _runs(statuses: Sequence[str]) -> list[str]:
     return [s if n == 1 else f"{s} x{n}" for s, n in runs]
 
 
-def _snippet(response: Response, limit: int = 300) -> str:
+def snippet(response: Response, limit: int = 300) -> str:
     try:
         text = response.text
     except Exception:  # noqa: BLE001 - a body that cannot be read is shown as such

@@ -6,14 +6,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from events_mock.auth import parse_credentials
 from events_mock.contract.apis import CONTRACT_APIS
-from events_mock.contract.options import (
-    DEFAULT_API,
-    DEFAULT_JOB_TIMEOUT,
-    DEFAULT_MAX_EXAMPLES,
-    ContractOptions,
-)
+from events_mock.contract.options import ContractOptions, add_options, options_from
 
 if TYPE_CHECKING:
     from events_mock.contract.runner import Verdict
@@ -27,69 +21,13 @@ credentials. Exit status 0: conforms; 1: does not conform; 2: could not be verif
 
 def add_verify_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = commands.add_parser("verify", help=HELP, description=DESCRIPTION)
-    parser.add_argument(
-        "--base-url", metavar="URL", help="deployment to verify (default: start the embedded mock)"
-    )
-    parser.add_argument(
-        "--auth",
-        type=_credentials,
-        metavar="NAME:PASSWORD",
-        help="Basic credentials for secured operations (default: demo:demo)",
-    )
-    parser.add_argument(
-        "--api",
-        default=DEFAULT_API,
-        choices=sorted(CONTRACT_APIS),
-        help=f"which API's spec to verify against (default: {DEFAULT_API})",
-    )
-    parser.add_argument(
-        "--job-timeout",
-        type=float,
-        default=DEFAULT_JOB_TIMEOUT,
-        metavar="SECONDS",
-        help="longest wait for one report job (default: 900, the documented "
-        "15 minutes); the mock's clock is advanced instead when possible",
-    )
-    parser.add_argument(
-        "--max-examples",
-        type=int,
-        default=DEFAULT_MAX_EXAMPLES,
-        metavar="N",
-        help="cases per operation when fuzzing, and stateful scenarios "
-        f"(default: {DEFAULT_MAX_EXAMPLES})",
-    )
-    parser.add_argument(
-        "--seed",
-        type=int,
-        metavar="N",
-        help="seed for generated cases, to reproduce a run (default: random)",
-    )
-    parser.add_argument(
-        "--read-only",
-        action="store_true",
-        help="only operations that store nothing, for shared environments",
-    )
+    add_options(parser.add_argument, list(CONTRACT_APIS))
     parser.add_argument("--junit-xml", metavar="PATH", help="write a JUnit XML report for CI")
     return parser
 
 
-def _credentials(value: str) -> tuple[str, str]:
-    try:
-        return parse_credentials(value)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
 def options_from_args(args: argparse.Namespace) -> ContractOptions:
-    return ContractOptions(
-        base_url=args.base_url,
-        auth=args.auth,
-        api=args.api,
-        job_timeout=args.job_timeout,
-        max_examples=args.max_examples,
-        seed=args.seed,
-        read_only=args.read_only,
-    )
+    return options_from(lambda name: getattr(args, name, None))
 
 
 def verify_command(args: argparse.Namespace, out: TextIO | None = None) -> Verdict:

@@ -1,8 +1,18 @@
-"""What a contract run is asked to do; kept free of heavy imports for the command line."""
+"""What a contract run is asked to do, and the options that say it.
+
+`events-mock verify` (argparse) and `pytest contract_tests` (pytest's parser, which is argparse
+underneath) take the same options: both are declared once here, with their `dest` prefixed for
+pytest.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import argparse
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from events_mock.auth import parse_credentials
 
 DEFAULT_API = "barchart"
 DEFAULT_JOB_TIMEOUT = 900.0
@@ -14,9 +24,99 @@ DEFAULT_MAX_EXAMPLES = 100
 class ContractOptions:
     base_url: str | None = None
     """The deployment to verify; `None` starts the embedded mock."""
-    auth: tuple[str, str] | None = None
+    # Secrets stay out of `repr`: a failing test may print the options.
+    auth: tuple[str, str] | None = field(default=None, repr=False)
+    """Basic credentials (Barchart)."""
+    token: str | None = field(default=None, repr=False)
+    """A bearer token (the Event Collector, Billing Care, the control plane)."""
+    tenant: str | None = None
+    """The tenant `token` acts for (the Event Collector)."""
+    other_tenant: tuple[str, str] | None = field(default=None, repr=False)
+    """Another tenant and its token, for the isolation checks (the Event Collector)."""
     api: str = DEFAULT_API
     job_timeout: float = DEFAULT_JOB_TIMEOUT
     max_examples: int = DEFAULT_MAX_EXAMPLES
     seed: int | None = None
     read_only: bool = False
+
+
+def credentials(value: str) -> tuple[str, str]:
+    try:
+        return parse_credentials(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _option_table(apis: Sequence[str]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(flag, ContractOptions field, argparse keywords) for every option of a run."""
+    return [
+        ("--base-url", "base_url", {
+            "metavar": "URL",
+            "help": "deployment to verify, a host (the spec's base path is added); "
+            "default: start the embedded mock",
+        }),
+        ("--api", "api", {
+            "default": DEFAULT_API,
+            "choices": list(apis),
+            "help": f"which API's spec to verify against (default: {DEFAULT_API})",
+        }),
+        ("--auth", "auth", {
+            "type": credentials,
+            "metavar": "NAME:PASSWORD",
+            "help": "Basic credentials (barchart; default demo:demo)",
+        }),
+        ("--token", "token", {
+            "metavar": "TOKEN",
+            "help": "bearer token (event-collector, billing-care, control; default: the "
+            "embedded mock's demo token)",
+        }),
+        ("--tenant", "tenant", {
+            "metavar": "NAME",
+            "help": "the tenant --token acts for, sent as X-TWC-Tenant (event-collector)",
+        }),
+        ("--other-tenant", "other_tenant", {
+            "type": credentials,
+            "metavar": "NAME:TOKEN",
+            "help": "a second tenant, to check that tenants cannot read each other's events "
+            "(event-collector; without it, isolation is reported as not covered)",
+        }),
+        ("--job-timeout", "job_timeout", {
+            "type": float,
+            "default": DEFAULT_JOB_TIMEOUT,
+            "metavar": "SECONDS",
+            "help": "longest wait for one report job (default: 900, the documented "
+            "15 minutes); the mock's clock is advanced instead when possible",
+        }),
+        ("--max-examples", "max_examples", {
+            "type": int,
+            "default": DEFAULT_MAX_EXAMPLES,
+            "metavar": "N",
+            "help": "cases per operation when fuzzing, and stateful scenarios "
+            f"(default: {DEFAULT_MAX_EXAMPLES})",
+        }),
+        ("--seed", "seed", {
+            "type": int,
+            "metavar": "N",
+            "help": "seed for generated cases, to reproduce a run (default: random)",
+        }),
+        ("--read-only", "read_only", {
+            "action": "store_true",
+            "help": "only operations that store nothing, for shared environments",
+        }),
+    ]  # fmt: skip
+
+
+def add_options(add: Callable[..., Any], apis: Sequence[str], dest_prefix: str = "") -> None:
+    """Declare every option through `add` (`ArgumentParser.add_argument`, `addoption`)."""
+    for flag, name, keywords in _option_table(apis):
+        add(flag, dest=dest_prefix + name, **keywords)
+
+
+def options_from(get: Callable[[str], Any], dest_prefix: str = "") -> ContractOptions:
+    """The options parsed under `dest_prefix`; `get` answers None for one never declared."""
+    values = {}
+    for name in ContractOptions.__dataclass_fields__:
+        value = get(dest_prefix + name)
+        if value is not None:
+            values[name] = value
+    return ContractOptions(**values)

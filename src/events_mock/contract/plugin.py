@@ -7,27 +7,24 @@
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from schemathesis.core.failures import FailureGroup
 
-from events_mock.auth import parse_credentials
 from events_mock.contract import checks, fixtures
 from events_mock.contract.apis import CONTRACT_APIS
 from events_mock.contract.clocks import JobTimedOut
-from events_mock.contract.options import (
-    DEFAULT_API,
-    DEFAULT_JOB_TIMEOUT,
-    DEFAULT_MAX_EXAMPLES,
-    ContractOptions,
-)
+from events_mock.contract.identity import UsageError
+from events_mock.contract.options import ContractOptions, add_options, options_from
 from events_mock.contract.run import ContractRun
 
+SUITE_DIR = Path(__file__).resolve().parent / "suite"
 PLUGIN_NAME = "events-mock-contract"
+DEST_PREFIX = "contract_"
 FIXTURES_NAME = "events-mock-contract-fixtures"
 _ACTIVE: list[ContractRun] = []
 
@@ -44,84 +41,22 @@ def current_run() -> ContractRun:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("contract", "events-mock contract suite")
-    group.addoption(
-        "--base-url",
-        dest="contract_base_url",
-        metavar="URL",
-        help="deployment to verify (default: start the embedded mock)",
-    )
-    group.addoption(
-        "--auth",
-        dest="contract_auth",
-        metavar="NAME:PASSWORD",
-        type=_credentials,
-        help="Basic credentials for secured operations (default: the mock's demo)",
-    )
-    group.addoption(
-        "--api",
-        dest="contract_api",
-        default=DEFAULT_API,
-        choices=list(CONTRACT_APIS),
-        help="which API's spec to verify against (default: barchart)",
-    )
-    group.addoption(
-        "--job-timeout",
-        dest="contract_job_timeout",
-        type=float,
-        default=DEFAULT_JOB_TIMEOUT,
-        metavar="SECONDS",
-        help="longest wait for one report job (default: 900, the documented 15 min)",
-    )
-    group.addoption(
-        "--max-examples",
-        dest="contract_max_examples",
-        type=int,
-        default=DEFAULT_MAX_EXAMPLES,
-        metavar="N",
-        help="cases per operation when fuzzing, and stateful scenarios (default: 100)",
-    )
-    group.addoption(
-        "--seed",
-        dest="contract_seed",
-        type=int,
-        metavar="N",
-        help="seed for generated cases, to reproduce a run (default: random)",
-    )
-    group.addoption(
-        "--read-only",
-        dest="contract_read_only",
-        action="store_true",
-        help="only operations that store nothing (for shared environments)",
-    )
-
-
-def _credentials(value: str) -> tuple[str, str]:
-    try:
-        return parse_credentials(value)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+    add_options(group.addoption, list(CONTRACT_APIS), dest_prefix=DEST_PREFIX)
 
 
 def options_from_config(config: pytest.Config) -> ContractOptions:
-    def option(name: str, default: Any = None) -> Any:
-        # Without our `pytest_addoption` (a conftest found late), the defaults apply.
-        return config.getoption(name, default)
-
-    return ContractOptions(
-        base_url=option("contract_base_url"),
-        auth=option("contract_auth"),
-        api=option("contract_api", DEFAULT_API),
-        job_timeout=option("contract_job_timeout", DEFAULT_JOB_TIMEOUT),
-        max_examples=option("contract_max_examples", DEFAULT_MAX_EXAMPLES),
-        seed=option("contract_seed"),
-        read_only=bool(option("contract_read_only", False)),
-    )
+    # Without our `pytest_addoption` (a conftest found late), the defaults apply.
+    return options_from(lambda name: config.getoption(name, None), dest_prefix=DEST_PREFIX)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """Plain pytest: build the run from the options, unless `verify` registered one already."""
     if not any(isinstance(p, ContractPlugin) for p in config.pluginmanager.get_plugins()):
-        plugin = ContractPlugin(ContractRun(options_from_config(config)), owns_run=True)
+        try:
+            run = ContractRun(options_from_config(config))
+        except UsageError as error:
+            raise pytest.UsageError(str(error)) from None
+        plugin = ContractPlugin(run, owns_run=True)
         config.pluginmanager.register(plugin, PLUGIN_NAME)
 
 
@@ -159,15 +94,19 @@ class ContractPlugin:
     def pytest_collection_modifyitems(
         self, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
-        """Drop what does not apply: other APIs' flows, and anything that writes if read-only."""
+        """Drop what does not apply: other APIs' flows, suite modules this API does not take
+        (no stateful phase without links), and anything that writes if read-only."""
         for item in items:
             _name_operation(item)
         keep, drop = [], []
         for item in items:
             api = item.get_closest_marker("api")
             writes = item.get_closest_marker("writes") is not None
-            if (api and api.args[0] != self.run.api.name) or (
-                writes and self.run.options.read_only
+            module = _suite_module(item)
+            if (
+                (api and api.args[0] != self.run.api.name)
+                or (module is not None and module not in self.run.api.suite)
+                or (writes and self.run.options.read_only)
             ):
                 drop.append(item)
             else:
@@ -234,6 +173,14 @@ def _name_operation(item: pytest.Item) -> None:
     params = item.name[len(original) + 1 : -1] if item.name.startswith(original + "[") else None
     if params and node_id.params is None and item.parent is not None:
         item._id = item.parent.id.child(original).with_params(params)
+
+
+def _suite_module(item: pytest.Item) -> str | None:
+    """The suite module an item comes from (`stateful`), also when re-exported by
+    `contract_tests/test_stateful.py`; None for tests that are not the suite's."""
+    module = getattr(item, "module", None)
+    name = getattr(module, "__name__", "").rsplit(".", 1)[-1].removeprefix("test_")
+    return name if (SUITE_DIR / f"{name}.py").is_file() else None
 
 
 def _grouped(error: BaseException) -> tuple[BaseException, ...] | None:

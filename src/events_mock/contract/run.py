@@ -7,7 +7,6 @@ for the schema already pointed at the target, with the run's credentials, seed a
 
 from __future__ import annotations
 
-import base64
 import secrets
 from collections import Counter
 from collections.abc import Mapping
@@ -18,12 +17,15 @@ from typing import Any
 import requests
 import schemathesis
 from schemathesis import Case, GenerationMode, Response
+from schemathesis.config import HttpBearerAuthConfig
 from schemathesis.core import NOT_SET
 from schemathesis.schemas import APIOperation, BaseSchema
 
-from events_mock.contract import checks
+# Importing the check modules registers their response checks with Schemathesis.
+from events_mock.contract import billing_checks, checks, collector_checks  # noqa: F401
 from events_mock.contract.apis import CONTRACT_APIS, ContractApi
 from events_mock.contract.clocks import ControlPlaneClock, InProcessClock, JobClock, WallClock
+from events_mock.contract.identity import Identity, UsageError, resolve_identities
 from events_mock.contract.options import ContractOptions
 
 REQUEST_TIMEOUT = 30.0
@@ -87,25 +89,39 @@ class Coverage:
 class ContractRun:
     def __init__(self, options: ContractOptions) -> None:
         if options.api not in CONTRACT_APIS:
-            raise ValueError(f"unknown API {options.api!r}; known: {', '.join(CONTRACT_APIS)}")
+            raise UsageError(f"unknown API {options.api!r}; known: {', '.join(CONTRACT_APIS)}")
         self.options = options
         self.api: ContractApi = CONTRACT_APIS[options.api]
+        self.embedded = options.base_url is None
+        self.identity, self.other = resolve_identities(
+            self.api.name,
+            self.api.scheme,
+            self.api.tenant_header,
+            embedded=self.embedded,
+            auth=options.auth,
+            token=options.token,
+            tenant=options.tenant,
+            other_tenant=options.other_tenant,
+            default=self.api.default_identity,
+            default_other=self.api.default_other,
+        )
+        """Who the run acts as, and another tenant (tenant APIs; None: isolation not covered)."""
         self.seed = options.seed if options.seed is not None else secrets.randbelow(2**32)
         self.run_id = secrets.token_hex(4)
         self.tag = f"contract-{self.run_id}"
         self.window = PrivateWindow.pick()
-        self.auth = options.auth or self.api.default_auth
         self.session = requests.Session()
         self.coverage = Coverage()
         self.ledger = checks.Ledger()
-        self.embedded = options.base_url is None
         self._server: Any = None
         self._clock: JobClock | None = None
         self._schema: BaseSchema | None = None
         if self.embedded:
-            self.base_url = self._start_embedded_mock()
+            self.target = self._start_embedded_mock()
         else:
-            self.base_url = str(options.base_url).rstrip("/")
+            self.target = str(options.base_url).rstrip("/")
+        self.base_url = api_root(self.target, self.api.base_path)
+        """Where the spec's paths start: the target, plus the spec's base path if it has one."""
 
     def _start_embedded_mock(self) -> str:
         """The mock on a loopback port, its clock frozen so only the suite moves it."""
@@ -114,7 +130,8 @@ class ContractRun:
         from events_mock.server import LiveServer
 
         clock = MockClock.frozen(MockClock().now_ms())
-        mock = EventsMock(MockConfig(users=dict([self.auth]), clock=clock))
+        settings = self.api.mock_settings(self.identity, self.other)
+        mock = EventsMock(MockConfig(clock=clock, **settings))
         self._server = LiveServer(mock.app).start()
         self._clock = InProcessClock(clock)
         return self._server.url
@@ -129,7 +146,7 @@ class ContractRun:
     def clock(self) -> JobClock:
         """How to wait for jobs, decided on first use: only flows that start jobs need one."""
         if self._clock is None:
-            self._clock = ControlPlaneClock.offered_by(self.base_url, self.session) or WallClock()
+            self._clock = ControlPlaneClock.offered_by(self.target, self.session) or WallClock()
         return self._clock
 
     # -- the schema ------------------------------------------------------------------------
@@ -141,16 +158,22 @@ class ContractRun:
         return self._schema
 
     def _load_schema(self) -> BaseSchema:
+        if self.api.formats is not None:
+            self.api.formats()
         # An explicit config: a `schemathesis.toml` lying around must not change the verdict.
         schema = schemathesis.openapi.from_path(self.api.spec, config=schemathesis.Config())
         config = schema.config
-        config.update(base_url=self.base_url, basic_auth=self.auth, request_timeout=REQUEST_TIMEOUT)
+        config.update(base_url=self.base_url, request_timeout=REQUEST_TIMEOUT)
+        self._authenticate(config)
         config.generation.update(
             max_examples=self.options.max_examples,
             modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
             database="none",
         )
         config.phases.update(phases=PHASES)
+        if self.api.replaced_checks:
+            replaced = [builtin for builtin, _ in self.api.replaced_checks]
+            config.checks.update(excluded_check_names=replaced)
         config.seed = self.seed
         if self.options.read_only:
             # Only operations that store nothing, and no undeclared methods but TRACE on them.
@@ -159,32 +182,51 @@ class ContractRun:
         schema.hooks.register_hook_with_name(self.coverage.after_validate, "after_validate")
         return schema
 
+    def _authenticate(self, config: Any) -> None:
+        """Every generated request carries the run's credentials, and its tenant where the
+        operation takes one (a fixed value: a generated tenant would only ever be refused)."""
+        identity = self.identity
+        if identity.scheme == "basic":
+            config.update(basic_auth=(identity.name, identity.secret))
+        elif identity.scheme == "bearer" and self.api.bearer_scheme:
+            bearer = HttpBearerAuthConfig(bearer=identity.secret)
+            config.auth.openapi.schemes[self.api.bearer_scheme] = bearer
+        if identity.tenant_header and identity.name:
+            config.update(parameters={f"header.{identity.tenant_header}": identity.name})
+
     def operation(self, operation_id: str) -> APIOperation:
         return self.schema().find_operation_by_id(operation_id)
 
     def secured_operations(self) -> list[APIOperation]:
-        """Operations whose spec requires credentials (and, with `--read-only`, store nothing)."""
+        """Operations whose spec requires credentials (and, with `--read-only`, store nothing).
+
+        An operation that also lists the empty requirement (`{}`, as the control plane's do)
+        takes credentials but does not require them: nothing there has to be refused.
+        """
         schema = self.schema()
         default = schema.raw_schema.get("security", [])
         secured = []
         for result in schema.get_all_operations():
             operation = result.ok()
-            if operation.definition.raw.get("security", default):
+            requirements = operation.definition.raw.get("security", default)
+            if requirements and all(requirements):
                 secured.append(operation)
         return secured
 
     # -- talking to the target -------------------------------------------------------------
 
-    def authorization(self) -> str:
-        name, password = self.auth
-        return "Basic " + base64.b64encode(f"{name}:{password}".encode()).decode()
+    def authorization(self) -> str | None:
+        return self.identity.authorization()
 
     def call(
         self,
         operation_id: str,
         *,
         path_parameters: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
         body: Any = NOT_SET,
+        headers: Mapping[str, str | None] | None = None,
+        identity: Identity | None = None,
         authorization: str | None | type[NOT_SET] = NOT_SET,  # type: ignore[valid-type]
         expect: int | None = None,
         why: str = "",
@@ -195,7 +237,13 @@ class ContractRun:
         schema violations a wrong status brings along.
         """
         case = self.make_case(
-            operation_id, path_parameters=path_parameters, body=body, authorization=authorization
+            operation_id,
+            path_parameters=path_parameters,
+            query=query,
+            body=body,
+            headers=headers,
+            identity=identity,
+            authorization=authorization,
         )
         response = case.call()
         self.validate(case, response, expect=expect, why=why)
@@ -206,10 +254,20 @@ class ContractRun:
         operation_id: str,
         *,
         path_parameters: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
         body: Any = NOT_SET,
+        headers: Mapping[str, str | None] | None = None,
+        identity: Identity | None = None,
     ) -> tuple[Case, Response]:
         """Send without judging: for fixtures that only set the scene (tests judge later)."""
-        case = self.make_case(operation_id, path_parameters=path_parameters, body=body)
+        case = self.make_case(
+            operation_id,
+            path_parameters=path_parameters,
+            query=query,
+            body=body,
+            headers=headers,
+            identity=identity,
+        )
         return case, case.call()
 
     def response_checks(self, *, history: bool = True) -> list:
@@ -243,17 +301,27 @@ class ContractRun:
         operation_id: str,
         *,
         path_parameters: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
         body: Any = NOT_SET,
+        headers: Mapping[str, str | None] | None = None,
+        identity: Identity | None = None,
         authorization: str | None | type[NOT_SET] = NOT_SET,  # type: ignore[valid-type]
     ) -> Case:
+        """A request of the spec as `identity` (default: the run's) would send it.
+
+        `authorization` replaces its credentials (None: none at all); `headers` add to its
+        headers or, with None as the value, remove one (the tenant header, say).
+        """
         operation = self.operation(operation_id)
-        headers = {}
-        if authorization is NOT_SET:
-            authorization = self.authorization()
-        if authorization is not None:
-            headers["Authorization"] = authorization
+        sent: dict[str, str | None] = dict((identity or self.identity).headers())
+        if authorization is not NOT_SET:
+            sent["Authorization"] = authorization  # type: ignore[assignment]
+        sent.update(headers or {})
         return operation.Case(
-            path_parameters=dict(path_parameters or {}), body=body, headers=headers
+            path_parameters=dict(path_parameters or {}),
+            query=dict(query) if query else None,
+            body=body,
+            headers={name: value for name, value in sent.items() if value is not None},
         )
 
     def download(self, url: str) -> Response:
@@ -264,42 +332,85 @@ class ContractRun:
 
     def preflight(self) -> str | None:
         """Why the suite cannot run against this target at all, if it cannot."""
-        operation = self.operation(self.api.ping_operation)
-        url = self.base_url + operation.path
+        ping = self.make_case(
+            self.api.ping_operation,
+            path_parameters=example_path_parameters(self.operation(self.api.ping_operation)),
+            authorization=None,
+        )
         try:
-            self.session.request(operation.method.upper(), url, timeout=REQUEST_TIMEOUT)
+            ping.call(session=self.session, timeout=REQUEST_TIMEOUT)
         except requests.RequestException as error:
             return f"cannot reach {self.base_url}: {error}"
-        if self.api.whoami_operation:
-            operation = self.operation(self.api.whoami_operation)
-            answer = self.session.request(
-                operation.method.upper(),
-                self.base_url + operation.path,
-                headers={"Authorization": self.authorization()},
-                timeout=REQUEST_TIMEOUT,
+        if self.api.whoami_operation is None:
+            return None
+        whoami = self.operation(self.api.whoami_operation)
+        for identity, hint in ((self.identity, self._hint()), (self.other, "--other-tenant")):
+            if identity is None:
+                continue
+            case = self.make_case(
+                self.api.whoami_operation,
+                path_parameters=example_path_parameters(whoami),
+                identity=identity,
             )
-            if answer.status_code == 401:
-                return (
-                    f"{self.base_url} rejects the credentials of user {self.auth[0]!r} "
-                    f"({operation.method.upper()} {operation.path} answered 401): "
-                    "pass valid ones with --auth NAME:PASSWORD"
-                )
+            answer = case.call(session=self.session, timeout=REQUEST_TIMEOUT)
+            if answer.status_code not in (401, 403):
+                continue
+            said = f"{whoami.method.upper()} {whoami.path} answered {answer.status_code}"
+            if identity.scheme == "none":
+                return f"{self.base_url} does not answer without credentials ({said}): {hint}"
+            return (
+                f"{self.base_url} rejects the credentials of {identity.label(quoted=True)} "
+                f"({said}): pass valid ones with {hint}"
+            )
         return None
+
+    def _hint(self) -> str:
+        if self.api.scheme == "basic":
+            return "--auth NAME:PASSWORD"
+        if self.api.tenant_header:
+            return "--token TOKEN --tenant NAME"
+        return "--token TOKEN"
 
     def describe(self) -> list[tuple[str, str]]:
         """What this run is, for the header of its report."""
-        target = "embedded mock on " + self.base_url if self.embedded else self.base_url
+        target = "embedded mock on " + self.target if self.embedded else self.target
+        if self.base_url != self.target:
+            target += f" (API at {self.base_url[len(self.target) :]})"
         lines = [
             ("API", f"{self.api.name} ({self.api.spec.name})"),
-            ("target", f"{target} as user {self.auth[0]}"),
-            (
-                "run",
-                f"seed {self.seed}; fuzzing {self.options.max_examples} cases per operation, "
-                f"{self.options.max_examples} stateful scenarios",
-            ),
+            ("target", f"{target} {self.identity.describe()}"),
         ]
+        if self.api.tenant_header:
+            lines.append(("tenants", self.isolation_coverage()))
+        run = f"seed {self.seed}; fuzzing {self.options.max_examples} cases per operation"
+        if "stateful" in self.api.suite:
+            run += f", {self.options.max_examples} stateful scenarios"
+        lines.append(("run", run))
         if self.options.read_only:
             lines.append(("mode", "read-only: only operations that store nothing"))
-        else:
-            lines.append(("events", f"tagged {self.tag}, timestamps in {self.window}"))
+        elif self.api.stores:
+            lines.append(("stores", self.api.stores.format(tag=self.tag, window=self.window)))
         return lines
+
+    def isolation_coverage(self) -> str:
+        if self.other is None:
+            return "isolation NOT COVERED: pass --other-tenant NAME:TOKEN (a second tenant)"
+        return f"isolation checked against tenant {self.other.name}"
+
+
+def api_root(target: str, base_path: str) -> str:
+    """The URL the spec's paths hang off: a host given without the spec's base path gets it."""
+    target = target.rstrip("/")
+    if not base_path or target.endswith(base_path):
+        return target
+    return target + base_path
+
+
+def example_path_parameters(operation: APIOperation) -> dict[str, Any]:
+    """Path parameters from the spec's examples (any other value for those without one)."""
+    values = {}
+    for parameter in operation.path_parameters:
+        definition = parameter.definition
+        example = definition.get("example", definition.get("schema", {}).get("example"))
+        values[parameter.name] = example if example is not None else "example"
+    return values

@@ -15,17 +15,16 @@ import os
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TextIO
 
 import pytest
 
+from events_mock.contract.identity import UsageError
 from events_mock.contract.options import ContractOptions
-from events_mock.contract.plugin import ContractPlugin
+from events_mock.contract.plugin import SUITE_DIR, ContractPlugin
 from events_mock.contract.report import ResultLine, VerifyReporter, coverage_lines
 from events_mock.contract.run import ContractRun
 
-SUITE_DIR = Path(__file__).resolve().parent / "suite"
 SUITE_PACKAGE = "events_mock.contract.suite"
 CONFORMS, DOES_NOT_CONFORM, NOT_VERIFIED = 0, 1, 2
 PLUGINS = ("-p", "schemathesis.pytest.plugin")
@@ -45,6 +44,9 @@ def verify(
     started = time.monotonic()
     try:
         run = ContractRun(options)
+    except UsageError as error:
+        out.write(f"events-mock verify: {error}\n")
+        return Verdict(NOT_VERIFIED)
     except Exception as error:  # noqa: BLE001 - the embedded mock could not start
         out.write(f"events-mock verify: cannot start: {error}\n")
         return Verdict(NOT_VERIFIED)
@@ -54,7 +56,7 @@ def verify(
         if problem:
             out.write(f"\nNOT VERIFIED: {problem}\n")
             return Verdict(NOT_VERIFIED)
-        if not run.options.read_only:
+        if run.api.jobs and not run.options.read_only:
             timeout = run.options.job_timeout
             out.write(
                 f"  {'jobs':<7} finished by {run.clock.description}, at most {timeout:g} s each\n"

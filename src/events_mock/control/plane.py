@@ -16,13 +16,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from events_mock.apis import MockApi, api_for_path
-from events_mock.clock import MockClock
+from events_mock.clock import LATEST_MS, MockClock
 from events_mock.control.faults import FaultRules
 from events_mock.control.journal import DEFAULT_BODY_LIMIT, DEFAULT_CAPACITY, Journal
 from events_mock.control.state import export_state, import_state, restore_clock
 
 CONTROL_PREFIX = "/__mock"
-MAX_MS = 253_402_300_799_999
+MAX_MS = LATEST_MS
 """The end of year 9999: the last instant dates can be written for."""
 
 

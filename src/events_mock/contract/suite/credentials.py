@@ -1,13 +1,16 @@
-"""Credentials: every secured operation answers 401 to missing, malformed and wrong ones.
+"""Credentials: every secured operation refuses missing, malformed and wrong ones.
 
 Schemathesis' `ignored_auth` only tries "none" and one generated value; a server that checks the
-user name but not the password, or crashes on a token that is not base64, passes it. Each
-secured operation here gets one request per kind of bad credentials, built from its examples.
+user name but not the password, crashes on a token that is not base64, or lets a tenant's token
+act for another tenant passes it. Each secured operation here gets one request per kind of bad
+credentials, built from its examples: 401 for credentials that prove nothing, 403 for a valid
+token used for a tenant it was not issued to.
 """
 
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -23,39 +26,98 @@ __all__ = ["test_bad_credentials_rejected"]
 _SECURED = current_run().secured_operations()
 
 
-def bad_credentials(run: ContractRun) -> list[tuple[str, str | None]]:
-    """(what is wrong, Authorization value); only the one carrying the real password is secret."""
-    name, password = run.auth
-    tag = run.tag
+@dataclass(frozen=True)
+class BadCredentials:
+    kind: str
+    """What is wrong, as the report says it."""
+    authorization: Any = NOT_SET
+    """The Authorization header sent instead of the run's (None: none at all)."""
+    headers: dict[str, str] | None = None
+    """Other headers changed (the tenant)."""
+    status: int = 401
+
+
+def bad_credentials(run: ContractRun) -> list[BadCredentials]:
+    """Only values that carry a real secret stay hidden in reproduction lines."""
+    if run.identity.scheme == "basic":
+        return _bad_basic(run)
+    if run.identity.scheme == "bearer":
+        return _bad_bearer(run) + _other_tenants(run)
+    return []
+
+
+def _bad_basic(run: ContractRun) -> list[BadCredentials]:
+    name, password, tag = run.identity.name, run.identity.secret, run.tag
 
     def basic(user: str, secret: str) -> str:
         return "Basic " + _b64(f"{user}:{secret}")
 
     return [
-        ("no credentials", None),
-        ("an empty Basic token", checks.reveal("Basic")),
-        ("a Basic token that is not base64", checks.reveal("Basic %%not*base64%%")),
-        ("a Basic token without a colon", checks.reveal("Basic " + _b64(name))),
-        ("another scheme (Bearer)", checks.reveal(f"Bearer {tag}")),
-        ("a wrong password", checks.reveal(basic(name, f"not-the-password-{tag}"))),
-        ("an unknown user with the right password", basic(f"nobody-{tag}", password)),
+        BadCredentials("no credentials", None),
+        BadCredentials("an empty Basic token", checks.reveal("Basic")),
+        BadCredentials("a Basic token that is not base64", checks.reveal("Basic %%not*base64%%")),
+        BadCredentials("a Basic token without a colon", checks.reveal("Basic " + _b64(name))),
+        BadCredentials("another scheme (Bearer)", checks.reveal(f"Bearer {tag}")),
+        BadCredentials("a wrong password", checks.reveal(basic(name, f"not-the-password-{tag}"))),
+        BadCredentials("an unknown user with the right password", basic(f"nobody-{tag}", password)),
     ]
+
+
+def _bad_bearer(run: ContractRun) -> list[BadCredentials]:
+    identity, tag = run.identity, run.tag
+    return [
+        BadCredentials("no credentials", None),
+        BadCredentials("an empty Bearer token", checks.reveal("Bearer")),
+        BadCredentials("a token with characters no token has", checks.reveal("Bearer %%{not}%%")),
+        BadCredentials("an unknown token", checks.reveal(f"Bearer not-a-token-{tag}")),
+        BadCredentials(
+            "the token under another scheme (Basic)",
+            "Basic " + _b64(f"{identity.name or 'client'}:{identity.secret}"),
+        ),
+    ]
+
+
+def _other_tenants(run: ContractRun) -> list[BadCredentials]:
+    """A valid token for a tenant it was not issued to: 403 (known, not allowed there)."""
+    header = run.api.tenant_header
+    if not header:
+        return []
+    bad = [
+        BadCredentials(
+            "the token, for a tenant it was not issued to",
+            headers={header: f"nobody-{run.tag}"},
+            status=403,
+        )
+    ]
+    if run.other is not None:
+        bad.append(
+            BadCredentials(
+                f"tenant {run.other.name}'s token, for tenant {run.identity.name}",
+                run.other.authorization(),
+                status=403,
+            )
+        )
+    return bad
 
 
 @pytest.mark.parametrize("operation", _SECURED, ids=lambda operation: operation.label)
 def test_bad_credentials_rejected(contract: ContractRun, operation: APIOperation) -> None:
     path_parameters, body = example_request(operation)
     problems: list[Exception] = []
-    for kind, authorization in bad_credentials(contract):
+    for bad in bad_credentials(contract):
         case = contract.make_case(
             operation.definition.raw["operationId"],
             path_parameters=path_parameters,
             body=body,
-            authorization=authorization,
+            authorization=bad.authorization,
+            headers=bad.headers,
         )
         response = case.call()
         try:
-            checks.credentials_rejected(kind, response)
+            if bad.status == 403:
+                checks.tenant_forbidden(bad.kind, response)
+            else:
+                checks.credentials_rejected(bad.kind, response)
             case.validate_response(response, checks=contract.response_checks())
         except AssertionError as problem:
             problems.append(problem)

@@ -1,0 +1,109 @@
+"""What the Event Collector flows create, and the payloads a collector must refuse.
+
+The API can neither list nor delete events, so what a run creates stays on the target: every
+event's `entity_id` starts with the run's tag, so they can at least be told apart from real
+traffic. The payloads are chosen so that any server that decodes and encodes them again (to
+"normalize" them) gives back other bytes: whitespace, key order, escapes, both padding lengths,
+`+` and `/` in the base64 text.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from typing import Any
+
+BASE64_FIELDS = ("base64_encoded_payload_json", "base64_encoded_fault_json")
+
+
+def b64(document: str | bytes) -> str:
+    raw = document.encode("utf-8") if isinstance(document, str) else document
+    return base64.b64encode(raw).decode("ascii")
+
+
+def fault(tag: str, **payload: Any) -> dict[str, Any]:
+    """A FAULT report as the seed shows one: a failed call's payload and fault, key attributes."""
+    return {
+        "entity_id": f"{tag}-order-1001",
+        "entity_name": "order",
+        "event_payload": {
+            "base64_encoded_payload_json": b64(json.dumps({"id": "12", "reference": "12123"})),
+            "base64_encoded_fault_json": b64('{"status":503,"error":"Service Unavailable"}'),
+            "key_attributes": {
+                "correlationId": str(uuid.uuid4()),
+                "referenceId": f"{tag}-ref",
+                "timestamp": "2024-05-01T12:00:00Z",
+            },
+            "operation": "CREATE",
+            **payload,
+        },
+        "event_source": "APPLICATION",
+        "event_type": "FAULT",
+    }
+
+
+def events_to_create(tag: str) -> dict[str, dict[str, Any]]:
+    """Events a collector must store and answer exactly as sent, by what each one shows."""
+    return {
+        "a fault report": fault(tag),
+        "an entity event of the seed's enumeration": {
+            "entity_id": f"{tag}-price-7",
+            "event_payload": {"operation": "BULK_UPDATE", "entity_id": f"{tag}-price-7"},
+            "event_source": "PRICE",
+            "event_type": "ENTITY_EVENT",
+        },
+        "an event with only the required fields": {
+            "event_source": "WISHLIST",
+            "event_type": "FAULT",
+            "event_payload": {},
+        },
+        "an event with awkward text": {
+            "entity_id": f'{tag}-Zürich ✓ "quoted" \\ back',
+            "entity_name": "",
+            "event_payload": {"key_attributes": {"": "empty key", "ключ": "значение"}},
+            "event_source": "CUSTOMER",
+            "event_type": "FAULT",
+        },
+    }
+
+
+def awkward_payloads(tag: str) -> dict[str, str]:
+    """Base64 JSON that a decode-and-encode-again server would not give back byte for byte."""
+    payloads = {
+        "JSON with whitespace and newlines": b64('{\n  "b": 1,\n  "a": [1, 2 ]\n}\n'),
+        "keys in no sorted order": b64('{"z":1,"a":2,"m":{"y":true,"b":null}}'),
+        "raw UTF-8 text": b64('{"city":"Zürich","check":"✓"}'),
+        "escaped unicode": b64('{"city":"Z\\u00fcrich","tag":"' + tag + '"}'),
+        "numbers a parser rewrites": b64('{"a":1.0,"b":1e3,"c":-0,"d":12345678901234567890}'),
+        "base64 with + and /": b64('{"q":">>>???"}'),
+        "one padding character": b64('{"id":"12"}'),
+        "two padding characters": b64('{"id":"1"}'),
+        "a bare JSON string": b64('"just a string"'),
+    }
+    assert "+" in payloads["base64 with + and /"] and "/" in payloads["base64 with + and /"]
+    assert payloads["one padding character"].endswith("=")
+    assert payloads["two padding characters"].endswith("==")
+    return payloads
+
+
+def invalid_payloads() -> dict[str, str]:
+    """Values the spec refuses for either base64 field (400 naming the field), by what is wrong.
+
+    Strict standard base64 of a UTF-8 JSON document, no whitespace: a collector that decodes
+    leniently stores faults nobody can read later.
+    """
+    document = '{"q":">>>???"}'
+    return {
+        "text that is not base64": "not base64!",
+        "base64 without its padding": b64('{"id":"12"}').rstrip("="),
+        "the URL-safe alphabet": base64.urlsafe_b64encode(document.encode()).decode(),
+        "base64 broken into lines": b64(document * 8)[:60] + "\n" + b64(document * 8)[60:],
+        "base64 of text that is not JSON (the seed's own fault example)": "eyJpZCI6IjEyXCJ9",
+        "base64 of bytes that are not UTF-8": b64(b'{"a":"\xff\xfe"}'),
+        "base64 of NaN, which is not JSON": b64("NaN"),
+    }
+
+
+def unknown_id() -> str:
+    return str(uuid.uuid4())

@@ -1,0 +1,232 @@
+"""Event Collector rules no schema can express, as named checks (see `checks` for the kinds).
+
+A collector is only useful if a fault reported today reads back, unchanged, to the tenant that
+reported it and to nobody else. The schema says what an event looks like; these say that the
+event that comes back is the one that was sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import quote, urljoin, urlsplit
+
+from schemathesis import Case, CheckContext, Response
+
+from events_mock.contract import checks
+from events_mock.contract.checks import (
+    applies,
+    contract_check,
+    fail,
+    json_body,
+    response_check,
+    sent_path_parameter,
+    snippet,
+)
+from events_mock.contract.collector import BASE64_FIELDS
+
+COLLECTOR_TITLE = "Event Collector API (mock)"
+EVENTS_PATH = "/api/v1/events"
+TENANT_HEADER = "X-TWC-Tenant"
+
+
+# ---------------------------------------------------------------------------------------------
+# Flow checks
+
+
+@contract_check
+def payload_round_trip(sent: Mapping[str, Any], response: Response) -> None:
+    """The base64 fields come back byte for byte: stored as sent, not decoded and encoded again."""
+    body = json_body(response)
+    answered = body.get("event_payload") if isinstance(body, Mapping) else None
+    payload = sent.get("event_payload")
+    if not isinstance(payload, Mapping):
+        return
+    for name in BASE64_FIELDS:
+        if name not in payload:
+            continue
+        got = answered.get(name) if isinstance(answered, Mapping) else None
+        if got != payload[name]:
+            same = " (the same JSON, other bytes)" if _same_json(got, payload[name]) else ""
+            fail(
+                "payload_round_trip",
+                f"event_payload.{name} came back changed{same}: sent {payload[name]!r}, "
+                f"got {got!r}",
+                response,
+            )
+
+
+@contract_check
+def event_echoed(sent: Mapping[str, Any], response: Response) -> dict[str, Any]:
+    """The stored event is the event as sent plus a server-assigned `id`: nothing added, nothing
+    dropped, nothing changed (`event_type` included: a FAULT stays a FAULT)."""
+    body = json_body(response)
+    if not isinstance(body, dict):
+        fail("event_echoed", f"the answer is not an event object: {snippet(response)}", response)
+    event_id = body.get("id")
+    if not isinstance(event_id, str) or not event_id:
+        fail("event_echoed", f"the event has no server-assigned id: {event_id!r}", response)
+    if "id" in sent:
+        fail("event_echoed", "the sent event carried an id of its own", response)
+    echoed = {key: value for key, value in body.items() if key != "id"}
+    if echoed != dict(sent):
+        fail("event_echoed", f"the event came back changed: {_differences(sent, echoed)}", response)
+    return body
+
+
+@contract_check
+def location_names_event(response: Response, event_id: str) -> str:
+    """`Location` is the created event's URL, `/api/v1/events/{id}` (relative or absolute)."""
+    values = response.headers.get("location") or []
+    location = values[0] if values else None
+    if not location:
+        fail("location_names_event", "the created event's answer has no Location header", response)
+    url = urljoin(response.request.url, location)
+    expected = f"{EVENTS_PATH}/{quote(event_id, safe='')}"
+    if not urlsplit(url).path.endswith(expected):
+        fail(
+            "location_names_event",
+            f"Location {location!r} does not name the created event ({expected})",
+            response,
+        )
+    return url
+
+
+@contract_check
+def read_back_equals_created(created: Mapping[str, Any], response: Response) -> None:
+    """Reading an event gives back exactly what its creation answered."""
+    body = json_body(response)
+    if body != dict(created):
+        detail = _differences(created, body) if isinstance(body, Mapping) else snippet(response)
+        fail("read_back_equals_created", f"the event read back differs: {detail}", response)
+
+
+@contract_check
+def event_is_the_one_asked(event_id: str, response: Response) -> None:
+    """The event read by id carries that id."""
+    body = json_body(response)
+    got = body.get("id") if isinstance(body, Mapping) else None
+    if got != event_id:
+        fail("event_is_the_one_asked", f"asked for event {event_id!r}, got {got!r}", response)
+
+
+@contract_check
+def ids_unique(responses: Sequence[Response]) -> None:
+    """Every created event gets an id of its own, even when the same event is sent twice."""
+    ids = [(json_body(r) or {}).get("id") for r in responses]
+    if len(set(ids)) != len(ids):
+        fail("ids_unique", f"two created events share an id: {ids}", *responses)
+
+
+@contract_check
+def tenant_isolated(response: Response, unknown: Response, event_id: str, whose: str) -> None:
+    """Another tenant's event is answered exactly like an id that never existed: 404, and the
+    same body (ids aside), so a tenant cannot even learn that the id exists elsewhere."""
+    if response.status_code != 404:
+        fail(
+            "tenant_isolated",
+            f"{whose} event {event_id} answered {response.status_code}, expected 404 as for an "
+            "unknown id",
+            response,
+        )
+    unknown_id = urlsplit(unknown.request.url).path.rsplit("/", 1)[-1]
+    answer = _without(response.text, event_id)
+    expected = _without(unknown.text, unknown_id)
+    if unknown.status_code != 404 or answer != expected:
+        fail(
+            "tenant_isolated",
+            f"{whose} event {event_id} is answered differently from an unknown id "
+            f"({unknown.status_code} {snippet(unknown)}): a tenant can tell that it exists",
+            response,
+            unknown,
+        )
+
+
+@contract_check
+def refused_naming_field(response: Response, field: str, why: str) -> None:
+    """A base64 field that is not strict base64 of a JSON document: 400 naming the field."""
+    if response.status_code != 400:
+        fail(
+            "refused_naming_field",
+            f"{field} holding {why}: expected 400, got {response.status_code}",
+            response,
+        )
+    name = field.rsplit(".", 1)[-1]
+    if name not in response.text:
+        fail(
+            "refused_naming_field",
+            f"{field} holding {why}: the 400 does not name the field: {snippet(response)}",
+            response,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Response checks: run by Schemathesis on every response of the Event Collector
+
+
+@response_check
+def collector_event_created(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """POST: the event comes back as sent plus an id, payloads byte for byte, Location to it."""
+    if not applies(case, COLLECTOR_TITLE, "createEvent", response, 201):
+        return True
+    if not isinstance(case.body, dict):
+        return True
+    payload_round_trip(case.body, response)
+    body = event_echoed(case.body, response)
+    location_names_event(response, body["id"])
+    checks.STATE.created[_event_key(response, body["id"])] = body
+    return None
+
+
+@response_check
+def collector_event_read(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+    """GET: the event asked for, and (when this run created it) exactly as created."""
+    if not applies(case, COLLECTOR_TITLE, "getEvent", response, 200):
+        return True
+    event_id = sent_path_parameter(case, response, "eventId")
+    if event_id is None:
+        return True
+    event_is_the_one_asked(event_id, response)
+    created = checks.STATE.created.get(_event_key(response, event_id))
+    if created is not None:
+        read_back_equals_created(created, response)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _event_key(response: Response, event_id: str) -> tuple[str, str, str]:
+    """Events are per target and per tenant: the same id elsewhere is another event."""
+    parts = urlsplit(response.request.url)
+    tenant = response.request.headers.get(TENANT_HEADER, "")
+    return (f"{parts.scheme}://{parts.netloc}", tenant, event_id)
+
+
+def _differences(sent: Mapping[str, Any], got: Mapping[str, Any]) -> str:
+    keys = sorted(set(sent) | set(got))
+    parts = []
+    for key in keys:
+        if key not in got:
+            parts.append(f"{key} dropped")
+        elif key not in sent:
+            parts.append(f"{key} added ({got[key]!r})")
+        elif sent[key] != got[key]:
+            parts.append(f"{key}: sent {sent[key]!r}, got {got[key]!r}")
+    return "; ".join(parts)
+
+
+def _same_json(first: Any, second: Any) -> bool:
+    try:
+        decoded = [json.loads(base64.b64decode(v, validate=True)) for v in (first, second)]
+    except (TypeError, ValueError, binascii.Error):
+        return False
+    return decoded[0] == decoded[1]
+
+
+def _without(text: str, event_id: str) -> str:
+    return text.replace(event_id, "{id}").replace(quote(event_id, safe=""), "{id}")

@@ -1,0 +1,158 @@
+"""Billing Care: what `GET /events` promises beyond its schema.
+
+The suite cannot know a deployment's events, so it first reads a sample (the oldest events)
+and builds every search from it: each criterion alone around one sampled event, two combined,
+the sample's own time window paged through. Nothing is stored: the API only reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+from schemathesis import Response
+
+from events_mock.contract import billing, checks
+from events_mock.contract import billing_checks as rules
+from events_mock.contract.run import ContractRun
+
+__all__ = [
+    "pytestmark",
+    "sample",
+    "test_no_criterion_answers_204",
+    "test_each_criterion_selects_exactly_its_events",
+    "test_criteria_matching_nothing_answer_an_empty_list",
+    "test_pages_partition_the_result",
+    "test_inverted_windows_refused",
+    "test_negative_paging_refused",
+    "test_xml_holds_the_same_records",
+    "test_unsupported_media_type_refused",
+]
+
+pytestmark = pytest.mark.api("billing-care")
+PAGE = 7
+"""Pages of 7: no divisor of the sample's size, so the last page is a partial one."""
+
+
+def search(
+    contract: ContractRun,
+    query: Mapping[str, Any],
+    *,
+    expect: int | None = 200,
+    accept: str | None = None,
+    why: str = "",
+) -> Response:
+    """One search, held to every response check (criteria, order, limit, 204 rule) on the way."""
+    headers = {"Accept": accept} if accept else None
+    return contract.call(
+        "getEvents", query=query, headers=headers, expect=expect, why=why or f"search {query}"
+    )
+
+
+def records(response: Response) -> list[dict[str, Any]]:
+    body = response.json()
+    if not isinstance(body, list):
+        checks.fail("search_answered", "the answer is not a list of events", response)
+    return body
+
+
+@pytest.fixture(scope="session")
+def sample(contract: ContractRun) -> list[dict[str, Any]]:
+    """The target's oldest events: what every search below is built from."""
+    query = billing.sample_query()
+    found = records(search(contract, query, why="a sample of the target's events"))
+    if not found:
+        pytest.skip("the target holds no events: there is nothing to search")
+    return found
+
+
+def test_no_criterion_answers_204(contract: ContractRun) -> None:
+    for query in ({}, {"limit": 5}, {"offset": 3}, {"limit": 5, "offset": 3}):
+        response = search(contract, query, expect=204, why=f"a search without criteria {query}")
+        rules.no_criterion_204(billing.Search.from_url(response.request.url), response)
+
+
+def test_each_criterion_selects_exactly_its_events(
+    contract: ContractRun, sample: list[dict[str, Any]]
+) -> None:
+    """Each criterion alone (and two together), built around one sampled event: every answer
+    matches the criteria, and holds that event (bounds are inclusive, subtypes match)."""
+    probe = billing.probe_record(sample)
+    for name, query in billing.criterion_searches(probe).items():
+        response = search(contract, query, expect=None, why=f"a search by {name}")
+        sent = billing.Search.from_url(response.request.url)
+        rules.no_criterion_204(sent, response)
+        checks.answered_with(response, 200, f"a search by {name}")
+        found = records(response)
+        rules.criteria_satisfied(sent, found, response)
+        if len(found) < billing.FLOW_LIMIT:
+            rules.matching_events_found([probe], found, response, f"the search by {name}")
+
+
+def test_criteria_matching_nothing_answer_an_empty_list(
+    contract: ContractRun, sample: list[dict[str, Any]]
+) -> None:
+    for query in (
+        {"accountId": f"0.0.0.1+-account+{contract.tag}"},
+        {"eventType": [f"/event/{contract.tag}"]},
+        {"createdStartTime": 0, "limit": 0},
+        {**billing.sample_window(sample), "offset": 2**31 - 1},
+    ):
+        response = search(contract, query, expect=None, why=f"a search matching nothing {query}")
+        rules.no_criterion_204(billing.Search.from_url(response.request.url), response)
+        checks.answered_with(response, 200, f"a search matching nothing {query}")
+        rules.limit_respected(records(response), query.get("limit"), response, expected=0)
+
+
+def test_pages_partition_the_result(contract: ContractRun, sample: list[dict[str, Any]]) -> None:
+    """Pages of the sample's window, then the rules: no overlap, together the whole result
+    (checked first: an overlap also makes a page's size wrong), each page's size."""
+    query = billing.sample_window(sample)
+    whole_response = search(contract, query, why="the sample's window, unpaginated")
+    whole = records(whole_response)
+    rules.matching_events_found(sample, whole, whole_response, "the sample's own window")
+    offsets = range(0, len(whole) + PAGE, PAGE)
+    responses = [search(contract, {**query, "limit": PAGE, "offset": o}) for o in offsets]
+    pages = [records(response) for response in responses]
+    rules.pages_partition(pages, whole, responses)
+    for offset, page, response in zip(offsets, pages, responses, strict=True):
+        expected = max(0, min(PAGE, len(whole) - offset))
+        rules.limit_respected(page, PAGE, response, expected=expected)
+
+
+def test_inverted_windows_refused(contract: ContractRun, sample: list[dict[str, Any]]) -> None:
+    instant = sample[0]["created"]
+    for low, high in billing.WINDOWS:
+        response = search(
+            contract, {low: instant + 1, high: instant}, expect=None, why=f"{low} > {high}"
+        )
+        rules.inverted_window_refused(response, [(low, high)])
+
+
+def test_negative_paging_refused(contract: ContractRun, sample: list[dict[str, Any]]) -> None:
+    for parameter in billing.PAGING:
+        query = {**billing.sample_window(sample), parameter: -1}
+        response = search(contract, query, expect=None, why=f"{parameter}=-1")
+        rules.negative_paging_refused(response, parameter)
+
+
+def test_xml_holds_the_same_records(contract: ContractRun, sample: list[dict[str, Any]]) -> None:
+    for query in (
+        {**billing.sample_window(sample), "limit": 20},
+        {"accountId": f"0.0.0.1+-account+{contract.tag}"},
+    ):
+        as_json = records(search(contract, query, why=f"{query} as JSON"))
+        as_xml = search(contract, query, accept=billing.XML, expect=None, why=f"{query} as XML")
+        rules.xml_same_records(as_xml, as_json)
+
+
+def test_unsupported_media_type_refused(
+    contract: ContractRun, sample: list[dict[str, Any]]
+) -> None:
+    query = {**billing.sample_window(sample), "limit": 1}
+    for accept in ("text/csv", "application/pdf, text/html;q=0.5"):
+        response = search(contract, query, accept=accept, expect=None, why=f"Accept: {accept}")
+        rules.not_acceptable(response, accept)
+    for accept in ("*/*", "application/*", f"text/csv;q=0.5, {billing.JSON}"):
+        search(contract, query, accept=accept, why=f"Accept: {accept} (covers JSON)")
