@@ -215,9 +215,6 @@ class ContractRun:
 
     # -- talking to the target -------------------------------------------------------------
 
-    def authorization(self) -> str | None:
-        return self.identity.authorization()
-
     def call(
         self,
         operation_id: str,
@@ -406,11 +403,16 @@ def api_root(target: str, base_path: str) -> str:
     return target + base_path
 
 
+def parameter_example(parameter: Any) -> Any:
+    """The spec's example of a parameter (on it, or on its schema), None without one."""
+    definition = parameter.definition
+    return definition.get("example", definition.get("schema", {}).get("example"))
+
+
 def example_path_parameters(operation: APIOperation) -> dict[str, Any]:
     """Path parameters from the spec's examples (any other value for those without one)."""
     values = {}
     for parameter in operation.path_parameters:
-        definition = parameter.definition
-        example = definition.get("example", definition.get("schema", {}).get("example"))
+        example = parameter_example(parameter)
         values[parameter.name] = example if example is not None else "example"
     return values

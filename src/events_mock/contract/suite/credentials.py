@@ -19,7 +19,7 @@ from schemathesis.schemas import APIOperation
 
 from events_mock.contract import checks
 from events_mock.contract.plugin import current_run, describe_failure
-from events_mock.contract.run import ContractRun
+from events_mock.contract.run import ContractRun, parameter_example
 
 __all__ = ["test_bad_credentials_rejected"]
 
@@ -130,8 +130,7 @@ def example_request(operation: APIOperation) -> tuple[dict[str, Any], Any]:
     raw = operation.definition.raw
     path_parameters = {}
     for parameter in operation.path_parameters:
-        definition = parameter.definition
-        example = definition.get("example", definition.get("schema", {}).get("example"))
+        example = parameter_example(parameter)
         if example is None:
             pytest.skip(f"{operation.label}: no example for path parameter {parameter.name}")
         path_parameters[parameter.name] = example
