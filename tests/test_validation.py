@@ -237,3 +237,36 @@ def test_errors_keep_connexions_messages() -> None:
     assert unknown.json()[0]["value"]["message"] == (
         "'NOPE' is not one of the accepted values - 'events.0.type'"
     )
+
+
+PATH_CASES = [{"source": "JOB-x"}, {"source": "x" * 200}, {"source": "x" * 201}, {"source": ""}, {}]
+
+
+@pytest.mark.parametrize("path_params", PATH_CASES, ids=["short", "200", "201", "empty", "none"])
+@pytest.mark.parametrize("query", [b"", b"extra=1"])
+def test_path_parameters_judged_like_connexion(path_params: dict, query: bytes) -> None:
+    from connexion.operations import OpenAPIOperation
+    from connexion.resolver import Resolver
+    from connexion.uri_parsing import OpenAPIURIParser
+    from connexion.validators import ParameterValidator
+
+    spec = Specification.load(SPEC_DIR / "barchart-events.yaml")
+    operation = OpenAPIOperation.from_spec(
+        spec,
+        path="/reports/{source}/availability",
+        method="get",
+        resolver=Resolver(function_resolver=lambda operation_id: print),
+    )
+
+    def verdict(validator_cls: type) -> str | None:
+        parser = OpenAPIURIParser(operation.parameters, operation.body_definition())
+        validator = validator_cls(operation.parameters, parser, strict_validation=True)
+        scope = {"type": "http", "path_params": dict(path_params), "query_string": query}
+        scope.update(headers=[], method="GET", path="/")
+        try:
+            validator.validate(scope)
+        except Exception as error:  # noqa: BLE001 - the verdicts are compared, whatever they are
+            return f"{type(error).__name__}: {getattr(error, 'detail', error)}"
+        return None
+
+    assert verdict(validation.CompiledParameterValidator) == verdict(ParameterValidator)

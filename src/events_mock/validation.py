@@ -25,6 +25,7 @@ from typing import Any
 
 import jsonschema_rs
 from connexion.datastructures import MediaTypeDict
+from connexion.exceptions import BadRequestProblem
 from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator
 from connexion.utils import is_null, is_nullable
 from connexion.validators import (
@@ -235,6 +236,19 @@ class CompiledJSONResponseBodyValidator(JSONResponseBodyValidator):
 
 
 class CompiledParameterValidator(ParameterValidator):
+    def validate(self, scope):
+        if self.parameters.keys() <= {"path"} and not scope.get("query_string"):
+            # What validate_request does when only path parameters can be there, without
+            # building a request object to read them from.
+            values = self.uri_parser.resolve_path(scope.get("path_params", {}))
+            for param in self.parameters.get("path", []):
+                value = values.get(param["name"].replace("-", "_"))
+                error = self.validate_parameter("path", value, param)
+                if error:
+                    raise BadRequestProblem(detail=error)
+            return
+        super().validate(scope)
+
     def validate_query_parameter_list(self, request, security_params=None):
         if not request.scope.get("query_string"):  # no query: nothing undeclared in it
             return set()

@@ -40,31 +40,29 @@ def render_export(
     writer.writerow(("timestamp", "type", *columns))
     pending = _drain(buffer)
     positions = catalog.column_positions(product)
-    row, padded_row = row_maker(positions, len(columns), records=isinstance(events, Selection))
+    width = len(columns)
+    records = isinstance(events, Selection)
+    line, padded_line = line_maker(positions, width, delimiter, records=records)
     as_event: Callable[[t.Any], StoredEvent] = lambda event: event  # noqa: E731
     if isinstance(events, Selection):  # read the store's records: no StoredEvent made
         events, as_event = events.records, events.event
-    delimiters_per_line = len(columns) + 1
-    join = delimiter.join
     events = iter(events)
     while chunk := list(islice(events, ROWS_PER_CHUNK)):
         try:
             try:
-                rows = [row(event) for event in chunk]
+                text = "\n".join([line(event) for event in chunk]) + "\n"
             except (IndexError, AttributeError):
-                rows = [padded_row(event) for event in chunk]
-            text = "\n".join(map(join, rows)) + "\n"
-        except TypeError:  # a value that is not a string: csv.writer knows what to do
-            plain = [_plain_row(as_event(e), positions, len(columns)) for e in chunk]
-            rows, text = plain, ""
-        clean = (
-            text.count(delimiter) == delimiters_per_line * len(rows)
-            and text.count("\n") == len(rows)
-            and '"' not in text
-            and "\r" not in text
-        )
-        if not clean:
-            writer.writerows(rows)
+                text = "\n".join([padded_line(event) for event in chunk]) + "\n"
+            clean = (
+                text.count(delimiter) == (width + 1) * len(chunk)
+                and text.count("\n") == len(chunk)
+                and '"' not in text
+                and "\r" not in text
+            )
+        except TypeError:  # a value that is not a string
+            clean = False
+        if not clean:  # csv.writer knows how to quote, and what to make of non-strings
+            writer.writerows(_plain_row(as_event(e), positions, width) for e in chunk)
             text = _drain(buffer)
         yield pending + text
         pending = ""
@@ -72,45 +70,51 @@ def render_export(
         yield pending
 
 
-def row_maker(
-    positions: Mapping[str, tuple[int | None, ...]], width: int, *, records: bool = False
-) -> tuple[Callable[[t.Any], tuple], Callable[[t.Any], tuple]]:
-    """event -> (timestamp, type, *columns) as strings, "" where the context has no value.
+def line_maker(
+    positions: Mapping[str, tuple[int | None, ...]],
+    width: int,
+    delimiter: str,
+    *,
+    records: bool = False,
+) -> tuple[Callable[[t.Any], str], Callable[[t.Any], str]]:
+    """event -> its line (no quoting: the caller checks), "" where the context has no value.
 
     With `records`, for a store record (timestamp, type, packed context, ...). Two functions:
     the quick one, and the one to use where the quick one raises IndexError or AttributeError.
     """
     reach = max((i for p in positions.values() for i in p if i is not None), default=-1)
     padding = ("",) * (reach + 2)
+    listed_padding = list(padding)
     # Past the context, an index lands in the padding; -1 (no such key) is always padding.
 
-    def picker(where: tuple[int | None, ...]) -> Callable[[tuple], tuple]:
+    def picker(where: tuple[int | None, ...]) -> Callable[[t.Any], tuple]:
         indexes = [-1 if i is None else i for i in where]
-        if not indexes:
-            return lambda values: ()
         pick = itemgetter(*indexes)
         return (lambda values: (pick(values),)) if len(indexes) == 1 else pick
 
-    pickers = {code: picker(where) for code, where in positions.items()}
+    d, join = delimiter, delimiter.join
+    if width == 0:
+        if records:
+            return (lambda r: f"{r[0]}{d}{r[1]}",) * 2
+        return (lambda e: f"{e[3]}{d}{e[2]}",) * 2
+    pick = {code: picker(where) for code, where in positions.items()}.get
     no_columns = picker((None,) * width)
 
-    def row(event: StoredEvent) -> tuple:
-        return (str(event[3]), event[2]) + pickers.get(event[2], no_columns)(event[4] + padding)
+    def event_line(e: StoredEvent) -> str:
+        return f"{e[3]}{d}{e[2]}{d}{join(pick(e[2], no_columns)(e[4] + padding))}"
 
-    listed_padding = list(padding)
-
-    def record_row(r: tuple) -> tuple:
+    def record_line(r: tuple) -> str:
         # A packed context ends with a separator (see store.pack): split, it ends with a blank
         # for index -1. A tuple, or a context shorter than its type's keys, fails here...
-        return (str(r[0]), r[1]) + pickers.get(r[1], no_columns)(r[2].split(SEPARATOR))
+        return f"{r[0]}{d}{r[1]}{d}{join(pick(r[1], no_columns)(r[2].split(SEPARATOR)))}"
 
-    def padded_record_row(r: tuple) -> tuple:
+    def padded_record_line(r: tuple) -> str:
         # ... and takes this way.
         packed = r[2]
         values = packed.split(SEPARATOR) if type(packed) is str else [*packed, ""]
-        return (str(r[0]), r[1]) + pickers.get(r[1], no_columns)(values + listed_padding)
+        return f"{r[0]}{d}{r[1]}{d}{join(pick(r[1], no_columns)(values + listed_padding))}"
 
-    return (record_row, padded_record_row) if records else (row, row)
+    return (record_line, padded_record_line) if records else (event_line, event_line)
 
 
 def _plain_row(
