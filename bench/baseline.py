@@ -33,8 +33,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from events_mock.barchart.catalog import DOCUMENTED_COLUMNS
+
 CATALOG = Path(__file__).resolve().parent.parent / "src/events_mock/data/barchart-catalog.json"
 USERS = {b"demo": b"demo"}
+# The same answer and columns as the mock, so both do the same work. (SERVICE is a copy, not
+# imported: importing events_mock.barchart.api would load Connexion into the bare baseline.)
 SERVICE = {
     "service": {
         "version": "2.0.0",
@@ -43,19 +47,7 @@ SERVICE = {
         "environment": "mock",
     }
 }
-# The product columns the mock documents; the bench only exports PORTFOLIO.
-COLUMNS = {
-    "PORTFOLIO": (
-        "userId",
-        "portfolioId",
-        "positionId",
-        "frame",
-        "viewName",
-        "showClosedPositions",
-        "dividendStrategy",
-        "cashAdjustmentStrategy",
-    )
-}
+COLUMNS = {"PORTFOLIO": DOCUMENTED_COLUMNS["PORTFOLIO"]}  # the bench only exports PORTFOLIO
 ROWS_PER_CHUNK = 2000
 UNAUTHORIZED = {"message": "Unauthorized"}
 

@@ -391,23 +391,21 @@ def export_exactly(
 @contract_check
 def credentials_rejected(kind: str, response: Response) -> None:
     """A secured operation answers 401 to missing, malformed or wrong credentials."""
-    if response.status_code != 401:
-        fail(
-            "credentials_rejected",
-            f"{response.request.method} {urlsplit(response.request.url).path} with {kind} "
-            f"answered {response.status_code}, expected 401",
-            response,
-        )
+    _refused_with_status("credentials_rejected", 401, kind, response)
 
 
 @contract_check
 def tenant_forbidden(kind: str, response: Response) -> None:
     """A valid token used for another tenant is 403: the caller is known, not allowed there."""
-    if response.status_code != 403:
+    _refused_with_status("tenant_forbidden", 403, kind, response)
+
+
+def _refused_with_status(check: str, status: int, kind: str, response: Response) -> None:
+    if response.status_code != status:
         fail(
-            "tenant_forbidden",
+            check,
             f"{response.request.method} {urlsplit(response.request.url).path} with {kind} "
-            f"answered {response.status_code}, expected 403",
+            f"answered {response.status_code}, expected {status}",
             response,
         )
 
