@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
 import requests
 
 from events_mock.app import EventsMock, MockConfig
+from events_mock.billing.dataset import generate
 from events_mock.cli import build_parser
 from events_mock.server import LiveServer
 
@@ -101,3 +103,24 @@ def test_command_line_refuses_malformed_credentials(capsys) -> None:
         build_parser().parse_args(["serve", "--user", "nopassword"])
     assert exit_.value.code == 2
     assert "NAME:PASSWORD" in capsys.readouterr().err
+
+
+def test_billing_data_comes_from_a_file_or_the_generator(tmp_path, capsys) -> None:
+    records = list(generate(seed=9, count=5).records)
+    data = tmp_path / "billing.json"
+    data.write_text(json.dumps(records))
+    args = build_parser().parse_args(["serve", "--billing-data", str(data)])
+    assert list(args.billing_data.records) == records
+    assert build_parser().parse_args(["serve"]).billing_data is None
+
+    data.write_text(json.dumps(records[:1] * 2))
+    for argv in (
+        ["--billing-data", str(data)],
+        ["--billing-data", str(tmp_path / "missing.json")],
+        ["--billing-events", "20001"],
+        ["--billing-events", "-1"],
+    ):
+        with pytest.raises(SystemExit):
+            build_parser().parse_args(["serve", *argv])
+    errors = capsys.readouterr().err
+    assert "duplicate event id" in errors and "must be 0 to 20000: 20001" in errors

@@ -28,8 +28,8 @@ def section_blocks() -> list[str]:
 EXAMPLES = [block for block in section_blocks() if re.search(r"^def test_", block, re.M)]
 
 
-def test_the_section_has_the_four_examples() -> None:
-    assert len(EXAMPLES) == 4
+def test_the_section_has_the_five_examples() -> None:
+    assert len(EXAMPLES) == 5
 
 
 def test_every_snippet_is_valid_python() -> None:
@@ -38,7 +38,9 @@ def test_every_snippet_is_valid_python() -> None:
 
 
 @pytest.mark.parametrize(
-    "code", EXAMPLES, ids=["retry-503", "polling-clock", "expired-link", "collector-fault"]
+    "code",
+    EXAMPLES,
+    ids=["retry-503", "polling-clock", "expired-link", "collector-fault", "billing-scenario"],
 )
 def test_readme_example(code: str, pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_example=code)

@@ -30,6 +30,11 @@ class StateError(ValueError):
     """An imported state is invalid; nothing was changed."""
 
 
+class StateConflict(StateError):
+    """An imported state matches its schema but contradicts itself (say, two events with one
+    id): a rule no schema expresses. The control API answers 409 rather than 400 for it."""
+
+
 class ApiState(Protocol):
     """How the control plane exports, imports and resets one API's data (`/__mock/state`).
 

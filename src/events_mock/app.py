@@ -25,7 +25,7 @@ from events_mock.barchart.api import create_api as barchart_api
 from events_mock.barchart.catalog import load_catalog
 from events_mock.barchart.jobs import JobSettings, ReportJobs
 from events_mock.barchart.store import EventStore
-from events_mock.billing.dataset import DEFAULT_EVENT_COUNT, DEFAULT_SEED
+from events_mock.billing.dataset import DEFAULT_EVENT_COUNT, DEFAULT_SEED, BillingDataset
 from events_mock.billing.dataset import generate as generate_billing_events
 from events_mock.billing.handlers import create_api as billing_api
 from events_mock.clock import MockClock
@@ -64,6 +64,8 @@ class MockConfig:
     billing_seed: int = DEFAULT_SEED
     billing_events: int = DEFAULT_EVENT_COUNT
     """The generated Billing Care data set: same seed, same events."""
+    billing_data: BillingDataset | None = None
+    """Billing Care records to serve instead of generated ones (`serve --billing-data`)."""
     jobs: JobSettings = field(default_factory=JobSettings)
     validate_responses: bool = False
     clock: MockClock | None = None
@@ -89,12 +91,14 @@ class EventsMock:
             max_events_per_request=self.config.max_events_per_request,
         )
         self.collector = CollectorStore(capacity=self.config.max_stored_events)
-        billing_events = generate_billing_events(
-            self.config.billing_seed, self.config.billing_events
-        )
-        billing = billing_api(billing_events, self.config.billing_tokens)
+        billing_data = self.config.billing_data
+        if billing_data is None:
+            billing_data = generate_billing_events(
+                self.config.billing_seed, self.config.billing_events
+            )
+        billing = billing_api(billing_data, self.config.billing_tokens)
         self.billing = billing.handlers
-        """Billing Care searches `self.billing.data`; assign another data set to replace it."""
+        """Billing Care searches `self.billing.data`; the control plane's state replaces it."""
         self.apis = [
             barchart_api(self.barchart, self.config.users),
             collector_api(self.collector, self.config.tenants),
@@ -267,12 +271,20 @@ def _error_handler(apis: Sequence[MockApi]):
     return handle
 
 
+def shortened(message: str, limit: int = 600) -> str:
+    """Validation messages quote the offending value, which may be a whole 10 MiB body; the
+    start says what is wrong and the end (Connexion's ` - 'path'`) where, so both are kept."""
+    if len(message) <= limit:
+        return message
+    half = limit // 2
+    return f"{message[:half]} … {message[-half:]}"
+
+
 def describe(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, ProblemException):
         message = str(exc.detail or exc.title)
-        return exc.status, re.sub(
-            r"is not one of \[.*\]", "is not one of the accepted values", message
-        )
+        message = re.sub(r"is not one of \[.*\]", "is not one of the accepted values", message)
+        return exc.status, shortened(message)
     if isinstance(exc, HTTPException):
         return exc.status_code, str(exc.detail)
     if isinstance(exc, BodyTooLarge):

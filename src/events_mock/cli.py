@@ -9,6 +9,7 @@ import os
 import sys
 import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
 # Connexion imports Starlette's test client, which warns on every start; nothing to act on.
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
@@ -22,6 +23,12 @@ from events_mock.app import (  # noqa: E402
 )
 from events_mock.auth import parse_credentials  # noqa: E402
 from events_mock.barchart.jobs import JobSettings  # noqa: E402
+from events_mock.billing.dataset import (  # noqa: E402
+    MAX_GENERATED_EVENTS,
+    BillingDataset,
+    DatasetError,
+    load_json,
+)
 from events_mock.control import ControlSettings  # noqa: E402
 from events_mock.control.journal import redact_path  # noqa: E402
 from events_mock.control.middleware import is_local  # noqa: E402
@@ -80,9 +87,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--billing-events",
-        type=int,
+        type=billing_event_count,
         default=MockConfig.billing_events,
-        help=f"how many Billing Care events to generate (default {MockConfig.billing_events})",
+        help=f"how many Billing Care events to generate, 0 to {MAX_GENERATED_EVENTS} "
+        f"(default {MockConfig.billing_events})",
+    )
+    serve.add_argument(
+        "--billing-data",
+        type=billing_data,
+        metavar="FILE",
+        help="serve these Billing Care records (a JSON array of the spec's Event) instead of "
+        "generated ones",
     )
     defaults = JobSettings()
     serve.add_argument(
@@ -166,6 +181,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def billing_event_count(value: str) -> int:
+    count = int(value)
+    if not 0 <= count <= MAX_GENERATED_EVENTS:
+        raise argparse.ArgumentTypeError(f"must be 0 to {MAX_GENERATED_EVENTS}: {value}")
+    return count
+
+
+def billing_data(path: str) -> BillingDataset:
+    try:
+        return load_json(Path(path).read_bytes())
+    except (OSError, DatasetError) as error:
+        raise argparse.ArgumentTypeError(f"{path}: {error}") from None
+
+
 def positive_float(value: str) -> float:
     number = float(value)
     if number <= 0:
@@ -185,6 +214,7 @@ def serve(args: argparse.Namespace) -> None:
         billing_tokens=billing_tokens,
         billing_seed=args.billing_seed,
         billing_events=args.billing_events,
+        billing_data=args.billing_data,
         jobs=JobSettings(
             base_seconds=args.job_seconds,
             seconds_per_1000_events=args.job_seconds_per_1000_events,

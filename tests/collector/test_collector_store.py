@@ -5,6 +5,7 @@ import threading
 import pytest
 
 from events_mock.collector import EventStore, InvalidEvent, InvalidState
+from events_mock.collector.store import ConflictingState
 
 
 def b64(data: bytes) -> str:
@@ -177,13 +178,12 @@ class TestExportImport:
         store = EventStore()
         ids = [store.create("acme", event())["id"] for _ in range(5)]
         state = store.export_state()
-        assert state["version"] == 1
         assert [e["id"] for e in state["tenants"]["acme"]] == ids
 
     def test_import_replaces_the_whole_state(self):
         store = EventStore()
         old = store.create("acme", event())
-        store.import_state({"version": 1, "tenants": {"globex": [{**event(), "id": "g-1"}]}})
+        store.import_state({"tenants": {"globex": [{**event(), "id": "g-1"}]}})
         assert store.get("acme", old["id"]) is None
         assert store.get("globex", "g-1")["entity_id"] == "ORD-1001"
 
@@ -194,17 +194,24 @@ class TestExportImport:
         assert store.get("acme", created["id"])["event_type"] == "FAULT"
 
     @pytest.mark.parametrize(
+        "tenants",
+        [{"": []}, {"acme": [{**event(), "id": "a"}, {**event(), "id": "a"}]}],
+    )
+    def test_a_state_contradicting_itself_is_a_conflict(self, tenants):
+        with pytest.raises(ConflictingState):
+            EventStore().import_state({"tenants": tenants})
+
+    @pytest.mark.parametrize(
         "state",
         [
             [],
-            {"tenants": {}},
-            {"version": 2, "tenants": {}},
-            {"version": 1},
-            {"version": 1, "tenants": {"acme": {}}},
-            {"version": 1, "tenants": {"": []}},
-            {"version": 1, "tenants": {"acme": ["x"]}},
-            {"version": 1, "tenants": {"acme": [event()]}},
-            {"version": 1, "tenants": {"acme": [{**event(), "id": "a"}, {**event(), "id": "a"}]}},
+            {},
+            {"tenants": []},
+            {"tenants": {"acme": {}}},
+            {"tenants": {"": []}},
+            {"tenants": {"acme": ["x"]}},
+            {"tenants": {"acme": [event()]}},
+            {"tenants": {"acme": [{**event(), "id": "a"}, {**event(), "id": "a"}]}},
         ],
     )
     def test_malformed_state_is_refused_and_the_current_state_kept(self, state):
@@ -218,7 +225,7 @@ class TestExportImport:
         store = EventStore()
         bad = {**with_payload(base64_encoded_fault_json="eyJpZCI6IjEyXCJ9"), "id": "x"}
         with pytest.raises(InvalidEvent) as caught:
-            store.import_state({"version": 1, "tenants": {"acme": [{**event(), "id": "ok"}, bad]}})
+            store.import_state({"tenants": {"acme": [{**event(), "id": "ok"}, bad]}})
         assert caught.value.field == "tenants.acme[1].event_payload.base64_encoded_fault_json"
         assert store.count() == 0
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from events_mock.billing.dataset import generate
 from tests._support import alert_event
 
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -67,6 +68,26 @@ def test_state_is_saved_on_shutdown_and_loaded_at_start(tmp_path: Path) -> None:
         requests.post(f"{url}/events", json={"events": [alert_event(user="u2")]})
     assert len(json.loads(state.read_text())["apis"]["barchart"]["events"]) == 2
     assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
+
+
+def test_every_api_s_data_survives_a_restart(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    data = tmp_path / "billing.json"
+    data.write_text(json.dumps(list(generate(seed=9, count=5).records)))
+    loaded = list(generate(seed=8, count=3).records)
+    tenant = {"X-TWC-Tenant": "demo", "Authorization": "Bearer demo-token"}
+    fault = {"event_source": "APPLICATION", "event_type": "FAULT", "event_payload": {}}
+    args = ("--state-file", str(state), "--save-interval", "3600", "--billing-data", str(data))
+    with serve(*args) as url:
+        created = requests.post(f"{url}/api/v1/events", json=fault, headers=tenant).json()
+        requests.put(f"{url}/__mock/state/billing-care", json={"events": loaded})
+    with serve(*args) as url:
+        assert requests.get(f"{url}/__mock/state/billing-care").json() == {"events": loaded}
+        read = requests.get(f"{url}/api/v1/events/{created['id']}", headers=tenant)
+        assert read.json() == created
+        requests.post(f"{url}/__mock/reset").raise_for_status()
+        start_up = requests.get(f"{url}/__mock/state/billing-care").json()
+        assert start_up == {"events": json.loads(data.read_text())}  # --billing-data again
 
 
 def test_the_control_token_guards_the_control_plane_only(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from events_mock.app import EventsMock, MockConfig
+from events_mock.billing.dataset import generate
 from events_mock.clock import MockClock
 from events_mock.control import ControlSettings
 from events_mock.testing import ControlError, MockServer
@@ -317,6 +318,43 @@ def test_state_export_and_import_over_http(server: MockServer) -> None:
     assert control(server, "PUT", "/state", json=document).status_code == 204
     assert server.control.jobs.get(source)["status"] == "RUNNING"
     assert len(server.mock.barchart.store) == 1
+
+
+def test_billing_care_data_is_loaded_through_the_control_plane(server: MockServer) -> None:
+    records = list(generate(seed=9, count=40).records)
+    account = records[0]["accountRef"]["id"]
+    search = f"{server.url}/bcws/webresources/v1.0/events"
+    billing = {"Authorization": "Bearer demo-billing-token"}
+
+    loaded = control(server, "PUT", "/state/billing-care", json={"events": records})
+    assert loaded.status_code == 204
+    found = requests.get(search, params={"accountId": account}, headers=billing).json()
+    assert found == [r for r in records if r["accountRef"]["id"] == account]
+    assert server.control.export_api_state("billing-care") == {"events": records}
+
+    doubled = control(server, "PUT", "/state/billing-care", json={"events": records[:1] * 2})
+    assert doubled.status_code == 409 and "duplicate event id" in doubled.json()["detail"]
+    invalid = control(server, "PUT", "/state/billing-care", json={"events": [{"id": 1}]})
+    assert invalid.status_code == 400 and "required" in invalid.json()["detail"]
+    huge = control(server, "PUT", "/state/billing-care", json={"events": "x" * 100_000})
+    assert huge.status_code == 400 and len(huge.json()["detail"]) < 1000  # not the body again
+    assert server.control.export_api_state("billing-care") == {"events": records}  # unchanged
+
+    server.control.import_api_state("billing-care", {"generated": {"seed": 9, "events": 40}})
+    assert requests.get(search, params={"accountId": account}, headers=billing).json() == found
+
+
+def test_collector_events_are_loaded_and_stay_with_their_tenant(server: MockServer) -> None:
+    event = {"id": "ev-1", "event_source": "ORDER", "event_type": "FAULT", "event_payload": {}}
+    server.control.import_api_state("event-collector", {"tenants": {"demo": [event]}})
+    url = f"{server.url}/api/v1/events/ev-1"
+    tenant = {"X-TWC-Tenant": "demo", "Authorization": "Bearer demo-token"}
+    assert requests.get(url, headers=tenant).json() == event
+    server.control.import_api_state("event-collector", {"tenants": {"elsewhere": [event]}})
+    assert requests.get(url, headers=tenant).status_code == 404
+    with pytest.raises(ControlError) as refused:
+        server.control.import_api_state("event-collector", {"tenants": {"demo": [event, event]}})
+    assert refused.value.status == 409
 
 
 # Who may use the control plane

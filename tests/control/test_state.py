@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from events_mock.apis import StateError
+from events_mock.apis import StateConflict, StateError
 from events_mock.app import EventsMock, MockConfig
 from events_mock.barchart.jobs import JobStatus, ReportFilter
+from events_mock.billing.dataset import generate
 from events_mock.clock import MockClock
 from events_mock.control.state import (
     PeriodicSaver,
@@ -23,13 +24,24 @@ from events_mock.control.state import (
 )
 from tests._support import T0, alert_event
 
+FAULT = {
+    "event_source": "APPLICATION",
+    "event_type": "FAULT",
+    "event_payload": {"base64_encoded_fault_json": "eyJpZCI6IjEyIn0=", "operation": "CREATE"},
+}
+BILLING_RECORDS = list(generate(seed=9, count=30).records)
+
 
 def new_mock(now: int = T0) -> EventsMock:
-    return EventsMock(MockConfig(clock=MockClock.frozen(now)))
+    return EventsMock(MockConfig(clock=MockClock.frozen(now), billing_events=50))
 
 
 def populated() -> EventsMock:
+    """Data in every API: Barchart events and jobs, two collector tenants, billing records."""
     mock = new_mock()
+    mock.collector.create("demo", FAULT)
+    mock.collector.create("other", {**FAULT, "entity_id": "ORD-2"})
+    mock.control.import_api_state("billing-care", {"events": BILLING_RECORDS})
     mock.barchart.store.add_batch([alert_event(), alert_event(user="u2")])
     jobs = mock.barchart.jobs
     done = jobs.start(ReportFilter("BARCHART", "ALERT"))
@@ -55,6 +67,8 @@ def test_export_then_import_restores_everything() -> None:
         j.to_json() for j in source.barchart.jobs.all()
     ]
     assert target.control.export_state()["apis"] == document["apis"]
+    assert target.collector.export_state() == source.collector.export_state()
+    assert target.billing.data.records == source.billing.data.records
     # The link issued before the export still downloads after the import.
     token = document["apis"]["barchart"]["jobs"][0]["links"][0]["token"]
     assert target.barchart.jobs.redeem(token).status is JobStatus.COMPLETE
@@ -91,11 +105,56 @@ def test_invalid_documents_are_refused(change, message: str) -> None:
         mock.control.import_state(document)
 
 
-def test_missing_parts_mean_empty_and_a_missing_clock_is_left_alone() -> None:
+@pytest.mark.parametrize(
+    ("api", "change"),
+    [
+        ("event-collector", lambda d: d["tenants"]["demo"].append(d["tenants"]["demo"][0])),
+        ("event-collector", lambda d: d["tenants"].update({"": []})),
+        ("billing-care", lambda d: d["events"].append(d["events"][0])),
+        ("barchart", lambda d: d["jobs"].append(d["jobs"][0])),
+    ],
+)
+def test_a_document_contradicting_itself_is_a_conflict_and_changes_nothing(api, change) -> None:
+    mock = populated()
+    before = mock.control.export_state()
+    document = json.loads(json.dumps(before))
+    change(document["apis"][api])
+    with pytest.raises(StateConflict):
+        mock.control.import_state(document)
+    with pytest.raises(StateConflict):
+        mock.control.import_api_state(api, document["apis"][api])
+    assert mock.control.export_state()["apis"] == before["apis"]
+
+
+def test_missing_parts_mean_start_up_data_and_a_missing_clock_is_left_alone() -> None:
     mock = populated()
     mock.control.import_state({"format": "events-mock/state", "version": 1, "apis": {}})
     assert len(mock.barchart.store) == 0 and mock.barchart.jobs.all() == []
+    assert mock.collector.count() == 0
+    assert mock.billing.data.generated_from == (4, 50)
     assert mock.clock.now_ms() == T0 + 10_000
+
+
+def test_one_api_part_is_replaced_alone() -> None:
+    mock = populated()
+    before = mock.control.export_state()
+    mock.control.import_api_state("event-collector", {"tenants": {"demo": []}})
+    after = mock.control.export_state()
+    assert mock.control.export_api_state("event-collector") == {"tenants": {"demo": []}}
+    assert after["apis"]["barchart"] == before["apis"]["barchart"]
+    assert after["apis"]["billing-care"] == before["apis"]["billing-care"]
+    assert after["clock"]["now"] == before["clock"]["now"]
+    with pytest.raises(StateError, match="tenants/demo/0"):
+        mock.control.import_api_state("event-collector", {"tenants": {"demo": [{"id": "x"}]}})
+
+
+def test_generated_billing_data_is_exported_as_its_recipe() -> None:
+    mock = new_mock()
+    assert mock.control.export_api_state("billing-care") == {"generated": {"seed": 4, "events": 50}}
+    mock.control.import_api_state("billing-care", {"generated": {"seed": 9, "events": 30}})
+    assert list(mock.billing.data.records) == BILLING_RECORDS
+    mock.control.import_api_state("billing-care", {"events": BILLING_RECORDS[:3]})
+    assert mock.control.export_api_state("billing-care") == {"events": BILLING_RECORDS[:3]}
 
 
 def test_a_running_clock_keeps_its_offset_from_real_time() -> None:
@@ -112,7 +171,12 @@ def test_a_running_clock_keeps_its_offset_from_real_time() -> None:
 
 
 def test_reset_forgets_everything_but_configuration() -> None:
-    mock = EventsMock(MockConfig(users={"me": "pw"}, clock=MockClock.frozen(T0)))
+    loaded = generate(seed=9, count=30)
+    mock = EventsMock(
+        MockConfig(users={"me": "pw"}, clock=MockClock.frozen(T0), billing_data=loaded)
+    )
+    mock.collector.create("demo", FAULT)
+    mock.control.import_api_state("billing-care", {"events": []})
     mock.barchart.store.add_batch([alert_event()])
     mock.barchart.jobs.start(ReportFilter("BARCHART", "ALERT"))
     mock.control.faults.add("/x", status=500)
@@ -123,6 +187,8 @@ def test_reset_forgets_everything_but_configuration() -> None:
     mock.control.reset()
 
     assert len(mock.barchart.store) == 0 and mock.barchart.jobs.all() == []
+    assert mock.collector.count() == 0
+    assert mock.billing.data is loaded  # the data set it started with
     assert len(mock.control.faults) == 0 and len(mock.control.journal) == 0
     assert (mock.clock.now_ms(), mock.clock.rate) == (T0, 0)
     assert mock.config.users == {"me": "pw"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from events_mock.apis import StateError
+from events_mock.apis import StateConflict, StateError
 from events_mock.barchart.jobs import ReportJobs
 from events_mock.barchart.store import StoredEvent
 
@@ -27,11 +27,16 @@ class BarchartState:
         return {"events": self.service.store.to_json(), "jobs": self.service.jobs.export_state()}
 
     def prepare(self, data: Mapping[str, Any]) -> Callable[[], None]:
+        raw_jobs = list(data.get("jobs", ()))
         try:
             events = [StoredEvent.from_json(raw) for raw in data.get("events", ())]
-            jobs, links = ReportJobs.parse_state(list(data.get("jobs", ())))
+            jobs, links = ReportJobs.parse_state(raw_jobs)
         except (KeyError, TypeError, ValueError) as error:
             raise StateError(f"barchart: {type(error).__name__}: {error}") from None
+        if len(jobs) < len(raw_jobs):
+            raise StateConflict("barchart: two jobs have the same source")
+        if len(links) < sum(len(raw.get("links", ())) for raw in raw_jobs):
+            raise StateConflict("barchart: two download links have the same token")
         self._check_codes(events, "events")
         for job in jobs.values():
             self._check_codes(job.events, f"job {job.job}")

@@ -21,12 +21,18 @@ from events_mock.billing.spec import schema_validator
 
 DEFAULT_SEED = 4
 DEFAULT_EVENT_COUNT = 2000
+MAX_GENERATED_EVENTS = 20_000
+"""About a second and 80 MB to generate: a bigger set is no more realistic, only slower."""
 
 Record = dict[str, Any]
 
 
 class DatasetError(ValueError):
     """Records that cannot be loaded: not valid against the spec, or ids not unique."""
+
+
+class DuplicateEventId(DatasetError):
+    """Two records with one id: each is valid, together they cannot be a data set."""
 
 
 def order_key(record: Mapping[str, Any]) -> tuple[int, str]:
@@ -41,16 +47,24 @@ class BillingDataset:
     outside go through `load_records`, which validates them against the spec first.
     """
 
-    def __init__(self, records: Iterable[Mapping[str, Any]], *, copy_records: bool = True) -> None:
+    def __init__(
+        self,
+        records: Iterable[Mapping[str, Any]],
+        *,
+        copy_records: bool = True,
+        generated_from: tuple[int, int] | None = None,
+    ) -> None:
         copied = (copy.deepcopy(dict(r)) if copy_records else dict(r) for r in records)
         ordered = sorted(copied, key=order_key)
         seen: set[str] = set()
         for record in ordered:
             event_id = record["id"]["id"]
             if event_id in seen:
-                raise DatasetError(f"duplicate event id {event_id!r}")
+                raise DuplicateEventId(f"duplicate event id {event_id!r}")
             seen.add(event_id)
         self._records: tuple[Record, ...] = tuple(ordered)
+        self.generated_from = generated_from
+        """(seed, count) when `generate` made the set: enough to make it again."""
 
     @property
     def records(self) -> tuple[Record, ...]:
@@ -88,11 +102,15 @@ def load_json(text: str | bytes) -> BillingDataset:
     return load_records(records)
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=4)
 def generate(seed: int = DEFAULT_SEED, count: int = DEFAULT_EVENT_COUNT) -> BillingDataset:
     """`count` events for about count/50 accounts, the same for the same seed on every run.
 
     Cached: a data set is immutable, so every mock built with the same seed shares one.
     """
+    if not 0 <= count <= MAX_GENERATED_EVENTS:
+        raise DatasetError(f"can generate 0 to {MAX_GENERATED_EVENTS} events, not {count}")
     # Fresh records nobody else holds: copying them only cost start-up time (0.3 s).
-    return BillingDataset(generate_records(seed, count), copy_records=False)
+    return BillingDataset(
+        generate_records(seed, count), copy_records=False, generated_from=(seed, count)
+    )

@@ -22,6 +22,7 @@ from events_mock.billing.render import JSON, XML, choose_media_type, events_to_x
 from events_mock.billing.search import EventQuery, SearchError, search
 from events_mock.billing.security import BearerTokens, bearer_security
 from events_mock.billing.spec import SPEC_FILE
+from events_mock.billing.state import BillingState
 
 NAME = "billing-care"
 PATH_PREFIXES = ("/bcws/",)
@@ -75,4 +76,5 @@ def create_api(dataset: BillingDataset | None, tokens: Mapping[str, str]) -> Moc
         render_error=render_error,
         path_prefixes=PATH_PREFIXES,
         security_map={"bearer": bearer_security(BearerTokens(tokens).check)},
+        state=BillingState(handlers),
     )

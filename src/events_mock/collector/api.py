@@ -8,6 +8,7 @@ from events_mock.apis import MockApi, spec_path
 from events_mock.collector.auth import bearer_handler_class
 from events_mock.collector.errors import render_error
 from events_mock.collector.handlers import EventCollectorHandlers
+from events_mock.collector.state import CollectorState
 from events_mock.collector.store import EventStore
 from events_mock.collector.tenants import TenantTokens
 
@@ -27,4 +28,6 @@ def create_api(store: EventStore, tenants: Mapping[str, str]) -> MockApi:
         render_error=render_error,
         path_prefixes=("/api/v1/",),
         security_map={"bearer": bearer_handler_class(handlers.tenants)},
+        state=CollectorState(store),
+        tenant_of=lambda headers: headers.get("x-twc-tenant"),
     )

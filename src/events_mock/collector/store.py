@@ -19,11 +19,13 @@ from events_mock.limits import StoreFull
 
 Event = dict[str, Any]
 
-EXPORT_VERSION = 1
-
 
 class InvalidState(ValueError):
     """Imported data that is not a state this store exported."""
+
+
+class ConflictingState(InvalidState):
+    """Imported data shaped like a state that cannot be one (two events with one id)."""
 
 
 class EventStore:
@@ -81,38 +83,39 @@ class EventStore:
             self._count = 0
 
     def export_state(self) -> dict[str, Any]:
-        """`{"version": 1, "tenants": {tenant: [event, ...]}}`, events in creation order."""
+        """`{"tenants": {tenant: [event, ...]}}`, each tenant's events in creation order."""
         with self._lock:
             return {
-                "version": EXPORT_VERSION,
                 "tenants": {
                     tenant: [copy.deepcopy(e) for e in events.values()]
                     for tenant, events in self._tenants.items()
-                },
+                }
             }
 
     def import_state(self, state: Mapping[str, Any]) -> None:
-        """Replace the whole state with an exported one, all or nothing.
+        """Replace the whole state with an exported one, all or nothing (see `parse_state`)."""
+        self.replace(parse_state(state))
 
-        Raises `InvalidState` for a malformed structure or duplicate id, `InvalidEvent` for an
-        event whose base64 fields do not decode to JSON; the current state is then kept.
-        """
-        tenants = _parse_state(state)
+    def replace(self, tenants: dict[str, dict[str, Event]]) -> None:
+        """Swap in what `parse_state` made; readers see the old or the new state, never a mix."""
         with self._lock:
             self._tenants = tenants
             self._count = sum(len(events) for events in tenants.values())
 
 
-def _parse_state(state: Mapping[str, Any]) -> dict[str, dict[str, Event]]:
-    if not isinstance(state, Mapping) or state.get("version") != EXPORT_VERSION:
-        raise InvalidState(f"expected an object with version {EXPORT_VERSION}")
-    raw_tenants = state.get("tenants")
+def parse_state(state: Mapping[str, Any]) -> dict[str, dict[str, Event]]:
+    """An exported state, checked and copied, ready for `EventStore.replace`.
+
+    Raises `InvalidState` for a malformed structure, `ConflictingState` for a duplicate id or an
+    empty tenant name, `InvalidEvent` for a base64 field that does not decode to JSON.
+    """
+    raw_tenants = state.get("tenants") if isinstance(state, Mapping) else None
     if not isinstance(raw_tenants, Mapping):
         raise InvalidState("tenants: expected an object of tenant name to event list")
     parsed: dict[str, dict[str, Event]] = {}
     for tenant, events in raw_tenants.items():
         if not isinstance(tenant, str) or not tenant:
-            raise InvalidState("tenants: tenant names must be non-empty strings")
+            raise ConflictingState("tenants: tenant names must be non-empty strings")
         if not isinstance(events, list):
             raise InvalidState(f"tenants.{tenant}: expected a list of events")
         parsed[tenant] = {}
@@ -124,7 +127,7 @@ def _parse_state(state: Mapping[str, Any]) -> dict[str, dict[str, Event]]:
             if not isinstance(event_id, str) or not event_id:
                 raise InvalidState(f"{where}.id: expected a non-empty string")
             if event_id in parsed[tenant]:
-                raise InvalidState(f"{where}.id: duplicate id {event_id!r}")
+                raise ConflictingState(f"{where}.id: duplicate id {event_id!r}")
             try:
                 check_event(event)
             except InvalidEvent as err:

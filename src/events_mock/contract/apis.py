@@ -180,5 +180,6 @@ CONTRACT_APIS: dict[str, ContractApi] = {
         # Credentials are optional (loopback callers need none): nothing to refuse. No links.
         generic=("schema_level",),
         stores="fuzzes the target mock's own clock, faults, journal and state",
+        formats=_collector_formats,  # state documents hold Event Collector events
     ),
 }

@@ -16,7 +16,7 @@ from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionResponse
 from connexion.security import BearerSecurityHandler
 
-from events_mock.apis import MockApi, StateError, spec_path
+from events_mock.apis import MockApi, StateConflict, StateError, spec_path
 from events_mock.barchart.jobs import JobError, JobStatus, ReportJob, ReportJobs
 from events_mock.control.faults import UnknownFault
 from events_mock.control.plane import CONTROL_PREFIX, ClockOutOfRange, ControlPlane
@@ -175,11 +175,39 @@ class ControlHandlers:
         return ok(self.control.export_state())
 
     async def import_state(self, body: Any) -> ConnexionResponse:
-        try:
-            self.control.import_state(body)
-        except StateError as error:
-            raise problem(400, str(error)) from None
-        return no_content()
+        return replaced(lambda: self.control.import_state(body))
+
+    # One API's part of the state, operations named after the API (`importBillingCareState`)
+
+    def _part(name: str) -> tuple[Callable, Callable]:  # noqa: N805 (runs in the class body)
+        async def export(self: ControlHandlers) -> Answer:
+            try:
+                return ok(self.control.export_api_state(name))
+            except LookupError as error:
+                raise problem(404, f"{error}.") from None
+
+        async def import_(self: ControlHandlers, body: Any) -> ConnexionResponse:
+            return replaced(lambda: self.control.import_api_state(name, body))
+
+        return export, import_
+
+    export_barchart_state, import_barchart_state = _part("barchart")
+    export_event_collector_state, import_event_collector_state = _part("event-collector")
+    export_billing_care_state, import_billing_care_state = _part("billing-care")
+    del _part
+
+
+def replaced(change: Callable[[], None]) -> ConnexionResponse:
+    """204 once a state import took effect; 400 or 409 (`StateConflict`) when it changed nothing."""
+    try:
+        change()
+    except LookupError as error:
+        raise problem(404, f"{error}.") from None
+    except StateConflict as error:
+        raise problem(409, str(error)) from None
+    except StateError as error:
+        raise problem(400, str(error)) from None
+    return no_content()
 
 
 def job_json(job: ReportJob, now_ms: int) -> dict[str, Any]:

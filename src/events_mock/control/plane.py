@@ -19,7 +19,13 @@ from events_mock.apis import MockApi, api_for_path
 from events_mock.clock import LATEST_MS, MockClock
 from events_mock.control.faults import FaultRules
 from events_mock.control.journal import DEFAULT_BODY_LIMIT, DEFAULT_CAPACITY, Journal
-from events_mock.control.state import export_state, import_state, restore_clock
+from events_mock.control.state import (
+    export_api_state,
+    export_state,
+    import_api_state,
+    import_state,
+    restore_clock,
+)
 
 CONTROL_PREFIX = "/__mock"
 MAX_MS = LATEST_MS
@@ -93,7 +99,7 @@ class ControlPlane:
     # State
 
     def reset(self) -> None:
-        """Back to a fresh mock: no data, no faults, no journal, the clock where it started."""
+        """Back to a fresh mock: start-up data, no faults or journal, the clock where it started."""
         with self._lock:
             for api in self.apis:
                 if api.state is not None:
@@ -110,6 +116,15 @@ class ControlPlane:
         """Raises `events_mock.apis.StateError` (and changes nothing) if the document is invalid."""
         with self._lock:
             import_state(self.clock, self.apis, document)
+
+    def export_api_state(self, name: str) -> dict[str, Any]:
+        with self._lock:
+            return export_api_state(self.apis, name)
+
+    def import_api_state(self, name: str, data: Any) -> None:
+        """One API's part of the state (`State.apis.<name>`); raises like `import_state`."""
+        with self._lock:
+            import_api_state(self.apis, name, data)
 
 
 def iso(ms: int) -> str:

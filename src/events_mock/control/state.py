@@ -25,14 +25,16 @@ from openapi_schema_validator import OAS30Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from events_mock.apis import MockApi, StateError, spec_path
+from events_mock.apis import ApiState, MockApi, StateError, spec_path
 from events_mock.clock import MockClock
 
 __all__ = [
     "PeriodicSaver",
     "StateError",
     "StateFile",
+    "export_api_state",
     "export_state",
+    "import_api_state",
     "import_state",
     "on_shutdown",
 ]
@@ -59,18 +61,47 @@ def export_state(clock: MockClock, apis: Sequence[MockApi]) -> dict[str, Any]:
 
 
 def import_state(clock: MockClock, apis: Sequence[MockApi], document: Any) -> None:
-    """Replace every API's data (and the clock, if given) with the document's, or change nothing."""
+    """Replace every API's data (and the clock, if given) with the document's, or change nothing.
+
+    An API the document leaves out gets its start-up data, as after a reset.
+    """
     validate_state(document)
     parts = document["apis"]
-    stateful = {api.name: api.state for api in apis if api.state is not None}
+    stateful = _stateful(apis)
     unknown = sorted(set(parts) - set(stateful))
     if unknown:
         raise StateError(f"this mock serves no API named {', '.join(unknown)}")
-    commits = [state.prepare(parts.get(name, {})) for name, state in stateful.items()]
+    commits = [
+        state.prepare(parts[name]) if name in parts else state.reset
+        for name, state in stateful.items()
+    ]
     for commit in commits:
         commit()
     if "clock" in document:
         restore_clock(clock, document["clock"])
+
+
+def export_api_state(apis: Sequence[MockApi], name: str) -> dict[str, Any]:
+    return _api_state(apis, name).export()
+
+
+def import_api_state(apis: Sequence[MockApi], name: str, data: Any) -> None:
+    """Replace one API's data, or change nothing; the other APIs and the clock stay."""
+    state = _api_state(apis, name)
+    validate_state(data, f"State/properties/apis/properties/{name}")
+    state.prepare(data)()
+
+
+def _stateful(apis: Sequence[MockApi]) -> dict[str, ApiState]:
+    return {api.name: api.state for api in apis if api.state is not None}
+
+
+def _api_state(apis: Sequence[MockApi], name: str) -> ApiState:
+    """Raises `LookupError` in a mock built without that API (`EventsMock` serves them all)."""
+    state = _stateful(apis).get(name)
+    if state is None:
+        raise LookupError(f"this mock serves no API named {name}")
+    return state
 
 
 def restore_clock(clock: MockClock, saved: Mapping[str, Any]) -> None:
@@ -83,23 +114,25 @@ def restore_clock(clock: MockClock, saved: Mapping[str, Any]) -> None:
         clock.set(int(time.time() * 1000) + int(saved["offset_ms"]))
 
 
-def validate_state(document: Any) -> None:
-    error = next(iter(_state_validator().iter_errors(document)), None)
+def validate_state(document: Any, schema: str = "State") -> None:
+    """Check against a schema of spec/control.yaml: `State`, or a part of it by JSON pointer."""
+    error = next(iter(_state_validator(schema).iter_errors(document)), None)
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "the document"
         raise StateError(f"invalid state at {where}: {error.message[:300]}")
 
 
 @cache
-def _state_validator() -> OAS30Validator:
-    """The spec's `State` schema, with its references into the other specs resolvable."""
+def _state_validator(schema: str) -> OAS30Validator:
+    """The spec's schema, with its references into the other specs resolvable."""
     resources = []
     for spec in sorted(spec_path(CONTROL_SPEC).parent.glob("*.yaml")):
         contents = yaml.safe_load(spec.read_text())
         resources.append((spec.absolute().as_uri(), Resource(contents, DRAFT4)))
     registry = Registry().with_resources(resources)
     control_uri = spec_path(CONTROL_SPEC).absolute().as_uri()
-    return OAS30Validator({"$ref": f"{control_uri}#/components/schemas/State"}, registry=registry)
+    reference = {"$ref": f"{control_uri}#/components/schemas/{schema}"}
+    return OAS30Validator(reference, registry=registry)
 
 
 class StateFile:

@@ -58,6 +58,14 @@ class ControlClient:
     def import_state(self, document: Any) -> None:
         self.call("PUT", "/state", json=document)
 
+    def export_api_state(self, api: str) -> dict[str, Any]:
+        """One API's part of the state: "barchart", "event-collector" or "billing-care"."""
+        return self.call("GET", f"/state/{api}")
+
+    def import_api_state(self, api: str, data: Any) -> None:
+        """Replace one API's data, e.g. `("billing-care", {"events": records})`."""
+        self.call("PUT", f"/state/{api}", json=data)
+
     def close(self) -> None:
         self.http.close()
 

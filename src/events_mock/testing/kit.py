@@ -112,6 +112,12 @@ class InProcessMock:
     def import_state(self, document: Any) -> None:
         self.mock.control.import_state(document)
 
+    def export_api_state(self, api: str) -> dict[str, Any]:
+        return self.mock.control.export_api_state(api)
+
+    def import_api_state(self, api: str, data: Any) -> None:
+        self.mock.control.import_api_state(api, data)
+
     # Lifecycle
 
     def __enter__(self) -> InProcessMock:

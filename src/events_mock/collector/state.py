@@ -1,0 +1,35 @@
+"""The Event Collector's part of the control plane's state: every tenant's events.
+
+The shape is `EventCollectorState` in spec/control.yaml. Tenants that the server was not
+started with may be imported: their events are kept (and exported again) but nobody can read
+them until a server with that tenant loads the state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from events_mock.apis import StateConflict, StateError
+from events_mock.collector.payloads import InvalidEvent
+from events_mock.collector.store import ConflictingState, EventStore, InvalidState, parse_state
+
+
+class CollectorState:
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+
+    def export(self) -> dict[str, Any]:
+        return self.store.export_state()
+
+    def prepare(self, data: Mapping[str, Any]) -> Callable[[], None]:
+        try:
+            tenants = parse_state(data)
+        except ConflictingState as error:
+            raise StateConflict(f"event-collector: {error}") from None
+        except (InvalidState, InvalidEvent) as error:
+            raise StateError(f"event-collector: {error}") from None
+        return lambda: self.store.replace(tenants)
+
+    def reset(self) -> None:
+        self.store.clear()
