@@ -7,6 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+import schemathesis
+from openapi_schema_validator import OAS30Validator
+from openapi_spec_validator import validate
 
 from events_mock.app import EventsMock, MockConfig
 from events_mock.billing.dataset import generate
@@ -39,6 +42,33 @@ def test_one_swagger_ui_lists_every_spec(url: str) -> None:
         assert server["url"].startswith(url), "Try it out must call the mock, not production"
     billing = requests.get(f"{url}/openapi/billing-care.json").json()
     assert billing["servers"] == [{"url": f"{url}/bcws/webresources/v1.0"}]
+
+
+def test_served_specs_resolve_from_their_url_alone(url: str) -> None:
+    """control.yaml refers into the other spec files; what the mock serves must not."""
+    served = requests.get(f"{url}/openapi/control.json").json()
+    validate(served)  # resolves every reference within the document, or fails
+    assert not [ref for ref in references(served) if not ref.startswith("#")]
+    assert "billing-care-events.Event" in served["components"]["schemas"]
+    # Same meaning as the files: a real state document is valid against the served schema.
+    state = EventsMock().control.export_state()
+    OAS30Validator({**served, "$ref": "#/components/schemas/State"}).validate(state)
+    broken = {**state, "apis": {"billing-care": {"events": [{"id": 1}]}}}
+    assert not OAS30Validator({**served, "$ref": "#/components/schemas/State"}).is_valid(broken)
+    # Schemathesis pointed at the URL (as a QA engineer would) sees every operation.
+    schema = schemathesis.openapi.from_url(f"{url}/openapi/control.json")
+    assert all(result.ok() for result in schema.get_all_operations())
+
+
+def references(node) -> Iterator[str]:
+    if isinstance(node, dict):
+        if "$ref" in node:
+            yield node["$ref"]
+        for value in node.values():
+            yield from references(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from references(value)
 
 
 def test_each_api_answers_errors_in_its_own_shape(url: str) -> None:

@@ -28,6 +28,7 @@ from events_mock.barchart.store import EventStore
 from events_mock.billing.dataset import DEFAULT_EVENT_COUNT, DEFAULT_SEED, BillingDataset
 from events_mock.billing.dataset import generate as generate_billing_events
 from events_mock.billing.handlers import create_api as billing_api
+from events_mock.bundle import bundled
 from events_mock.clock import MockClock
 from events_mock.collector import EventStore as CollectorStore
 from events_mock.collector import create_api as collector_api
@@ -241,13 +242,13 @@ def spec_url(api: MockApi) -> str:
 
 
 def serve_spec(api: MockApi):
-    """The spec as JSON, its servers pointed at this mock so the UI's "Try it out" stays here."""
-    spec = load_spec(api.spec)
-    path = base_path(spec)
+    """The spec as JSON, its servers pointed at this mock so the UI's "Try it out" stays here,
+    and self-contained (`bundle`), so readers of the URL can resolve every reference."""
+    path = base_path(load_spec(api.spec))
 
     async def endpoint(request: Request) -> JSONResponse:
         server = str(request.base_url).rstrip("/") + path
-        return JSONResponse({**spec, "servers": [{"url": server}]})
+        return JSONResponse({**bundled(api.spec), "servers": [{"url": server}]})
 
     return endpoint
 

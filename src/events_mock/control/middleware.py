@@ -33,8 +33,6 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]
 
 FAULT_HEADER = "X-Events-Mock-Fault"
-DOCS_PREFIXES = (CONTROL_PREFIX + "/ui/", CONTROL_PREFIX + "/openapi/")
-"""The control API's Swagger UI and spec: public, so the UI can load and ask for the token."""
 IN_PROCESS_CLIENTS = frozenset({"testclient"})
 """Client names in-process test clients put in the ASGI scope (Starlette's TestClient)."""
 
@@ -82,8 +80,6 @@ class ControlMiddleware:
             await _Exchange(self.app, self.control, scope, receive, send).run()
 
     def _refusal(self, scope: MutableMapping[str, Any]) -> ConnexionResponse | None:
-        if scope["path"].startswith(DOCS_PREFIXES):
-            return None
         control_api = self.control.api_for(CONTROL_PREFIX)
         token = self.control.settings.token
         if token:
