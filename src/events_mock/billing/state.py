@@ -7,6 +7,7 @@ loaded) or the records themselves. Reset goes back to the data set the mock star
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +28,7 @@ class BillingState:
         if data.generated_from is not None:
             seed, count = data.generated_from
             return {"generated": {"seed": seed, "events": count}}
-        return {"events": list(data.records)}
+        return {"events": copy.deepcopy(list(data.records))}
 
     def prepare(self, data: Mapping[str, Any]) -> Callable[[], None]:
         try:

@@ -177,24 +177,31 @@ class ControlHandlers:
     async def import_state(self, body: Any) -> ConnexionResponse:
         return replaced(lambda: self.control.import_state(body))
 
-    # One API's part of the state, operations named after the API (`importBillingCareState`)
+    # One API's part of the state
 
-    def _part(name: str) -> tuple[Callable, Callable]:  # noqa: N805 (runs in the class body)
-        async def export(self: ControlHandlers) -> Answer:
-            try:
-                return ok(self.control.export_api_state(name))
-            except LookupError as error:
-                raise problem(404, f"{error}.") from None
+    async def export_barchart_state(self) -> Answer:
+        return self._export_part("barchart")
 
-        async def import_(self: ControlHandlers, body: Any) -> ConnexionResponse:
-            return replaced(lambda: self.control.import_api_state(name, body))
+    async def import_barchart_state(self, body: Any) -> ConnexionResponse:
+        return replaced(lambda: self.control.import_api_state("barchart", body))
 
-        return export, import_
+    async def export_event_collector_state(self) -> Answer:
+        return self._export_part("event-collector")
 
-    export_barchart_state, import_barchart_state = _part("barchart")
-    export_event_collector_state, import_event_collector_state = _part("event-collector")
-    export_billing_care_state, import_billing_care_state = _part("billing-care")
-    del _part
+    async def import_event_collector_state(self, body: Any) -> ConnexionResponse:
+        return replaced(lambda: self.control.import_api_state("event-collector", body))
+
+    async def export_billing_care_state(self) -> Answer:
+        return self._export_part("billing-care")
+
+    async def import_billing_care_state(self, body: Any) -> ConnexionResponse:
+        return replaced(lambda: self.control.import_api_state("billing-care", body))
+
+    def _export_part(self, name: str) -> Answer:
+        try:
+            return ok(self.control.export_api_state(name))
+        except LookupError as error:
+            raise problem(404, f"{error}.") from None
 
 
 def replaced(change: Callable[[], None]) -> ConnexionResponse:
