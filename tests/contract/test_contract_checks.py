@@ -13,7 +13,7 @@ from schemathesis import Response
 from events_mock.contract import barchart, checks
 from events_mock.contract.checks import ContractViolation
 from events_mock.contract.clocks import JobTimedOut, WallClock, poll_steps, wait_for_job
-from events_mock.contract.run import PrivateWindow
+from events_mock.contract.run import PrivateWindow, without_transport_headers
 
 WINDOW = PrivateWindow(1_000_000_000_000, 1_000_003_599_999)
 
@@ -230,3 +230,10 @@ def test_jobs_started_together_share_one_deadline() -> None:
         with pytest.raises(JobTimedOut):
             wait_for_job(lambda: {"status": "RUNNING"}, clock, timeout=100, started=0.0)
     assert sum(fake.sleeps) == 100
+
+
+def test_generated_transport_headers_are_not_sent() -> None:
+    """A web server refuses `Transfer-Encoding: Io` itself; the API is not to blame for it."""
+    generated = {"X-TWC-Tenant": "demo", "transfer-encoding": "Io", "Content-Length": "7"}
+    assert without_transport_headers(None, generated) == {"X-TWC-Tenant": "demo"}
+    assert without_transport_headers(None, None) is None

@@ -9,7 +9,6 @@ seed and a cURL line for each failing request.
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
@@ -21,12 +20,9 @@ BUDGET = ("--max-examples", "25", "--seed", "20240601")
 
 @pytest.mark.parametrize("api", list(CONTRACT_APIS))
 def test_mock_conforms_to_its_spec_under_fuzzing(api: str) -> None:
-    started = time.monotonic()
     verdict, output = run_verify("--api", api, *BUDGET)
-    elapsed = time.monotonic() - started
     assert verdict.exit_code == 0, output
     for check in ("not_a_server_error", "response_schema_conformance", "negative_data_rejection"):
         ran = re.search(rf"^\s+ok\s+{check}\s+(\d+) passed\s+0 failed$", output, re.M)
         assert ran and int(ran.group(1)) > 0, f"{check} did not run clean:\n{output}"
     assert "fuzzing 25" in output and "NOT EXERCISED" not in output, output
-    assert elapsed < 120, f"verify --api {api} took {elapsed:.0f} s on a 25-case budget"

@@ -11,7 +11,6 @@ import io
 import os
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -44,11 +43,8 @@ def run_verify(*argv: str) -> tuple[Verdict, str]:
 
 def test_embedded_mock_conforms_with_default_settings(tmp_path) -> None:
     report = tmp_path / "verify.xml"
-    started = time.monotonic()
     verdict, output = run_verify("--seed", "20240601", "--junit-xml", str(report))
-    elapsed = time.monotonic() - started
     assert verdict.exit_code == 0, output
-    assert elapsed < 180, f"verify took {elapsed:.0f} s against the mock"
     assert "CONFORMS" in output and "embedded mock" in output
     suite = ET.parse(report).getroot().find("testsuite")
     assert suite is not None

@@ -95,6 +95,7 @@ def test_import_is_all_or_nothing() -> None:
         (lambda d: d["apis"].update(collector={}), "apis"),
         (lambda d: d["apis"]["barchart"]["events"].append({"customer": "BARCHART"}), "events/2"),
         (lambda d: d["clock"].update(rate=-1), "clock/rate"),
+        (lambda d: d["apis"]["barchart"]["events"][0].update(batch="not-a-uuid"), "batch"),
     ],
 )
 def test_invalid_documents_are_refused(change, message: str) -> None:

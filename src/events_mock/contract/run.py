@@ -40,6 +40,21 @@ BUILTIN_RESPONSE_CHECKS = (
     "response_headers_conformance",
     "response_schema_conformance",
 )
+TRANSPORT_HEADERS = frozenset(
+    {
+        "connection",
+        "content-length",
+        "host",
+        "keep-alive",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+"""Framing and hop-by-hop headers (RFC 9110 7.6.1, 8.6; RFC 9112 6.1): the web server in front
+of an API answers a bogus one in its own way before the API sees the request."""
 # Far enough in the past that no real client posts there, wide enough that two runs never meet.
 WINDOW_RANGE_MS = (
     int(datetime(1990, 1, 1, tzinfo=timezone.utc).timestamp() * 1000),
@@ -180,6 +195,7 @@ class ContractRun:
             config.phases.coverage.unexpected_methods = {"trace"}
             schema = schema.include(method=list(SAFE_METHODS))
         schema.hooks.register_hook_with_name(self.coverage.after_validate, "after_validate")
+        schema.hooks.register_hook_with_name(without_transport_headers, "map_headers")
         return schema
 
     def _authenticate(self, config: Any) -> None:
@@ -416,3 +432,13 @@ def example_path_parameters(operation: APIOperation) -> dict[str, Any]:
         example = parameter_example(parameter)
         values[parameter.name] = example if example is not None else "example"
     return values
+
+
+def without_transport_headers(
+    context: Any, headers: dict[str, str] | None
+) -> dict[str, str] | None:
+    """Generated headers minus `TRANSPORT_HEADERS`: fuzzing adds arbitrary header names, and a
+    `Transfer-Encoding: Io` is refused by any HTTP server, which says nothing of the API."""
+    if not headers:
+        return headers
+    return {name: value for name, value in headers.items() if name.lower() not in TRANSPORT_HEADERS}
