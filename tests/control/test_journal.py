@@ -6,6 +6,7 @@ import pytest
 
 from events_mock.control.journal import (
     REDACTED,
+    Exchange,
     Journal,
     body_view,
     redact_headers,
@@ -127,3 +128,20 @@ def test_json_shape() -> None:
 def test_capacity_must_be_positive() -> None:
     with pytest.raises(ValueError):
         Journal(capacity=0)
+
+
+def test_an_entry_shows_the_raw_exchange_only_redacted() -> None:
+    journal = Journal()
+    raw = Exchange(
+        query_string=b"token=abc&source=JOB-1",
+        headers=((b"authorization", b"Basic ZGVtbzpkZW1v"), (b"content-type", b"application/json")),
+        body=b'{"password": "p", "n": 1}',
+        response_headers=((b"set-cookie", b"s=1"),),
+    )
+    record(journal, _exchange=raw)
+    shown = journal.entries()[0].to_json()
+    assert shown["query"] == {"token": [REDACTED], "source": ["JOB-1"]}
+    assert shown["headers"]["authorization"] == f"Basic {REDACTED}"
+    assert shown["body"] == {"password": REDACTED, "n": 1}
+    assert shown["response_headers"] == {"set-cookie": REDACTED}
+    assert "ZGVtbzpkZW1v" not in repr(journal.entries()[0]) + str(shown)

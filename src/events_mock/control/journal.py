@@ -1,9 +1,13 @@
 """The journal: the most recent requests the mocked APIs received, as a test would assert them.
 
 It is bounded (a ring buffer) so a mock left running for days does not grow without end, and
-it never holds a credential: the journal is readable by anyone who can reach the control plane,
+it never shows a credential: the journal is readable by anyone who can reach the control plane,
 and a multi-tenant API's tenants must not learn each other's secrets from it. Each entry names
 its tenant so the control plane can show a caller only its own tenant's requests.
+
+An entry keeps the exchange as the server saw it (`Exchange`, bytes untouched) and makes its
+redacted views (query, headers, body) when first read: recording is on every request's path,
+reading is rare, so the work is done where it is rare.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import re
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -112,6 +117,20 @@ def body_view(body: bytes, content_type: str, truncated: bool) -> Any:
     return body.decode("utf-8", errors="replace")
 
 
+Headers = tuple[tuple[bytes, bytes], ...]
+"""ASGI headers: (lower-cased name, value) byte pairs."""
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """What the server saw of one request and its answer, raw; the entry's views come from it."""
+
+    query_string: bytes = b""
+    headers: Headers = ()
+    body: bytes = b""
+    response_headers: Headers = ()
+
+
 @dataclass(frozen=True)
 class JournalEntry:
     id: int
@@ -120,19 +139,53 @@ class JournalEntry:
     api: str
     method: str
     path: str
-    query: dict[str, list[str]] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
-    body: Any = None
     body_truncated: bool = False
     status: int | None = None
     """None when the connection closed without an answer."""
-    response_headers: dict[str, str] = field(default_factory=dict)
     duration_ms: float = 0.0
     fault: str | None = None
     tenant: str | None = None
+    _exchange: Exchange = field(default=Exchange(), repr=False, compare=False)
+    """Raw, credentials included: read only through the redacted views below."""
+
+    @cached_property
+    def query(self) -> dict[str, list[str]]:
+        return redact_query(self._exchange.query_string.decode("latin-1"))
+
+    @cached_property
+    def headers(self) -> dict[str, str]:
+        return redact_headers(_decoded(self._exchange.headers))
+
+    @cached_property
+    def body(self) -> Any:
+        content_type = self.headers.get("content-type", "")
+        return body_view(self._exchange.body, content_type, self.body_truncated)
+
+    @cached_property
+    def response_headers(self) -> dict[str, str]:
+        return redact_headers(_decoded(self._exchange.response_headers))
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "id": self.id,
+            "time": self.time,
+            "api": self.api,
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "headers": self.headers,
+            "body": self.body,
+            "body_truncated": self.body_truncated,
+            "status": self.status,
+            "response_headers": self.response_headers,
+            "duration_ms": self.duration_ms,
+            "fault": self.fault,
+            "tenant": self.tenant,
+        }
+
+
+def _decoded(headers: Headers) -> Iterator[tuple[str, str]]:
+    return ((name.decode("latin-1"), value.decode("latin-1")) for name, value in headers)
 
 
 class Journal:
@@ -146,7 +199,7 @@ class Journal:
         self._recorded = 0
 
     def record(self, **fields: Any) -> JournalEntry:
-        """Add an entry; `fields` are `JournalEntry`'s, already redacted, without `id`."""
+        """Add an entry; `fields` are `JournalEntry`'s without `id`."""
         with self._lock:
             self._recorded += 1
             entry = JournalEntry(id=self._recorded, **fields)

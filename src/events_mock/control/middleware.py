@@ -19,7 +19,7 @@ from connexion.lifecycle import ConnexionResponse
 from starlette.responses import Response
 
 from events_mock.control.faults import FaultRule
-from events_mock.control.journal import body_view, redact_headers, redact_query
+from events_mock.control.journal import Exchange, Headers
 from events_mock.control.plane import CONTROL_PREFIX, ControlPlane
 from events_mock.control.prefer import (
     PreferenceRefused,
@@ -126,13 +126,12 @@ class _Exchange:
         self._receive = receive
         self._send = send
         self.api = control.api_for(scope["path"])
-        self.headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
         self.arrived_ms = control.clock.now_ms()
         self.started = time.perf_counter()
         self.body = bytearray()
         self.body_truncated = False
         self.status: int | None = None
-        self.response_headers: list[tuple[str, str]] = []
+        self.response_headers: Headers = ()
         self.fault: FaultRule | None = None
         self.recorded = False
 
@@ -202,9 +201,7 @@ class _Exchange:
     async def send(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.status = message["status"]
-            self.response_headers = [
-                (k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", ())
-            ]
+            self.response_headers = tuple(message.get("headers", ()))
         elif message["type"] == "http.response.body" and not message.get("more_body", False):
             # Recorded before the client can see the end of the answer, so a test that asks
             # the journal right after a response always finds it there.
@@ -219,29 +216,37 @@ class _Exchange:
                 return
 
     def _header(self, name: str) -> str | None:
-        return next((value for key, value in self.headers if key.lower() == name), None)
+        wanted = name.encode("latin-1")
+        value = next((v for k, v in self.scope["headers"] if k.lower() == wanted), None)
+        return value.decode("latin-1") if value is not None else None
 
     def record(self) -> None:
         if self.recorded:
             return
         self.recorded = True
-        lowered = {key.lower(): value for key, value in self.headers}
         tenant_of = self.api.tenant_of
+        tenant = tenant_of(_text_headers(self.scope["headers"])) if tenant_of else None
         self.control.journal.record(
             time=self.arrived_ms,
             api=self.api.name,
-            tenant=tenant_of(lowered) if tenant_of is not None else None,
+            tenant=tenant,
             method=self.scope["method"],
             path=self.scope["path"],
-            query=redact_query(self.scope.get("query_string", b"").decode("latin-1")),
-            headers=redact_headers(self.headers),
-            body=body_view(bytes(self.body), lowered.get("content-type", ""), self.body_truncated),
             body_truncated=self.body_truncated,
             status=self.status,
-            response_headers=redact_headers(self.response_headers),
             duration_ms=round((time.perf_counter() - self.started) * 1000, 3),
             fault=self.fault.id if self.fault is not None else None,
+            _exchange=Exchange(
+                query_string=self.scope.get("query_string", b""),
+                headers=tuple(self.scope["headers"]),
+                body=bytes(self.body),
+                response_headers=self.response_headers,
+            ),
         )
+
+
+def _text_headers(headers: Headers) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in headers}
 
 
 class _Truncating:
