@@ -1,48 +1,84 @@
-"""The README's control-plane examples, run exactly as written there.
+"""The docs' examples, run exactly as written there.
 
-Each ```python block of the section that defines tests is a complete test module: it is
-written to a file and run by pytest with the events-mock plugin, as a client team would.
+An example is a ```python block right after a `<!-- example: NAME -->` line, in README.md,
+ARCHITECTURE.md or any docs/*.md. Each is a complete test module: it is written to a file and
+run by pytest with the events-mock plugin, as a client team would. Every other ```python block
+of the docs must at least compile. Moving an example to another doc keeps it tested; dropping
+one fails `test_every_known_example_is_still_there`.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests._support import PLUGIN_ARGS
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-SECTION = "## Control plane and client test kit"
+ROOT = Path(__file__).resolve().parent.parent
+MARKED = re.compile(r"^<!-- example: ([\w-]+) -->\n```python\n(.*?)^```", re.M | re.S)
+PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.M | re.S)
+KNOWN_EXAMPLES = {
+    "readme-kit",
+    "retry-503",
+    "polling-clock",
+    "expired-link",
+    "collector-fault",
+    "billing-scenario",
+}
+"""Examples that must exist somewhere in the docs (more may be added freely)."""
 
 
-def section_blocks() -> list[str]:
-    text = README.read_text()
-    start = text.index(SECTION)
-    end = text.find("\n## ", start + len(SECTION))
-    section = text[start : end if end != -1 else len(text)]
-    return re.findall(r"```python\n(.*?)```", section, re.S)
+@dataclass(frozen=True)
+class Example:
+    name: str
+    doc: str
+    code: str
 
 
-EXAMPLES = [block for block in section_blocks() if re.search(r"^def test_", block, re.M)]
+def doc_files() -> list[Path]:
+    return [ROOT / "README.md", ROOT / "ARCHITECTURE.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
-def test_the_section_has_the_five_examples() -> None:
-    assert len(EXAMPLES) == 5
+def examples() -> list[Example]:
+    found = []
+    for path in doc_files():
+        if path.exists():
+            for name, code in MARKED.findall(path.read_text()):
+                found.append(Example(name, str(path.relative_to(ROOT)), code))
+    return found
 
 
-def test_every_snippet_is_valid_python() -> None:
-    for block in section_blocks():
-        compile(block, "README.md", "exec")
+EXAMPLES = examples()
 
 
-@pytest.mark.parametrize(
-    "code",
-    EXAMPLES,
-    ids=["retry-503", "polling-clock", "expired-link", "collector-fault", "billing-scenario"],
-)
-def test_readme_example(code: str, pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_example=code)
+def test_every_known_example_is_still_there() -> None:
+    missing = KNOWN_EXAMPLES - {example.name for example in EXAMPLES}
+    assert not missing, f"examples gone from the docs: {sorted(missing)}"
+
+
+def test_example_names_are_unique() -> None:
+    names = [example.name for example in EXAMPLES]
+    assert len(names) == len(set(names))
+
+
+def test_every_example_is_a_test_module() -> None:
+    for example in EXAMPLES:
+        assert re.search(r"^def test_", example.code, re.M), f"{example.doc}: {example.name}"
+
+
+@pytest.mark.parametrize("path", doc_files(), ids=lambda path: path.name)
+def test_every_snippet_is_valid_python(path: Path) -> None:
+    if not path.exists():
+        pytest.skip(f"{path.name} not written yet")
+    for block in PYTHON_BLOCK.findall(path.read_text()):
+        compile(block, str(path), "exec")
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[example.name for example in EXAMPLES])
+def test_doc_example(example: Example, pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_example=example.code)
     result = pytester.runpytest_inprocess(*PLUGIN_ARGS, "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=len(re.findall(r"^def test_", code, re.M)))
+    result.assert_outcomes(passed=len(re.findall(r"^def test_", example.code, re.M)))
