@@ -82,3 +82,36 @@ def test_doc_example(example: Example, pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_example=example.code)
     result = pytester.runpytest_inprocess(*PLUGIN_ARGS, "-p", "no:cacheprovider")
     result.assert_outcomes(passed=len(re.findall(r"^def test_", example.code, re.M)))
+
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+HEADING = re.compile(r"^#{1,6} (.+)$", re.M)
+
+
+def anchors(text: str) -> set[str]:
+    """The anchors GitHub gives a document's headings (outside code blocks)."""
+    prose = re.sub(r"^```.*?^```", "", text, flags=re.M | re.S)
+    return {
+        re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        for heading in HEADING.findall(prose)
+    }
+
+
+def leads_somewhere(linked: Path, anchor: str) -> bool:
+    return not anchor or linked.suffix != ".md" or anchor in anchors(linked.read_text())
+
+
+@pytest.mark.parametrize("path", doc_files(), ids=lambda path: path.name)
+def test_every_link_between_the_docs_resolves(path: Path) -> None:
+    """The README is a map: every link in it, and between the docs, must lead somewhere."""
+    if not path.exists():
+        pytest.skip(f"{path.name} not written yet")
+    broken = []
+    for target in LINK.findall(path.read_text()):
+        if re.match(r"[a-z]+:", target):
+            continue  # an absolute URL
+        file_part, _, anchor = target.partition("#")
+        linked = (path.parent / file_part).resolve() if file_part else path
+        if not (linked.exists() and leads_somewhere(linked, anchor)):
+            broken.append(target)
+    assert not broken, f"{path.name}: {broken}"
