@@ -36,8 +36,9 @@ from events_mock.control import ControlPlane, ControlSettings
 from events_mock.control.api import create_api as control_api
 from events_mock.control.middleware import ControlMiddleware
 from events_mock.control.prefer import documented_responses
-from events_mock.jsonifier import FastJsonifier
-from events_mock.lean import LeanAsyncApp, lean_middlewares
+from events_mock.framework.jsonifier import FastJsonifier
+from events_mock.framework.operations import PreparedAsyncApp, prepared_middlewares
+from events_mock.framework.validation import validator_map
 from events_mock.limits import (
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_EVENTS_PER_REQUEST,
@@ -45,7 +46,6 @@ from events_mock.limits import (
     BodySizeLimit,
     BodyTooLarge,
 )
-from events_mock.validation import validator_map
 
 logger = logging.getLogger("events_mock")
 
@@ -122,14 +122,14 @@ def build_app(
     validate_responses: bool = False,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     middlewares: Sequence[Callable] = (),
-) -> LeanAsyncApp:
+) -> PreparedAsyncApp:
     """`middlewares` (app -> ASGI app factories) wrap everything else, first outermost."""
-    app = LeanAsyncApp(
+    app = PreparedAsyncApp(
         __name__,
         validate_responses=validate_responses,
         validator_map=validator_map(),
         jsonifier=FastJsonifier(),
-        middlewares=[*middlewares, *lean_middlewares(validate_responses)],
+        middlewares=[*middlewares, *prepared_middlewares(validate_responses)],
     )
     app.add_middleware(
         BodySizeLimit, position=MiddlewarePosition.BEFORE_SWAGGER, max_bytes=max_body_bytes

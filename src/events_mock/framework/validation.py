@@ -211,8 +211,9 @@ RESPONSE_CHECKS = CheckCache(Draft4ResponseValidator, nullable=True)
 
 
 PARSED_BODY = "events_mock.parsed_body"
-"""Scope extension: the body as parsed here, for the handler (`lean.LeanOperation`) to reuse
-rather than parse it again; set only where its parse would give the same (UTF-8 JSON)."""
+"""Scope extension: the body as parsed here, for the handler (`operations.PreparedOperation`)
+to reuse rather than parse it again; set only where its parse would give the same (UTF-8
+JSON)."""
 
 
 class CompiledJSONRequestBodyValidator(JSONRequestBodyValidator):
