@@ -277,7 +277,7 @@ class PreparedRequestValidationOperation(RequestValidationOperation):
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
         operation = self._operation
-        uri_parser = operation._uri_parser_class(operation.parameters, operation.body_definition())
+        uri_parser = operation.uri_parser_class(operation.parameters, operation.body_definition())
         self._parameter_validator = self._validator_map["parameter"](
             operation.parameters,
             uri_parser=uri_parser,
