@@ -106,6 +106,7 @@ def private_members(cls: type) -> frozenset[str]:
 
 
 def attribute_chain(node: ast.Attribute) -> tuple[ast.expr, list[str]]:
+    """`a.b.c` -> (`a`, ["b", "c"])."""
     chain: list[str] = []
     current: ast.expr = node
     while isinstance(current, ast.Attribute):
@@ -162,11 +163,9 @@ def _is_getattr_of(call: ast.Call, name: str) -> bool:
 
 
 def _class_violations(node: ast.ClassDef, imported: dict[str, str], where: str) -> Iterator[str]:
-    bases = []
+    bases: list[type] = []
     for base in node.bases:
-        root, chain = (base, []) if isinstance(base, ast.Name) else (None, [])
-        if isinstance(base, ast.Attribute):
-            root, chain = attribute_chain(base)
+        root, chain = attribute_chain(base) if isinstance(base, ast.Attribute) else (base, [])
         if isinstance(root, ast.Name) and root.id in imported:
             found = resolve(".".join([imported[root.id], *chain]))
             if isinstance(found, type):

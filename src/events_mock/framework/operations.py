@@ -452,7 +452,7 @@ class PreparedRoutingMiddleware(RoutingMiddleware):
             await self._route(key, scope, receive, send)
             return
         operation_id, api_base_path, changes = known
-        original = scope.copy()
+        original = dict(scope)
         for name, value in changes.items():  # what Starlette's routers wrote into the scope
             scope[name] = dict(value) if type(value) is dict else value
         original.setdefault("path_params", {}).update(scope.get("path_params", {}))

@@ -155,7 +155,7 @@ class PythonFormat:
             raise ValueError(f"is not a {self.format!r}")
 
 
-KEYWORDS = {PATTERN_KEYWORD: PythonPattern, FORMAT_KEYWORD: PythonFormat}
+KEYWORDS: dict[str, Any] = {PATTERN_KEYWORD: PythonPattern, FORMAT_KEYWORD: PythonFormat}
 
 
 def compile_check(
@@ -184,7 +184,7 @@ class CheckCache:
     LIMIT = 10_000
     """Never grow without bound, should some caller build a new schema per request."""
 
-    def __init__(self, reference: type, *, nullable: bool) -> None:
+    def __init__(self, reference: Any, *, nullable: bool) -> None:
         self.nullable = nullable
         self.untrusted = frozenset(reference.VALIDATORS) - TRUSTED
         self._lock = threading.Lock()
