@@ -14,7 +14,7 @@ from openapi_spec_validator import validate
 from events_mock.app import EventsMock, MockConfig
 from events_mock.billing.dataset import generate
 from events_mock.cli import build_parser
-from events_mock.server import LiveServer
+from events_mock.framework.live_server import LiveServer
 
 TENANTS = {"acme": "tok-acme", "globex": "tok-globex"}
 

@@ -46,7 +46,7 @@ def test_baseline_does_the_same_work() -> None:
 
 
 def test_asyncio_load_client_against_a_live_server() -> None:
-    from events_mock.server import LiveServer
+    from events_mock.framework.live_server import LiveServer
 
     with LiveServer(baseline.app) as server:
         result = load.measure(

@@ -64,7 +64,8 @@ class MockApi:
     path_prefixes: tuple[str, ...] = ("/",)
     """Request paths that belong to this API, used to pick the error shape for framework errors."""
     security_map: Mapping[str, type] = field(default_factory=dict)
-    """Connexion security handler classes by scheme (`basic`, `bearer`), see `events_mock.auth`."""
+    """Connexion security handler classes by scheme (`basic`, `bearer`), made by
+    `events_mock.framework.security`."""
     extra_routes: tuple[tuple[str, str], ...] = ()
     """(path, handler method) pairs served outside the spec, e.g. the export download links.
     The method takes a Starlette request and returns a Starlette response."""

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import copy
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
@@ -28,7 +26,7 @@ from events_mock.barchart.store import EventStore
 from events_mock.billing.dataset import DEFAULT_EVENT_COUNT, DEFAULT_SEED, BillingDataset
 from events_mock.billing.dataset import generate as generate_billing_events
 from events_mock.billing.handlers import create_api as billing_api
-from events_mock.bundle import bundled
+from events_mock.bundle import bundle, bundled
 from events_mock.clock import MockClock
 from events_mock.collector import EventStore as CollectorStore
 from events_mock.collector import create_api as collector_api
@@ -36,8 +34,9 @@ from events_mock.control import ControlPlane, ControlSettings
 from events_mock.control.api import create_api as control_api
 from events_mock.control.middleware import ControlMiddleware
 from events_mock.control.prefer import documented_responses
-from events_mock.jsonifier import FastJsonifier
-from events_mock.lean import LeanAsyncApp, lean_middlewares
+from events_mock.framework.jsonifier import FastJsonifier
+from events_mock.framework.operations import PreparedAsyncApp, prepared_middlewares
+from events_mock.framework.validation import validator_map
 from events_mock.limits import (
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_EVENTS_PER_REQUEST,
@@ -45,7 +44,6 @@ from events_mock.limits import (
     BodySizeLimit,
     BodyTooLarge,
 )
-from events_mock.validation import validator_map
 
 logger = logging.getLogger("events_mock")
 
@@ -122,14 +120,14 @@ def build_app(
     validate_responses: bool = False,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     middlewares: Sequence[Callable] = (),
-) -> LeanAsyncApp:
+) -> PreparedAsyncApp:
     """`middlewares` (app -> ASGI app factories) wrap everything else, first outermost."""
-    app = LeanAsyncApp(
+    app = PreparedAsyncApp(
         __name__,
         validate_responses=validate_responses,
         validator_map=validator_map(),
         jsonifier=FastJsonifier(),
-        middlewares=[*middlewares, *lean_middlewares(validate_responses)],
+        middlewares=[*middlewares, *prepared_middlewares(validate_responses)],
     )
     app.add_middleware(
         BodySizeLimit, position=MiddlewarePosition.BEFORE_SWAGGER, max_bytes=max_body_bytes
@@ -147,7 +145,7 @@ def build_app(
     )
     for api in apis:
         app.add_api(
-            connexion_spec(api.spec),
+            bundle(api.spec),  # parsed once already; Connexion's own YAML parse: 0.1 s
             name=api.name,
             resolver=Resolver(function_resolver=api.resolve),
             security_map=api.security_map,
@@ -162,79 +160,6 @@ def build_app(
     for kind in (ProblemException, HTTPException, Exception):
         app.add_error_handler(kind, handler)
     return app
-
-
-def connexion_spec(path: Path) -> dict | Path:
-    """The spec as parsed once already (Connexion's own YAML parsing took 0.1 s a spec), with
-    what it takes from other files inlined; its path where that cannot be done plainly (a
-    cycle, a name the other file's parts would find in this one), for Connexion to resolve."""
-    spec = load_spec(path)
-    if not _refers_out(spec):
-        return copy.deepcopy(spec)
-    try:
-        return _inline_files(spec, path)
-    except _NotPlain:
-        return path
-
-
-class _NotPlain(Exception):
-    pass
-
-
-def _has(spec: dict, pointer: str) -> bool:
-    node: object = spec
-    for part in pointer.lstrip("/").split("/"):
-        part = part.replace("~1", "/").replace("~0", "~")
-        if not isinstance(node, dict) or part not in node:
-            return False
-        node = node[part]
-    return True
-
-
-def _inline_files(spec: dict, path: Path) -> dict:
-    """`spec` with every reference to another file replaced by that file's part, itself with
-    every reference inlined (resolved in its own file, as Connexion's resolver does)."""
-
-    def resolve(file: Path, pointer: str, seen: tuple) -> object:
-        if (file, pointer) in seen:
-            raise _NotPlain("recursive reference")
-        node: object = load_spec(file)
-        for part in pointer.lstrip("/").split("/") if pointer else ():
-            part = part.replace("~1", "/").replace("~0", "~")
-            if not isinstance(node, dict) or part not in node:
-                raise _NotPlain(f"no {pointer} in {file.name}")
-            node = node[part]
-        return inline(node, file, (*seen, (file, pointer)))
-
-    def inline(node: object, file: Path, seen: tuple) -> object:
-        if isinstance(node, list):
-            return [inline(item, file, seen) for item in node]
-        if not isinstance(node, dict):
-            return node
-        ref = node.get("$ref")
-        if not isinstance(ref, str) or (file == path and ref.startswith("#")):
-            return {key: inline(value, file, seen) for key, value in node.items()}
-        target_file, _, pointer = ref.partition("#")
-        if target_file == "" and _has(spec, pointer):
-            raise _NotPlain("Connexion would look this up in the referring spec first")
-        target = resolve(file.parent / target_file if target_file else file, pointer, seen)
-        if not isinstance(target, dict):
-            raise _NotPlain("a reference to something that is not an object")
-        siblings = {k: inline(v, file, seen) for k, v in node.items() if k != "$ref"}
-        return {**siblings, **target}  # as Connexion merges a resolved reference
-
-    return inline(spec, path, ())  # type: ignore[return-value]
-
-
-def _refers_out(node: object) -> bool:
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and not ref.startswith("#"):
-            return True
-        return any(_refers_out(value) for value in node.values())
-    if isinstance(node, list):
-        return any(_refers_out(value) for value in node)
-    return False
 
 
 def spec_url(api: MockApi) -> str:

@@ -15,18 +15,30 @@ from typing import Any
 
 from events_mock.apis import load_spec
 
+__all__ = ["SCHEMAS", "bundle", "bundled"]
+
 SCHEMAS = "#/components/schemas/"
 
 
-@cache
-def bundled(spec_file: Path) -> dict[str, Any]:
-    """The spec of `spec_file` with no reference leaving the document (a new copy: the
-    rewrite rebuilds every object and list, so the cached spec is never touched)."""
+def bundle(spec_file: Path) -> dict[str, Any]:
+    """The spec of `spec_file` with no reference leaving the document; a new copy on every
+    call (the rewrite rebuilds every object and list), which its caller may change.
+
+    The mock hands this to Connexion too, so Connexion validates against the very document it
+    serves: a reference resolves the same way for the mock as for a reader of the served spec.
+    `tests/test_spec_loading.py` checks Connexion resolves it as it resolves the spec's file.
+    """
     imported: dict[str, Any] = {}
     spec = _rewrite(load_spec(spec_file), spec_file, None, imported)
     if imported:
         spec.setdefault("components", {}).setdefault("schemas", {}).update(imported)
     return spec
+
+
+@cache
+def bundled(spec_file: Path) -> dict[str, Any]:
+    """`bundle(spec_file)`, made once: the served spec (not to be changed)."""
+    return bundle(spec_file)
 
 
 def _rewrite(node: Any, here: Path, prefix: str | None, imported: dict[str, Any]) -> Any:

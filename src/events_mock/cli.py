@@ -21,7 +21,6 @@ from events_mock.app import (  # noqa: E402
     EventsMock,
     MockConfig,
 )
-from events_mock.auth import parse_credentials  # noqa: E402
 from events_mock.barchart.jobs import JobSettings  # noqa: E402
 from events_mock.billing.dataset import (  # noqa: E402
     MAX_GENERATED_EVENTS,
@@ -38,13 +37,7 @@ from events_mock.control.state import (  # noqa: E402
     StateFile,
     on_shutdown,
 )
-
-
-def credentials(value: str) -> tuple[str, str]:
-    try:
-        return parse_credentials(value)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+from events_mock.credentials import credentials  # noqa: E402
 
 
 def build_parser() -> argparse.ArgumentParser:

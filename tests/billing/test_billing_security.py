@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from connexion.security import BearerSecurityHandler
 
-from events_mock.billing.security import BearerTokens, bearer_security
+from events_mock.billing.security import BearerTokens
 
 
 def test_known_tokens_name_their_owner() -> None:
@@ -26,10 +25,3 @@ def test_no_tokens_refuses_everyone() -> None:
 def test_empty_tokens_cannot_be_configured() -> None:
     with pytest.raises(ValueError):
         BearerTokens({"alice": ""})
-
-
-def test_handler_class_resolves_to_the_check() -> None:
-    check = BearerTokens({"alice": "a-token"}).check
-    handler_class = bearer_security(check)
-    assert issubclass(handler_class, BearerSecurityHandler)
-    assert handler_class()._resolve_func({"type": "http", "scheme": "bearer"}) is check

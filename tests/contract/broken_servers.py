@@ -24,9 +24,9 @@ from typing import Any
 import yaml
 
 from events_mock.app import EventsMock, MockConfig, build_app
-from events_mock.auth import basic_security
 from events_mock.barchart.jobs import LINK_LIFETIME_MS, JobSettings, JobStatus, Link
 from events_mock.clock import MockClock
+from events_mock.framework.security import basic_security
 from tests.contract.breaking import (
     BILLING_EVENTS,
     BILLING_TOKENS,
@@ -525,7 +525,7 @@ def detection_table(argv: list[str]) -> str:
 
     from events_mock.cli import build_parser
     from events_mock.contract.command import verify_command
-    from events_mock.server import LiveServer
+    from events_mock.framework.live_server import LiveServer
 
     sections = []
     for api in dict.fromkeys(server.api for server in BROKEN_SERVERS):

@@ -19,7 +19,7 @@ import pytest
 from events_mock.cli import build_parser
 from events_mock.contract.command import verify_command
 from events_mock.contract.runner import Verdict
-from events_mock.server import LiveServer
+from events_mock.framework.live_server import LiveServer
 from tests.contract.broken_servers import (
     BROKEN_SERVERS,
     BrokenServer,

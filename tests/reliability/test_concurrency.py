@@ -9,7 +9,7 @@ import requests
 
 from events_mock.app import EventsMock, MockConfig
 from events_mock.clock import MockClock
-from events_mock.server import LiveServer
+from events_mock.framework.live_server import LiveServer
 from tests.barchart.conftest import T0, event
 
 WRITERS = 16

@@ -11,7 +11,7 @@ import requests
 
 from events_mock.app import EventsMock, MockConfig
 from events_mock.control import ControlSettings
-from events_mock.server import LiveServer
+from events_mock.framework.live_server import LiveServer
 from tests.barchart.conftest import T0, event
 
 COLLECTOR_HEADERS = {"Authorization": "Bearer demo-token", "X-TWC-Tenant": "demo"}

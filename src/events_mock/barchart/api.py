@@ -13,12 +13,13 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from events_mock.apis import MockApi, spec_path
-from events_mock.auth import Users, basic_security
 from events_mock.barchart.catalog import Catalog
 from events_mock.barchart.export import render_export
 from events_mock.barchart.jobs import JobError, LinkRefused, ReportFilter, ReportJobs
+from events_mock.barchart.security import Users
 from events_mock.barchart.state import BarchartState
 from events_mock.barchart.store import EventStore
+from events_mock.framework.security import basic_security
 from events_mock.limits import StoreFull
 
 SERVICE = {

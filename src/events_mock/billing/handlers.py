@@ -20,9 +20,10 @@ from events_mock.apis import MockApi, spec_path
 from events_mock.billing.dataset import BillingDataset, generate
 from events_mock.billing.render import JSON, XML, choose_media_type, events_to_xml
 from events_mock.billing.search import EventQuery, SearchError, search
-from events_mock.billing.security import BearerTokens, bearer_security
+from events_mock.billing.security import BearerTokens
 from events_mock.billing.spec import SPEC_FILE
 from events_mock.billing.state import BillingState
+from events_mock.framework.security import bearer_security
 
 NAME = "billing-care"
 PATH_PREFIXES = ("/bcws/",)

@@ -3,8 +3,8 @@
 from events_mock.collector.api import create_api
 from events_mock.collector.handlers import EventCollectorHandlers
 from events_mock.collector.payloads import InvalidEvent
+from events_mock.collector.security import Access, TenantTokens
 from events_mock.collector.store import EventStore, InvalidState
-from events_mock.collector.tenants import Access, TenantTokens
 
 __all__ = [
     "Access",

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from events_mock.apis import MockApi, spec_path
-from events_mock.collector.auth import bearer_handler_class
 from events_mock.collector.errors import render_error
 from events_mock.collector.handlers import EventCollectorHandlers
+from events_mock.collector.security import TenantTokens, bearer_handler_class
 from events_mock.collector.state import CollectorState
 from events_mock.collector.store import EventStore
-from events_mock.collector.tenants import TenantTokens
 
 SPEC_FILE = "event-collector.yaml"
 

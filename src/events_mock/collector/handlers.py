@@ -14,8 +14,8 @@ from typing import Any
 
 from events_mock.collector.errors import error_body
 from events_mock.collector.payloads import InvalidEvent
+from events_mock.collector.security import TenantTokens
 from events_mock.collector.store import EventStore
-from events_mock.collector.tenants import TenantTokens
 from events_mock.limits import StoreFull
 
 EVENTS_PATH = "/api/v1/events"

@@ -7,12 +7,11 @@ pytest.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from events_mock.auth import parse_credentials
+from events_mock.credentials import credentials
 
 DEFAULT_API = "barchart"
 DEFAULT_JOB_TIMEOUT = 900.0
@@ -38,13 +37,6 @@ class ContractOptions:
     max_examples: int = DEFAULT_MAX_EXAMPLES
     seed: int | None = None
     read_only: bool = False
-
-
-def credentials(value: str) -> tuple[str, str]:
-    try:
-        return parse_credentials(value)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _option_table(apis: Sequence[str]) -> list[tuple[str, str, dict[str, Any]]]:

@@ -142,7 +142,7 @@ class ContractRun:
         """The mock on a loopback port, its clock frozen so only the suite moves it."""
         from events_mock.app import EventsMock, MockConfig
         from events_mock.clock import MockClock
-        from events_mock.server import LiveServer
+        from events_mock.framework.live_server import LiveServer
 
         clock = MockClock.frozen(MockClock().now_ms())
         settings = self.api.mock_settings(self.identity, self.other)

@@ -14,12 +14,12 @@ from typing import Any
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionResponse
-from connexion.security import BearerSecurityHandler
 
 from events_mock.apis import MockApi, StateConflict, StateError, spec_path
 from events_mock.barchart.jobs import JobError, JobStatus, ReportJob, ReportJobs
 from events_mock.control.faults import UnknownFault
 from events_mock.control.plane import CONTROL_PREFIX, ClockOutOfRange, ControlPlane
+from events_mock.framework.security import bearer_security
 
 JSON = {"Content-Type": "application/json"}
 """Named on every answer: the spec documents problem+json too, so Connexion cannot guess."""
@@ -234,11 +234,9 @@ def job_json(job: ReportJob, now_ms: int) -> dict[str, Any]:
     }
 
 
-class _CheckedInMiddleware(BearerSecurityHandler):
+def checked_in_middleware(token: str) -> dict[str, str]:
     """The token was already checked by the middleware; here any bearer token passes."""
-
-    def _resolve_func(self, security_scheme: dict) -> Callable[[str], dict[str, str]]:
-        return lambda token: {"sub": "control"}
+    return {"sub": "control"}
 
 
 def create_api(control: ControlPlane, jobs: ReportJobs | None = None) -> MockApi:
@@ -248,5 +246,5 @@ def create_api(control: ControlPlane, jobs: ReportJobs | None = None) -> MockApi
         handlers=ControlHandlers(control, jobs),
         render_error=render_problem,
         path_prefixes=(CONTROL_PREFIX,),
-        security_map={"bearer": _CheckedInMiddleware},
+        security_map={"bearer": bearer_security(checked_in_middleware)},
     )

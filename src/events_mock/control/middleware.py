@@ -26,6 +26,7 @@ from events_mock.control.prefer import (
     documented_responses,
     parse_prefer,
 )
+from events_mock.framework.connection import drop_connection
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -35,14 +36,6 @@ ASGIApp = Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]
 FAULT_HEADER = "X-Events-Mock-Fault"
 IN_PROCESS_CLIENTS = frozenset({"testclient"})
 """Client names in-process test clients put in the ASGI scope (Starlette's TestClient)."""
-
-
-class ConnectionDropped(ConnectionError):
-    """A fault rule dropped the connection and the server offers no way to close it.
-
-    Raised to whoever runs the app in-process (the test kit turns it into the
-    `requests.ConnectionError` a real dropped connection causes).
-    """
 
 
 def is_control_path(path: str) -> bool:
@@ -279,23 +272,6 @@ class _Truncating:
         headers.append((b"content-length", str(len(cut)).encode()))
         await self._send({**self._start, "status": status, "headers": headers})
         await self._send({"type": "http.response.body", "body": cut, "more_body": False})
-
-
-async def drop_connection(send: Send) -> None:
-    """Close the connection without answering.
-
-    ASGI has no message for this, so with uvicorn the middleware reaches the connection's
-    transport through its `send` (a method of uvicorn's request cycle) and marks the cycle
-    disconnected so uvicorn does not answer 500 instead. Anywhere else (in-process clients)
-    `ConnectionDropped` is raised for the caller to translate.
-    """
-    cycle = getattr(send, "__self__", None)
-    transport = getattr(cycle, "transport", None)
-    if transport is not None and hasattr(cycle, "disconnected"):
-        cycle.disconnected = True
-        transport.close()
-        return
-    raise ConnectionDropped("a fault rule dropped the connection")
 
 
 def _fault_headers(fault: FaultRule) -> list[tuple[bytes, bytes]]:

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
-from events_mock.control.middleware import ConnectionDropped
+from events_mock.framework.connection import ConnectionDropped
 
 LOCAL_CLIENT = ("127.0.0.1", 0)
 """The address the app sees for in-process requests: local, like the tests themselves."""

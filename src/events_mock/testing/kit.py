@@ -26,7 +26,7 @@ from events_mock.clock import MockClock
 from events_mock.control import ControlPlane
 from events_mock.control.faults import FaultRules
 from events_mock.control.journal import Journal
-from events_mock.control.middleware import ConnectionDropped
+from events_mock.framework.connection import ConnectionDropped
 from events_mock.testing.bridge import AsgiBridge
 
 PRODUCTION = "https://events.aws.barchart.com"

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from events_mock.app import EventsMock, MockConfig
-from events_mock.server import LiveServer
+from events_mock.framework.live_server import LiveServer
 from events_mock.testing.client import ControlClient
 from events_mock.testing.kit import fresh_config
 

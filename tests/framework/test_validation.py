@@ -1,7 +1,8 @@
 """The compiled checks judge exactly like Connexion's own validators, and stay compiled.
 
-`events_mock.validation` lets a request through on the compiled check alone, so the one thing
-that must never happen is the compiled check accepting what Connexion's validator refuses.
+`events_mock.framework.validation` lets a request through on the compiled check alone, so the
+one thing that must never happen is the compiled check accepting what Connexion's validator
+refuses.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft4Validator
 
-from events_mock import validation
+from events_mock.framework import validation
 from tests.barchart.conftest import T0, event
 
-SPEC_DIR = Path(__file__).resolve().parent.parent / "spec"
+SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
 FORMATS = Draft4Validator.FORMAT_CHECKER
 
 

@@ -1,4 +1,4 @@
-"""Connexion's AsyncApp with its per-request set-up done once, at start-up.
+"""Connexion's AsyncApp with its per-request set-up done once per operation, at start-up.
 
 Connexion 3 prepares a great deal on every request that depends only on the operation: it
 wraps the handler anew (building the parameter and response decorators and inspecting the
@@ -6,21 +6,24 @@ handler's signature), builds URI parsers and validators, and looks the operation
 types and body schema up again. On this mock that was two thirds of the time of a GET. Here
 that work is done once per operation, and every request runs what is left:
 
-- `LeanOperation` calls the handler. For the plain operations every API of this mock has
+- `PreparedOperation` calls the handler. For the plain operations every API of this mock has
   (no query parameters, no form bodies) it assembles the arguments itself, with Connexion's
   own helpers, from what it worked out at start-up; for anything else it runs Connexion's
-  decorators, built once. `tests/test_lean.py` checks both give handlers the same arguments
-  and clients the same answers as Connexion's stock AsyncApp.
-- `LeanRequestValidationMiddleware` validates exactly as Connexion's does, with the
+  decorators, built once. `tests/framework/test_operations.py` checks both give handlers the
+  same arguments and clients the same answers as Connexion's stock AsyncApp.
+- `PreparedRequestValidationMiddleware` validates exactly as Connexion's does, with the
   operation's parameter validator, accepted media types and body schemas prepared once.
-- `LeanSwaggerUIMiddleware` lets requests that cannot be for the Swagger UI skip its router;
-  `LeanRoutingMiddleware` remembers where a path was routed; the routed middlewares
-  (security, validation, context, handler) find their operation with one dict lookup.
+- `PreparedSwaggerUIMiddleware` lets requests that cannot be for the Swagger UI skip its
+  router; `PreparedRoutingMiddleware` remembers where a path was routed; the routed
+  middlewares (security, validation, context, handler) find their operation with one dict
+  lookup (`OperationDispatch`).
 - The response validation middleware is left out when response validation is off (it only
   passed requests on).
 
-Middleware positions (`MiddlewarePosition`) keep working: `LeanAsyncApp.add_middleware`
-places a middleware before the stock class or its lean subclass.
+Middleware positions (`MiddlewarePosition`) keep working: `PreparedAsyncApp.add_middleware`
+places a middleware before the stock class or its prepared subclass.
+
+The private Connexion members this relies on are listed in `events_mock.framework`.
 """
 
 from __future__ import annotations
@@ -73,12 +76,29 @@ from starlette.responses import Response as StarletteResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from events_mock.validation import PARSED_BODY
+from events_mock.framework.validation import PARSED_BODY
+
+__all__ = [
+    "PREPARED",
+    "OperationDispatch",
+    "PreparedASGIApp",
+    "PreparedApi",
+    "PreparedAsyncApp",
+    "PreparedContextMiddleware",
+    "PreparedOperation",
+    "PreparedRequestValidationMiddleware",
+    "PreparedResponseDecorator",
+    "PreparedRoutingMiddleware",
+    "PreparedSecurityMiddleware",
+    "PreparedSwaggerUIMiddleware",
+    "prepared_middlewares",
+    "route_prefixes",
+]
 
 _NOTHING = object()
 
 
-class LeanResponseDecorator(AsyncResponseDecorator):
+class PreparedResponseDecorator(AsyncResponseDecorator):
     """Connexion's response building, with the operation's media types read once."""
 
     def __init__(self, operation: AbstractOperation, *, jsonifier: Jsonifier) -> None:
@@ -112,7 +132,7 @@ class LeanResponseDecorator(AsyncResponseDecorator):
         return self.build_framework_response(handler_response)
 
 
-class LeanOperation:
+class PreparedOperation:
     """One operation's handler, with everything that depends only on the operation prepared."""
 
     def __init__(
@@ -135,7 +155,7 @@ class LeanOperation:
         sanitize = pythonic if pythonic_params else sanitized
         self._sanitize = functools.lru_cache(maxsize=1024)(sanitize)  # a pure function of a name
         self._path_definitions = {p["name"]: p for p in operation.parameters if p["in"] == "path"}
-        self._respond = LeanResponseDecorator(operation, jsonifier=jsonifier).respond
+        self._respond = PreparedResponseDecorator(operation, jsonifier=jsonifier).respond
         self._plain = (
             operation.method.upper() != "TRACE"
             and not any(p["in"] == "query" for p in operation.parameters)
@@ -196,7 +216,7 @@ class LeanOperation:
         return await run_in_threadpool(self._function, **kwargs)
 
 
-class FastDispatch(RoutedMiddleware):
+class OperationDispatch(RoutedMiddleware):
     """`RoutedMiddleware.__call__` with the operations found by one dict lookup.
 
     The table holds, for each (API base path, operation id), the operation the stock loop
@@ -232,32 +252,32 @@ class FastDispatch(RoutedMiddleware):
         await super().__call__(scope, receive, send)
 
 
-class LeanSecurityMiddleware(FastDispatch, SecurityMiddleware):
+class PreparedSecurityMiddleware(OperationDispatch, SecurityMiddleware):
     pass
 
 
-class LeanContextMiddleware(FastDispatch, ContextMiddleware):
+class PreparedContextMiddleware(OperationDispatch, ContextMiddleware):
     pass
 
 
-class LeanApi(AsyncApi):
-    def make_operation(self, operation: AbstractOperation) -> LeanOperation:  # type: ignore[override]
-        return LeanOperation(
+class PreparedApi(AsyncApi):
+    def make_operation(self, operation: AbstractOperation) -> PreparedOperation:  # type: ignore[override]
+        return PreparedOperation(
             operation, jsonifier=self.jsonifier, pythonic_params=self.pythonic_params
         )
 
 
-class LeanASGIApp(FastDispatch, AsyncASGIApp):
-    api_cls = LeanApi  # type: ignore[assignment]
+class PreparedASGIApp(OperationDispatch, AsyncASGIApp):
+    api_cls = PreparedApi  # type: ignore[assignment]
 
 
-class LeanRequestValidationOperation(RequestValidationOperation):
+class PreparedRequestValidationOperation(RequestValidationOperation):
     """`RequestValidationOperation.__call__`, with what depends on the operation kept."""
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
         operation = self._operation
-        uri_parser = operation._uri_parser_class(operation.parameters, operation.body_definition())
+        uri_parser = operation.uri_parser_class(operation.parameters, operation.body_definition())
         self._parameter_validator = self._validator_map["parameter"](
             operation.parameters,
             uri_parser=uri_parser,
@@ -324,9 +344,9 @@ class LeanRequestValidationOperation(RequestValidationOperation):
         await self.next_app(scope, receive, send)
 
 
-class LeanRequestValidationAPI(RequestValidationAPI):
+class PreparedRequestValidationAPI(RequestValidationAPI):
     def make_operation(self, operation: AbstractOperation) -> RequestValidationOperation:
-        return LeanRequestValidationOperation(
+        return PreparedRequestValidationOperation(
             self.next_app,
             operation=operation,
             strict_validation=self.strict_validation,
@@ -334,11 +354,11 @@ class LeanRequestValidationAPI(RequestValidationAPI):
         )
 
 
-class LeanRequestValidationMiddleware(FastDispatch, RequestValidationMiddleware):
-    api_cls = LeanRequestValidationAPI  # type: ignore[assignment]
+class PreparedRequestValidationMiddleware(OperationDispatch, RequestValidationMiddleware):
+    api_cls = PreparedRequestValidationAPI  # type: ignore[assignment]
 
 
-class LeanSwaggerUIMiddleware(SwaggerUIMiddleware):
+class PreparedSwaggerUIMiddleware(SwaggerUIMiddleware):
     """Sends requests that no Swagger UI or spec route can match straight on.
 
     Connexion's passes every request through its own router first (every API path, every
@@ -390,7 +410,7 @@ def route_prefixes(routes: t.Iterable[BaseRoute], base: str = "") -> tuple[str, 
 _learning: ContextVar[dict | None] = ContextVar("events_mock_routing_learning", default=None)
 
 
-class LeanRoutingMiddleware(RoutingMiddleware):
+class PreparedRoutingMiddleware(RoutingMiddleware):
     """Connexion's routing, remembered: a request routed once to an operation is not routed
     through Starlette's mounts and route regexes again.
 
@@ -432,7 +452,7 @@ class LeanRoutingMiddleware(RoutingMiddleware):
             await self._route(key, scope, receive, send)
             return
         operation_id, api_base_path, changes = known
-        original = scope.copy()
+        original = dict(scope)
         for name, value in changes.items():  # what Starlette's routers wrote into the scope
             scope[name] = dict(value) if type(value) is dict else value
         original.setdefault("path_params", {}).update(scope.get("path_params", {}))
@@ -458,30 +478,30 @@ class LeanRoutingMiddleware(RoutingMiddleware):
         self._routes[key] = (routing["operation_id"], routing.get("api_base_path"), changes)
 
 
-LEAN = {
-    RoutingMiddleware: LeanRoutingMiddleware,
-    SwaggerUIMiddleware: LeanSwaggerUIMiddleware,
-    SecurityMiddleware: LeanSecurityMiddleware,
-    RequestValidationMiddleware: LeanRequestValidationMiddleware,
-    ContextMiddleware: LeanContextMiddleware,
+PREPARED = {
+    RoutingMiddleware: PreparedRoutingMiddleware,
+    SwaggerUIMiddleware: PreparedSwaggerUIMiddleware,
+    SecurityMiddleware: PreparedSecurityMiddleware,
+    RequestValidationMiddleware: PreparedRequestValidationMiddleware,
+    ContextMiddleware: PreparedContextMiddleware,
 }
 
 
-def lean_middlewares(validate_responses: bool) -> list:
-    """Connexion's default stack with the lean classes, and no response validation if off."""
-    middlewares = [LEAN.get(m, m) for m in ConnexionMiddleware.default_middlewares]
+def prepared_middlewares(validate_responses: bool) -> list:
+    """Connexion's default stack with the prepared classes, and no response validation if off."""
+    middlewares = [PREPARED.get(m, m) for m in ConnexionMiddleware.default_middlewares]
     if not validate_responses:
         middlewares.remove(ResponseValidationMiddleware)
     return middlewares
 
 
-class LeanAsyncApp(AsyncApp):
+class PreparedAsyncApp(AsyncApp):
     """`AsyncApp` with the per-operation work done at start-up; same options, same answers."""
 
     def __init__(self, import_name: str, *, validate_responses: bool = False, **kwargs: t.Any):
-        kwargs.setdefault("middlewares", lean_middlewares(validate_responses))
+        kwargs.setdefault("middlewares", prepared_middlewares(validate_responses))
         super().__init__(import_name, validate_responses=validate_responses, **kwargs)
-        self._middleware_app = LeanASGIApp()
+        self._middleware_app = PreparedASGIApp()
         self.middleware.app = self._middleware_app
 
     def add_middleware(
@@ -490,7 +510,7 @@ class LeanAsyncApp(AsyncApp):
         position: MiddlewarePosition = MiddlewarePosition.BEFORE_CONTEXT,
         **options: t.Any,
     ) -> None:
-        """As Connexion's, also finding a position's middleware by its lean subclass."""
+        """As Connexion's, also finding a position's middleware by its prepared subclass."""
         stack = self.middleware
         if stack.middleware_stack is not None:
             raise RuntimeError("Cannot add middleware after an application has started")

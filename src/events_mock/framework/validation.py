@@ -155,7 +155,7 @@ class PythonFormat:
             raise ValueError(f"is not a {self.format!r}")
 
 
-KEYWORDS = {PATTERN_KEYWORD: PythonPattern, FORMAT_KEYWORD: PythonFormat}
+KEYWORDS: dict[str, Any] = {PATTERN_KEYWORD: PythonPattern, FORMAT_KEYWORD: PythonFormat}
 
 
 def compile_check(
@@ -184,7 +184,7 @@ class CheckCache:
     LIMIT = 10_000
     """Never grow without bound, should some caller build a new schema per request."""
 
-    def __init__(self, reference: type, *, nullable: bool) -> None:
+    def __init__(self, reference: Any, *, nullable: bool) -> None:
         self.nullable = nullable
         self.untrusted = frozenset(reference.VALIDATORS) - TRUSTED
         self._lock = threading.Lock()
@@ -211,8 +211,9 @@ RESPONSE_CHECKS = CheckCache(Draft4ResponseValidator, nullable=True)
 
 
 PARSED_BODY = "events_mock.parsed_body"
-"""Scope extension: the body as parsed here, for the handler (`lean.LeanOperation`) to reuse
-rather than parse it again; set only where its parse would give the same (UTF-8 JSON)."""
+"""Scope extension: the body as parsed here, for the handler (`operations.PreparedOperation`)
+to reuse rather than parse it again; set only where its parse would give the same (UTF-8
+JSON)."""
 
 
 class CompiledJSONRequestBodyValidator(JSONRequestBodyValidator):

@@ -1,7 +1,13 @@
-"""Run an ASGI app on a loopback port in a background thread.
+"""Run an ASGI app on a loopback port, with uvicorn, in a background thread.
 
 Used wherever a real socket is needed without a separate process: integration tests, the
-contract suite's embedded mock, the pytest plugin's `events_mock_server` fixture.
+contract suite's embedded mock, the test kit's `serve_mock()` and the pytest plugin's
+`events_mock_server` fixture. The socket is bound here (port 0: a free one) and handed to
+uvicorn, so the port is known before the server starts; `start()` returns once uvicorn says it
+has started.
+
+uvicorn members used beyond `uvicorn.run` (see `events_mock.framework`): `Server.run(sockets=)`,
+`Server.started`, `Server.should_exit`.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ import threading
 from types import TracebackType
 
 import uvicorn
+
+__all__ = ["LiveServer"]
 
 
 class LiveServer:

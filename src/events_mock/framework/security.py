@@ -1,32 +1,38 @@
 """Credential checks plugged into Connexion's security handlers.
 
-Connexion decides from the spec which operations need which scheme; these checks only answer
-whether given credentials are right. Comparisons run in constant time and over every known
-user, so neither the time taken nor an early exit tells an attacker which part was wrong.
+Connexion decides from the spec which operations need which scheme; the checks given here
+(each API's `security` module) only answer whether given credentials are right. Connexion's
+`security_map` wants handler classes, and would otherwise look the check up by name in the
+spec (`x-basicInfoFunc`, `x-bearerInfoFunc`); a class made around a closure keeps the specs
+free of mock internals and lets several mocks with different users run side by side.
+
+Private Connexion members used (see `events_mock.framework`): `_resolve_func` (overridden),
+`_accepts_kwarg` (cached), `BasicSecurityHandler._get_verify_func` (overridden).
 """
 
 from __future__ import annotations
 
 import base64
 import functools
-import hmac
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from connexion.exceptions import OAuthProblem, OAuthResponseProblem
-from connexion.security import NO_VALUE, AbstractSecurityHandler, BasicSecurityHandler
+from connexion.security import (
+    NO_VALUE,
+    AbstractSecurityHandler,
+    BasicSecurityHandler,
+    BearerSecurityHandler,
+)
+
+__all__ = ["basic_security", "bearer_security", "checked_by"]
 
 H = TypeVar("H", bound=AbstractSecurityHandler)
 
 
 def checked_by(handler_class: type[H], check: Callable[..., dict | None]) -> type[H]:
-    """A Connexion security handler class whose credential check is `check`.
-
-    Connexion's `security_map` wants classes, and would otherwise look the check up by name in
-    the spec (`x-basicInfoFunc`); a closure keeps the specs free of mock internals and lets
-    several mocks with different users run side by side.
-    """
+    """A Connexion security handler class whose credential check is `check`."""
 
     class Checked(handler_class):  # type: ignore[valid-type,misc]
         # Connexion inspects the check's signature on every request; it never changes.
@@ -38,7 +44,17 @@ def checked_by(handler_class: type[H], check: Callable[..., dict | None]) -> typ
     return Checked
 
 
-def basic_security(check: Callable[[str, str], dict | None]) -> type[BasicSecurityHandler]:
+def bearer_security(check: Callable[..., dict | None]) -> type[BearerSecurityHandler]:
+    """The bearer handler class for `check(token)` (or `check(token, request)`)."""
+    return checked_by(BearerSecurityHandler, check)
+
+
+def basic_security(check: Callable[..., dict | None]) -> type[BasicSecurityHandler]:
+    """The Basic handler class for `check(username, password)`.
+
+    A plain synchronous check is called directly (`DirectBasic`); one that is async or wants
+    the request or the scopes keeps Connexion's own path.
+    """
     base = checked_by(BasicSecurityHandler, check)
     if inspect.iscoroutinefunction(check) or not {"request", "required_scopes"}.isdisjoint(
         inspect.signature(check).parameters
@@ -79,27 +95,3 @@ def basic_security(check: Callable[[str, str], dict | None]) -> type[BasicSecuri
             return verify
 
     return DirectBasic
-
-
-class Users:
-    """Basic-auth users, given as name -> password."""
-
-    def __init__(self, users: Mapping[str, str]) -> None:
-        self._users = {name.encode(): password.encode() for name, password in users.items()}
-
-    def check(self, username: str, password: str) -> dict | None:
-        given_name, given_password = username.encode(), password.encode()
-        matched = False
-        for name, expected in self._users.items():
-            name_ok = hmac.compare_digest(name, given_name)
-            password_ok = hmac.compare_digest(expected, given_password)
-            matched |= name_ok and password_ok
-        return {"sub": username} if matched and username else None
-
-
-def parse_credentials(value: str) -> tuple[str, str]:
-    """'NAME:PASSWORD' -> (name, password); the password may itself contain ':'."""
-    name, sep, password = value.partition(":")
-    if not sep or not name or not password:
-        raise ValueError(f"expected NAME:PASSWORD, got {value!r}")
-    return name, password

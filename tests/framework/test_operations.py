@@ -1,4 +1,4 @@
-"""`LeanAsyncApp` gives handlers the same arguments and clients the same answers as AsyncApp."""
+"""`PreparedAsyncApp` gives handlers the same arguments and clients the same answers as AsyncApp."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from connexion.lifecycle import ConnexionResponse
 from connexion.middleware import MiddlewarePosition
 from starlette.responses import PlainTextResponse
 
-from events_mock.auth import basic_security
-from events_mock.lean import LeanAsyncApp
+from events_mock.framework.operations import PreparedAsyncApp
+from events_mock.framework.security import basic_security
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 JSON_UTF8 = {"Content-Type": "application/json; charset=utf-8"}
@@ -22,7 +22,7 @@ STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
 SPEC: dict[str, Any] = {
     "openapi": "3.0.3",
-    "info": {"title": "lean", "version": "1"},
+    "info": {"title": "prepared", "version": "1"},
     "components": {
         "securitySchemes": {"basic": {"type": "http", "scheme": "basic"}},
         "schemas": {
@@ -280,11 +280,11 @@ def answer(client, method: str, path: str, options: dict[str, Any]) -> tuple:
 @pytest.mark.parametrize("method,path,options", REQUESTS, ids=[f"{m} {p}" for m, p, _ in REQUESTS])
 def test_same_arguments_and_answers_as_connexion(method: str, path: str, options: dict) -> None:
     stock, stock_handlers = make(AsyncApp)
-    lean, lean_handlers = make(LeanAsyncApp)
+    prepared, prepared_handlers = make(PreparedAsyncApp)
     expected = answer(stock.test_client(), method, path, options)
-    got = answer(lean.test_client(), method, path, options)
+    got = answer(prepared.test_client(), method, path, options)
     assert got == expected
-    assert lean_handlers.calls == stock_handlers.calls
+    assert prepared_handlers.calls == stock_handlers.calls
 
 
 @pytest.mark.parametrize("position", list(MiddlewarePosition), ids=lambda p: p.name)
@@ -299,44 +299,22 @@ def test_middleware_positions_still_work(position: MiddlewarePosition) -> None:
             seen.append(scope["path"])
             await self.app(scope, receive, send)
 
-    app, _ = make(LeanAsyncApp)
+    app, _ = make(PreparedAsyncApp)
     app.add_middleware(Spy, position=position)
     assert app.test_client().get("/sync").status_code == 200
     assert seen == ["/sync"]
 
 
-def test_fast_jsonifier_answers_like_connexions() -> None:
-    import datetime
-    import decimal
-    import uuid
-
-    from connexion.jsonifier import Jsonifier
-
-    from events_mock.jsonifier import FastJsonifier
-
-    values = [
-        {"a": [1, 2.5, None, True, "é"], "b": {"c": "\ud800"}},
-        {1: "int key", None: "none key"},
-        {"when": datetime.datetime(2019, 10, 14, 17, 26), "day": datetime.date(2019, 10, 14)},
-        {"id": uuid.UUID(int=1), "amount": decimal.Decimal("1.5"), "big": 2**70},
-        ("tuple", 1),
-    ]
-    for value in values:
-        fast, stock = FastJsonifier().dumps(value), Jsonifier().dumps(value)
-        assert json.loads(fast) == json.loads(stock)
-        assert (fast.decode() if isinstance(fast, bytes) else fast).endswith("\n")
-
-
 @pytest.mark.parametrize("method,path,options", REQUESTS, ids=[f"{m} {p}" for m, p, _ in REQUESTS])
 def test_repeat_requests_are_routed_like_the_first(method: str, path: str, options: dict) -> None:
     stock, stock_handlers = make(AsyncApp)
-    lean, lean_handlers = make(LeanAsyncApp)
-    stock_client, lean_client = stock.test_client(), lean.test_client()
+    prepared, prepared_handlers = make(PreparedAsyncApp)
+    stock_client, prepared_client = stock.test_client(), prepared.test_client()
     for _ in range(3):
-        assert answer(lean_client, method, path, options) == answer(
+        assert answer(prepared_client, method, path, options) == answer(
             stock_client, method, path, options
         )
-    assert lean_handlers.calls == stock_handlers.calls
+    assert prepared_handlers.calls == stock_handlers.calls
 
 
 def describe_scope(scope: dict) -> dict:
@@ -377,9 +355,12 @@ def test_routing_leaves_the_same_scopes_on_repeat(root_path: str) -> None:
         return app, seen
 
     stock, stock_seen = spying(AsyncApp)
-    lean, lean_seen = spying(LeanAsyncApp)
+    prepared, prepared_seen = spying(PreparedAsyncApp)
     paths = ["/things/a/1", "/things/b/2", "/things/a/1", "/secret", "/sync", "/nowhere"]
-    for client in (stock.test_client(root_path=root_path), lean.test_client(root_path=root_path)):
+    for client in (
+        stock.test_client(root_path=root_path),
+        prepared.test_client(root_path=root_path),
+    ):
         for path in paths * 2:
             client.get(root_path + path, auth=("u", "p"))
-    assert lean_seen == stock_seen
+    assert prepared_seen == stock_seen

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-import pytest
-
-from events_mock.auth import Users, parse_credentials
+from events_mock.barchart.security import Users
 
 
 def test_users_accept_only_exact_credentials() -> None:
@@ -13,10 +11,3 @@ def test_users_accept_only_exact_credentials() -> None:
     assert users.check("alice", "s3cret ") is None
     assert users.check("carol", "s3cret") is None
     assert users.check("", "") is None
-
-
-def test_parse_credentials() -> None:
-    assert parse_credentials("a:b:c") == ("a", "b:c")
-    for bad in ("nocolon", ":pw", "user:"):
-        with pytest.raises(ValueError):
-            parse_credentials(bad)

@@ -1,20 +1,22 @@
-"""The direct Basic check answers every credential exactly as Connexion's own path does."""
+"""Security handler classes: the direct Basic check answers every credential exactly as
+Connexion's own path does; a bearer handler resolves to the check it was made with."""
 
 from __future__ import annotations
 
 import base64
 
 import pytest
-from connexion.security import BasicSecurityHandler
+from connexion.security import BasicSecurityHandler, BearerSecurityHandler
 
-from events_mock.auth import basic_security, checked_by
-from events_mock.lean import LeanAsyncApp
-from tests.test_lean import SPEC, Handlers, check
+from events_mock.billing.security import BearerTokens
+from events_mock.framework.operations import PreparedAsyncApp
+from events_mock.framework.security import basic_security, bearer_security, checked_by
+from tests.framework.test_operations import SPEC, Handlers, check
 
 
-def app_with(security_class: type) -> LeanAsyncApp:
+def app_with(security_class: type) -> PreparedAsyncApp:
     handlers = Handlers()
-    app = LeanAsyncApp(__name__)
+    app = PreparedAsyncApp(__name__)
     app.add_api(
         SPEC,
         resolver=lambda operation_id: getattr(handlers, operation_id),
@@ -61,3 +63,10 @@ def test_checks_that_want_more_keep_connexions_path() -> None:
 
     assert basic_security(wants_request).__name__ == "Checked"
     assert basic_security(check).__name__ == "DirectBasic"
+
+
+def test_handler_class_resolves_to_the_check() -> None:
+    check = BearerTokens({"alice": "a-token"}).check
+    handler_class = bearer_security(check)
+    assert issubclass(handler_class, BearerSecurityHandler)
+    assert handler_class()._resolve_func({"type": "http", "scheme": "bearer"}) is check

@@ -1,0 +1,43 @@
+"""Credentials, framework-free: the NAME:SECRET option format and constant-time comparisons.
+
+Every API's security module (`barchart.security`, `collector.security`, `billing.security`)
+compares what a client sent with every configured secret through `owners`, so neither the
+time a check takes nor an early exit tells a caller which secret, or how much of it, was
+right. The command line (`serve`, `verify`) and pytest's options read NAME:SECRET values
+through `credentials`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+from collections.abc import Iterable
+
+__all__ = ["credentials", "owners", "parse_credentials", "same_secret"]
+
+
+def same_secret(given: bytes, expected: bytes) -> bool:
+    """Whether two secrets are equal, in time that does not depend on where they differ."""
+    return hmac.compare_digest(given, expected)
+
+
+def owners(given: bytes, secrets: Iterable[tuple[str, bytes]]) -> list[str]:
+    """The names whose secret equals `given`, in order; every secret is compared, always."""
+    matches = [(name, same_secret(given, expected)) for name, expected in secrets]
+    return [name for name, matched in matches if matched]
+
+
+def parse_credentials(value: str) -> tuple[str, str]:
+    """'NAME:PASSWORD' -> (name, password); the password may itself contain ':'."""
+    name, sep, password = value.partition(":")
+    if not sep or not name or not password:
+        raise ValueError(f"expected NAME:PASSWORD, got {value!r}")
+    return name, password
+
+
+def credentials(value: str) -> tuple[str, str]:
+    """`parse_credentials` as an argparse `type` (`--auth NAME:PASSWORD` and the like)."""
+    try:
+        return parse_credentials(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None

@@ -1,0 +1,36 @@
+"""Closing a connection without an answer, which ASGI has no message for.
+
+A fault rule may ask the mock to drop the connection. With uvicorn the middleware reaches
+the connection's transport through its `send` (a bound method of uvicorn's request-response
+cycle, `uvicorn.protocols.http.*.RequestResponseCycle`), closes it, and marks the cycle
+`disconnected` so uvicorn does not answer 500 instead. Anywhere else (in-process clients)
+`ConnectionDropped` is raised for the caller to translate.
+
+uvicorn internals used (see `events_mock.framework`): `send.__self__` being the cycle, its
+`transport` and `disconnected` attributes.
+"""
+
+from __future__ import annotations
+
+from starlette.types import Send
+
+__all__ = ["ConnectionDropped", "drop_connection"]
+
+
+class ConnectionDropped(ConnectionError):
+    """A fault rule dropped the connection and the server offers no way to close it.
+
+    Raised to whoever runs the app in-process (the test kit turns it into the
+    `requests.ConnectionError` a real dropped connection causes).
+    """
+
+
+async def drop_connection(send: Send) -> None:
+    """Close the connection without answering (see the module docstring)."""
+    cycle = getattr(send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is not None and hasattr(cycle, "disconnected"):
+        cycle.disconnected = True  # type: ignore[union-attr]
+        transport.close()
+        return
+    raise ConnectionDropped("a fault rule dropped the connection")
