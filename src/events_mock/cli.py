@@ -29,8 +29,8 @@ from events_mock.billing.dataset import (  # noqa: E402
     load_json,
 )
 from events_mock.control import ControlSettings  # noqa: E402
+from events_mock.control.access import is_local  # noqa: E402
 from events_mock.control.journal import redact_path  # noqa: E402
-from events_mock.control.middleware import is_local  # noqa: E402
 from events_mock.control.state import (  # noqa: E402
     PeriodicSaver,
     StateError,
@@ -160,6 +160,15 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: $EVENTS_MOCK_CONTROL_TOKEN; without a token only loopback callers may)",
     )
     serve.add_argument(
+        "--allowed-host",
+        dest="allowed_hosts",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name besides localhost/127.0.0.1/[::1] under which loopback callers may "
+        "use /__mock/ without a token (protects against DNS rebinding); repeatable",
+    )
+    serve.add_argument(
         "--journal-size",
         type=int,
         default=ControlSettings.journal_size,
@@ -217,7 +226,11 @@ def serve(args: argparse.Namespace) -> None:
         max_body_bytes=args.max_body_bytes,
         max_events_per_request=args.max_events_per_request,
         max_stored_events=args.max_stored_events,
-        control=ControlSettings(token=args.control_token or None, journal_size=args.journal_size),
+        control=ControlSettings(
+            token=args.control_token or None,
+            allowed_hosts=tuple(args.allowed_hosts),
+            journal_size=args.journal_size,
+        ),
     )
     mock = EventsMock(config)
     app = mock.app
@@ -246,7 +259,11 @@ def serve(args: argparse.Namespace) -> None:
     # out of the garbage collector's sight, full collections stop pausing requests (p99).
     gc.collect()
     gc.freeze()
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    # No proxy-header rewriting: the control plane's loopback check must see the socket's peer,
+    # not what an `X-Forwarded-For` claims (even with FORWARDED_ALLOW_IPS set).
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=False
+    )
 
 
 class RedactSecrets(logging.Filter):

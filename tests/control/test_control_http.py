@@ -363,7 +363,7 @@ def test_collector_events_are_loaded_and_stay_with_their_tenant(server: MockServ
 def call_in_process(mock: EventsMock, path: str, client: str, headers: dict | None = None):
     async def go() -> httpx.Response:
         transport = httpx.ASGITransport(app=mock.app, client=(client, 5000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://mock") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
             return await http.get(path, headers=headers)
 
     return asyncio.run(go())

@@ -9,7 +9,6 @@ the server's own `send`, and the journal must see the final answer, errors inclu
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from http import HTTPStatus
@@ -18,6 +17,7 @@ from typing import Any
 from connexion.lifecycle import ConnexionResponse
 from starlette.responses import Response
 
+from events_mock.control import access
 from events_mock.control.faults import FaultRule
 from events_mock.control.journal import Exchange, Headers
 from events_mock.control.plane import CONTROL_PREFIX, ControlPlane
@@ -34,25 +34,10 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]
 
 FAULT_HEADER = "X-Events-Mock-Fault"
-IN_PROCESS_CLIENTS = frozenset({"testclient"})
-"""Client names in-process test clients put in the ASGI scope (Starlette's TestClient)."""
 
 
 def is_control_path(path: str) -> bool:
     return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
-
-
-def is_local(client: Any) -> bool:
-    """Loopback or in-process; a missing client (in-process, Unix socket) counts as local."""
-    if not client:
-        return True
-    host = str(client[0])
-    if host in IN_PROCESS_CLIENTS:
-        return True
-    try:
-        return ipaddress.ip_address(host.split("%")[0]).is_loopback
-    except ValueError:
-        return False
 
 
 class ControlMiddleware:
@@ -75,21 +60,19 @@ class ControlMiddleware:
     def _refusal(self, scope: MutableMapping[str, Any]) -> ConnexionResponse | None:
         control_api = self.control.api_for(CONTROL_PREFIX)
         token = self.control.settings.token
+        token_given = False
         if token:
             given = _bearer_token(scope)
-            if given is not None and hmac.compare_digest(given.encode(), token.encode()):
-                return None
-            refusal = control_api.render_error(
-                401, "The control plane needs 'Authorization: Bearer <control token>'."
-            )
-            refusal.headers["WWW-Authenticate"] = 'Bearer realm="events-mock control"'
-            return refusal
-        if is_local(scope.get("client")):
-            return None
-        return control_api.render_error(
-            403,
-            "The control plane only answers loopback callers unless a control token is set "
-            "(serve --control-token).",
+            token_given = given is not None and hmac.compare_digest(given.encode(), token.encode())
+            if not token_given:
+                refusal = control_api.render_error(
+                    401, "The control plane needs 'Authorization: Bearer <control token>'."
+                )
+                refusal.headers["WWW-Authenticate"] = 'Bearer realm="events-mock control"'
+                return refusal
+        refused = access.refusal(scope, token_given, self.control.settings.allowed_hosts)
+        return (
+            None if refused is None else control_api.render_error(refused.status, refused.message)
         )
 
 

@@ -37,6 +37,9 @@ class ControlSettings:
     token: str | None = None
     """When set, every control call needs `Authorization: Bearer <token>`, from any address;
     when not, only loopback (and in-process) callers may use the control plane."""
+    allowed_hosts: tuple[str, ...] = ()
+    """Host names (besides loopback ones) the control plane answers for without a token, e.g.
+    the name a container is reached by; see `events_mock.control.access`."""
     journal_size: int = DEFAULT_CAPACITY
     journal_body_limit: int = DEFAULT_BODY_LIMIT
     fault_seed: int = 0

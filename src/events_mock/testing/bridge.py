@@ -20,8 +20,9 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from events_mock.framework.connection import ConnectionDropped
 
-LOCAL_CLIENT = ("127.0.0.1", 0)
-"""The address the app sees for in-process requests: local, like the tests themselves."""
+LOCAL_CLIENT = ("events-mock-kit", 0)
+"""The peer the app sees for in-process requests: no socket, so the control plane trusts it
+like any in-process caller (`events_mock.control.access`)."""
 
 
 @dataclass(frozen=True)
