@@ -14,9 +14,9 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from events_mock.apis import base_path, load_spec
 from events_mock.app import EventsMock, MockConfig
 from events_mock.control import ControlSettings
+from events_mock.mock_api import base_path, load_spec
 from events_mock.server import LiveServer
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
