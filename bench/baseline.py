@@ -38,7 +38,7 @@ from events_mock.barchart.catalog import DOCUMENTED_COLUMNS
 CATALOG = Path(__file__).resolve().parent.parent / "src/events_mock/data/barchart-catalog.json"
 USERS = {b"demo": b"demo"}
 # The same answer and columns as the mock, so both do the same work. (SERVICE is a copy, not
-# imported: importing events_mock.barchart.api would load Connexion into the bare baseline.)
+# imported: importing events_mock.barchart.handlers would load Connexion into the bare baseline.)
 SERVICE = {
     "service": {
         "version": "2.0.0",

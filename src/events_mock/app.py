@@ -17,19 +17,20 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from events_mock.apis import MockApi, api_for_path, base_path, load_spec
-from events_mock.barchart.api import BarchartService
-from events_mock.barchart.api import create_api as barchart_api
 from events_mock.barchart.catalog import load_catalog
 from events_mock.barchart.jobs import JobSettings, ReportJobs
+from events_mock.barchart.service import BarchartService
 from events_mock.barchart.store import EventStore
+from events_mock.barchart.wiring import create_api as barchart_api
 from events_mock.billing.dataset import DEFAULT_EVENT_COUNT, DEFAULT_SEED, BillingDataset
 from events_mock.billing.dataset import generate as generate_billing_events
-from events_mock.billing.handlers import create_api as billing_api
+from events_mock.billing.service import BillingService
+from events_mock.billing.wiring import create_api as billing_api
 from events_mock.bundle import bundle, bundled
 from events_mock.clock import MockClock
-from events_mock.collector import EventStore as CollectorStore
-from events_mock.collector import create_api as collector_api
+from events_mock.collector.service import CollectorService
+from events_mock.collector.store import TenantEventStore
+from events_mock.collector.wiring import create_api as collector_api
 from events_mock.control import ControlPlane, ControlSettings
 from events_mock.control.api import create_api as control_api
 from events_mock.control.middleware import ControlMiddleware
@@ -44,6 +45,7 @@ from events_mock.limits import (
     BodySizeLimit,
     BodyTooLarge,
 )
+from events_mock.mock_api import MockApi, api_for_path, base_path, load_spec
 
 logger = logging.getLogger("events_mock")
 
@@ -89,19 +91,18 @@ class EventsMock:
             catalog=catalog,
             max_events_per_request=self.config.max_events_per_request,
         )
-        self.collector = CollectorStore(capacity=self.config.max_stored_events)
+        self.collector = CollectorService(TenantEventStore(capacity=self.config.max_stored_events))
         billing_data = self.config.billing_data
         if billing_data is None:
             billing_data = generate_billing_events(
                 self.config.billing_seed, self.config.billing_events
             )
-        billing = billing_api(billing_data, self.config.billing_tokens)
-        self.billing = billing.handlers
+        self.billing = BillingService(billing_data)
         """Billing Care searches `self.billing.data`; the control plane's state replaces it."""
         self.apis = [
             barchart_api(self.barchart, self.config.users),
             collector_api(self.collector, self.config.tenants),
-            billing,
+            billing_api(self.billing, self.config.billing_tokens),
         ]
         # The control plane sees every API (faults, journal, state), itself included last.
         self.control = ControlPlane(self.clock, self.apis, self.config.control)

@@ -14,7 +14,8 @@ from schemathesis.specs.openapi.checks import unsupported_method
 
 from events_mock.app import build_app
 from events_mock.billing.dataset import generate
-from events_mock.billing.handlers import create_api
+from events_mock.billing.service import BillingService
+from events_mock.billing.wiring import create_api
 
 TOKEN = "s3cret"
 WINDOWS = [
@@ -35,7 +36,8 @@ class BearerAuth:
 # Built at import: `schemathesis.pytest.from_fixture` breaks on pytest 9 (it reads the
 # removed `Function._nodeid`), so the schema cannot come from a fixture.
 APP = build_app(
-    [create_api(generate(seed=3, count=250), {"alice": TOKEN})], validate_responses=True
+    [create_api(BillingService(generate(seed=3, count=250)), {"alice": TOKEN})],
+    validate_responses=True,
 )
 schema = schemathesis.openapi.from_asgi("/openapi/billing-care.json", APP)
 schema.auth()(BearerAuth)

@@ -13,8 +13,9 @@ import pytest
 
 from events_mock.app import build_app
 from events_mock.billing.dataset import BillingDataset, generate
-from events_mock.billing.handlers import create_api
+from events_mock.billing.service import BillingService
 from events_mock.billing.spec import schema_validator
+from events_mock.billing.wiring import create_api
 
 PATH = "/bcws/webresources/v1.0/events"
 AUTH = {"Authorization": "Bearer s3cret"}
@@ -27,7 +28,7 @@ def data() -> BillingDataset:
 
 @pytest.fixture(scope="module")
 def client(data: BillingDataset):
-    api = create_api(data, {"alice": "s3cret", "bob": "other"})
+    api = create_api(BillingService(data), {"alice": "s3cret", "bob": "other"})
     return build_app([api], validate_responses=True).test_client()
 
 
@@ -155,9 +156,9 @@ def test_check_order(client) -> None:
 
 
 def test_default_api_uses_the_default_data_set() -> None:
-    api = create_api(None, {"alice": "s3cret"})
+    api = create_api(BillingService(), {"alice": "s3cret"})
     assert api.name == "billing-care" and api.path_prefixes == ("/bcws/",)
-    assert len(api.handlers.data) == 2000
+    assert len(api.handlers.service.data) == 2000
     assert api.resolve("getEvents") == api.handlers.get_events
 
 

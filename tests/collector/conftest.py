@@ -5,19 +5,19 @@ from __future__ import annotations
 import pytest
 
 from events_mock.app import build_app
-from events_mock.collector import EventStore, create_api
+from events_mock.collector import CollectorService, TenantEventStore, create_api
 
 TENANTS = {"acme": "tok-acme", "globex": "tok-globex"}
 
 
 @pytest.fixture
 def store():
-    return EventStore()
+    return TenantEventStore()
 
 
 @pytest.fixture
 def api(store):
-    return create_api(store, TENANTS)
+    return create_api(CollectorService(store), TENANTS)
 
 
 @pytest.fixture

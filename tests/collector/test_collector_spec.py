@@ -10,7 +10,7 @@ from openapi_spec_validator import validate
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
-from events_mock.collector import EventStore, create_api
+from events_mock.collector import CollectorService, TenantEventStore, create_api
 from tests.spec_examples import examples
 
 SPEC_URI = "urn:event-collector"
@@ -18,7 +18,7 @@ SPEC_URI = "urn:event-collector"
 
 @pytest.fixture(scope="module")
 def api():
-    return create_api(EventStore(), {"acme": "tok"})
+    return create_api(CollectorService(), {"acme": "tok"})
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +109,7 @@ def test_the_seeds_own_request_example_is_refused_where_the_spec_says(spec):
     errors = list(validator.iter_errors(seed_request))
     assert [list(e.absolute_path) for e in errors] == [["event_payload", "operation"]]
     with pytest.raises(ValueError, match="base64_encoded_fault_json"):
-        EventStore().create(
+        TenantEventStore().create(
             "acme",
             {
                 **seed_request,

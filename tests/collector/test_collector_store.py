@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from events_mock.collector import EventStore, InvalidEvent, InvalidState
+from events_mock.collector import InvalidEvent, InvalidState, TenantEventStore
 from events_mock.collector.store import ConflictingState
 
 
@@ -40,14 +40,14 @@ def with_payload(**payload):
 
 class TestCreateAndGet:
     def test_assigns_a_uuid4_id_and_keeps_everything_else_as_sent(self):
-        store = EventStore()
+        store = TenantEventStore()
         sent = event()
         stored = store.create("acme", sent)
         assert stored.pop("id")
         assert stored == sent
 
     def test_base64_strings_round_trip_byte_for_byte(self):
-        store = EventStore()
+        store = TenantEventStore()
         stored = store.create("acme", event())
         again = store.get("acme", stored["id"])
         assert again["event_payload"]["base64_encoded_payload_json"] == PAYLOAD
@@ -57,33 +57,33 @@ class TestCreateAndGet:
     def test_ids_are_uuid4_and_distinct(self):
         import uuid
 
-        store = EventStore()
+        store = TenantEventStore()
         ids = {store.create("acme", event())["id"] for _ in range(20)}
         assert len(ids) == 20
         assert all(uuid.UUID(i).version == 4 for i in ids)
 
     def test_a_client_sent_id_is_replaced(self):
-        store = EventStore(new_id=lambda: "server-id")
+        store = TenantEventStore(new_id=lambda: "server-id")
         assert store.create("acme", event(id="client-id"))["id"] == "server-id"
         assert store.get("acme", "client-id") is None
 
     def test_retries_an_id_that_is_already_taken(self):
         ids = iter(["a", "a", "b"])
-        store = EventStore(new_id=lambda: next(ids))
+        store = TenantEventStore(new_id=lambda: next(ids))
         assert store.create("acme", event())["id"] == "a"
         assert store.create("acme", event())["id"] == "b"
 
     def test_unknown_id_is_none(self):
-        assert EventStore().get("acme", "nope") is None
+        assert TenantEventStore().get("acme", "nope") is None
 
     def test_another_tenants_id_is_none(self):
-        store = EventStore()
+        store = TenantEventStore()
         stored = store.create("acme", event())
         assert store.get("globex", stored["id"]) is None
         assert store.get("acme", stored["id"]) is not None
 
     def test_callers_cannot_mutate_stored_events(self):
-        store = EventStore()
+        store = TenantEventStore()
         sent = event()
         stored = store.create("acme", sent)
         sent["event_payload"]["key_attributes"]["correlationId"] = "changed"
@@ -95,12 +95,12 @@ class TestCreateAndGet:
         assert again["event_type"] == "FAULT"
 
     def test_base64_fields_are_optional(self):
-        store = EventStore()
+        store = TenantEventStore()
         assert store.create("acme", with_payload(operation="READ"))["id"]
         assert store.create("acme", event(event_payload={}))["id"]
 
     def test_concurrent_creates_lose_nothing(self):
-        store = EventStore()
+        store = TenantEventStore()
         ids: list[str] = []
         lock = threading.Lock()
 
@@ -140,7 +140,7 @@ class TestBase64Validation:
     )
     @pytest.mark.parametrize("field", ["base64_encoded_payload_json", "base64_encoded_fault_json"])
     def test_rejected_and_the_field_is_named(self, field, value, reason):
-        store = EventStore()
+        store = TenantEventStore()
         with pytest.raises(InvalidEvent) as caught:
             store.create("acme", with_payload(**{field: value}))
         assert caught.value.field == f"event_payload.{field}"
@@ -150,23 +150,24 @@ class TestBase64Validation:
 
     @pytest.mark.parametrize("document", [b"[]", b"42", b'"text"', b"null", b'{"a": [1, 2.5]}'])
     def test_any_json_document_is_accepted(self, document):
-        assert EventStore().create("acme", with_payload(base64_encoded_fault_json=b64(document)))
+        payload = with_payload(base64_encoded_fault_json=b64(document))
+        assert TenantEventStore().create("acme", payload)
 
     def test_payload_must_be_an_object(self):
         with pytest.raises(InvalidEvent) as caught:
-            EventStore().create("acme", event(event_payload="x"))
+            TenantEventStore().create("acme", event(event_payload="x"))
         assert caught.value.field == "event_payload"
 
 
 class TestExportImport:
     def test_round_trips_through_json_text(self):
-        store = EventStore()
+        store = TenantEventStore()
         a = store.create("acme", event())
         b = store.create("acme", event(event_type="ENTITY_EVENT"))
         g = store.create("globex", event())
         state = json.loads(json.dumps(store.export_state()))
 
-        restored = EventStore()
+        restored = TenantEventStore()
         restored.import_state(state)
         assert restored.get("acme", a["id"]) == a
         assert restored.get("acme", b["id"]) == b
@@ -175,20 +176,20 @@ class TestExportImport:
         assert restored.export_state() == store.export_state()
 
     def test_export_lists_events_in_creation_order(self):
-        store = EventStore()
+        store = TenantEventStore()
         ids = [store.create("acme", event())["id"] for _ in range(5)]
         state = store.export_state()
         assert [e["id"] for e in state["tenants"]["acme"]] == ids
 
     def test_import_replaces_the_whole_state(self):
-        store = EventStore()
+        store = TenantEventStore()
         old = store.create("acme", event())
         store.import_state({"tenants": {"globex": [{**event(), "id": "g-1"}]}})
         assert store.get("acme", old["id"]) is None
         assert store.get("globex", "g-1")["entity_id"] == "ORD-1001"
 
     def test_exported_state_is_a_copy(self):
-        store = EventStore()
+        store = TenantEventStore()
         created = store.create("acme", event())
         store.export_state()["tenants"]["acme"][0]["event_type"] = "ENTITY_EVENT"
         assert store.get("acme", created["id"])["event_type"] == "FAULT"
@@ -199,7 +200,7 @@ class TestExportImport:
     )
     def test_a_state_contradicting_itself_is_a_conflict(self, tenants):
         with pytest.raises(ConflictingState):
-            EventStore().import_state({"tenants": tenants})
+            TenantEventStore().import_state({"tenants": tenants})
 
     @pytest.mark.parametrize(
         "state",
@@ -215,14 +216,14 @@ class TestExportImport:
         ],
     )
     def test_malformed_state_is_refused_and_the_current_state_kept(self, state):
-        store = EventStore()
+        store = TenantEventStore()
         kept = store.create("acme", event())
         with pytest.raises(InvalidState):
             store.import_state(state)
         assert store.get("acme", kept["id"]) == kept
 
     def test_imported_events_are_validated_and_the_position_named(self):
-        store = EventStore()
+        store = TenantEventStore()
         bad = {**with_payload(base64_encoded_fault_json="eyJpZCI6IjEyXCJ9"), "id": "x"}
         with pytest.raises(InvalidEvent) as caught:
             store.import_state({"tenants": {"acme": [{**event(), "id": "ok"}, bad]}})
@@ -230,7 +231,7 @@ class TestExportImport:
         assert store.count() == 0
 
     def test_clear(self):
-        store = EventStore()
+        store = TenantEventStore()
         store.create("acme", event())
         store.clear()
         assert store.count() == 0

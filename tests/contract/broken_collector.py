@@ -31,7 +31,7 @@ def read(exchange: Exchange) -> bool:
 
 def _other_tenant_readable(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     """Looks an id up in every tenant's events, not only the caller's."""
-    store = mock.collector
+    store = mock.collector.store
     get = store.get
 
     def any_tenant(tenant: str, event_id: str) -> dict[str, Any] | None:
@@ -83,7 +83,7 @@ def _created_200(mock: EventsMock, app: ASGIApp) -> ASGIApp:
 
 def _bad_base64_accepted(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     """Stores a payload whatever it holds: no base64 or JSON check."""
-    store = mock.collector
+    store = mock.collector.store
     create = store.create
 
     def lenient(tenant: str, event: Any) -> dict[str, Any]:

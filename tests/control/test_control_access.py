@@ -13,7 +13,7 @@ import requests
 from events_mock.app import EventsMock, MockConfig
 from events_mock.control import ControlSettings
 from events_mock.control.access import is_loopback_host, refusal
-from events_mock.server import LiveServer
+from events_mock.framework.live_server import LiveServer
 from tests.control.test_cli_state import serve
 
 

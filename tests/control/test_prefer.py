@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from events_mock.apis import spec_path
 from events_mock.control.prefer import (
     DocumentedResponses,
     Preference,
     PreferenceRefused,
     parse_prefer,
 )
+from events_mock.mock_api import spec_path
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from events_mock.apis import StateConflict, StateError
 from events_mock.app import EventsMock, MockConfig
 from events_mock.barchart.jobs import JobStatus, ReportFilter
 from events_mock.billing.dataset import generate
@@ -22,6 +21,7 @@ from events_mock.control.state import (
     on_shutdown,
     validate_state,
 )
+from events_mock.mock_api import StateConflict, StateError
 from tests._support import T0, alert_event
 
 FAULT = {
@@ -39,8 +39,8 @@ def new_mock(now: int = T0) -> EventsMock:
 def populated() -> EventsMock:
     """Data in every API: Barchart events and jobs, two collector tenants, billing records."""
     mock = new_mock()
-    mock.collector.create("demo", FAULT)
-    mock.collector.create("other", {**FAULT, "entity_id": "ORD-2"})
+    mock.collector.store.create("demo", FAULT)
+    mock.collector.store.create("other", {**FAULT, "entity_id": "ORD-2"})
     mock.control.import_api_state("billing-care", {"events": BILLING_RECORDS})
     mock.barchart.store.add_batch([alert_event(), alert_event(user="u2")])
     jobs = mock.barchart.jobs
@@ -67,7 +67,7 @@ def test_export_then_import_restores_everything() -> None:
         j.to_json() for j in source.barchart.jobs.all()
     ]
     assert target.control.export_state()["apis"] == document["apis"]
-    assert target.collector.export_state() == source.collector.export_state()
+    assert target.collector.store.export_state() == source.collector.store.export_state()
     assert target.billing.data.records == source.billing.data.records
     # The link issued before the export still downloads after the import.
     token = document["apis"]["barchart"]["jobs"][0]["links"][0]["token"]
@@ -131,7 +131,7 @@ def test_missing_parts_mean_start_up_data_and_a_missing_clock_is_left_alone() ->
     mock = populated()
     mock.control.import_state({"format": "events-mock/state", "version": 1, "apis": {}})
     assert len(mock.barchart.store) == 0 and mock.barchart.jobs.all() == []
-    assert mock.collector.count() == 0
+    assert mock.collector.store.count() == 0
     assert mock.billing.data.generated_from == (4, 50)
     assert mock.clock.now_ms() == T0 + 10_000
 
@@ -176,7 +176,7 @@ def test_reset_forgets_everything_but_configuration() -> None:
     mock = EventsMock(
         MockConfig(users={"me": "pw"}, clock=MockClock.frozen(T0), billing_data=loaded)
     )
-    mock.collector.create("demo", FAULT)
+    mock.collector.store.create("demo", FAULT)
     mock.control.import_api_state("billing-care", {"events": []})
     mock.barchart.store.add_batch([alert_event()])
     mock.barchart.jobs.start(ReportFilter("BARCHART", "ALERT"))
@@ -188,7 +188,7 @@ def test_reset_forgets_everything_but_configuration() -> None:
     mock.control.reset()
 
     assert len(mock.barchart.store) == 0 and mock.barchart.jobs.all() == []
-    assert mock.collector.count() == 0
+    assert mock.collector.store.count() == 0
     assert mock.billing.data is loaded  # the data set it started with
     assert len(mock.control.faults) == 0 and len(mock.control.journal) == 0
     assert (mock.clock.now_ms(), mock.clock.rate) == (T0, 0)

@@ -96,7 +96,7 @@ def test_full_collector_store_refuses(mock: EventsMock, url: str) -> None:
     refused = requests.post(f"{url}/api/v1/events", json=FAULT, headers=COLLECTOR_HEADERS)
     assert refused.status_code == 507
     assert refused.json()["code"] == 507
-    assert mock.collector.count() == 8
+    assert mock.collector.store.count() == 8
 
 
 def test_chunked_body_within_the_limit_is_served(mock: EventsMock, url: str) -> None:

@@ -9,17 +9,19 @@ so a document never holds references that could dangle.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from events_mock.apis import StateConflict, StateError
 from events_mock.barchart.jobs import ReportJobs
+from events_mock.barchart.service import BarchartService
 from events_mock.barchart.store import StoredEvent
+from events_mock.mock_api import StateConflict, StateError
 
-if TYPE_CHECKING:
-    from events_mock.barchart.api import BarchartService
+__all__ = ["BarchartState"]
 
 
 class BarchartState:
+    """`events_mock.mock_api.ApiState` over a `BarchartService`: its store and its jobs."""
+
     def __init__(self, service: BarchartService) -> None:
         self.service = service
 

@@ -1,4 +1,4 @@
-"""The in-memory event store.
+"""Barchart's in-memory event store: batches of events, indexed by (customer, product).
 
 Events arrive in batches from many concurrent clients; a batch is stored whole or not at all,
 and reports read a consistent snapshot, so every mutation and every selection holds one lock.

@@ -11,14 +11,14 @@ from typing import Any
 
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
-from events_mock import apis
-from events_mock.apis import spec_path
+from events_mock.mock_api import load_spec as load_yaml_spec
+from events_mock.mock_api import spec_path
 
 SPEC_FILE = "billing-care-events.yaml"
 
 
 def load_spec() -> dict[str, Any]:
-    return apis.load_spec(spec_path(SPEC_FILE))
+    return load_yaml_spec(spec_path(SPEC_FILE))
 
 
 @functools.cache

@@ -9,22 +9,23 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from events_mock.apis import StateConflict, StateError
 from events_mock.billing.dataset import DatasetError, DuplicateEventId, generate, load_records
+from events_mock.billing.service import BillingService
+from events_mock.mock_api import StateConflict, StateError
 
-if TYPE_CHECKING:
-    from events_mock.billing.handlers import BillingCareHandlers
+__all__ = ["BillingState"]
 
 
 class BillingState:
-    def __init__(self, handlers: BillingCareHandlers) -> None:
-        self.handlers = handlers
-        self.initial = handlers.data
+    """`events_mock.mock_api.ApiState` over a `BillingService`: its current data set."""
+
+    def __init__(self, service: BillingService) -> None:
+        self.service = service
 
     def export(self) -> dict[str, Any]:
-        data = self.handlers.data
+        data = self.service.data
         if data.generated_from is not None:
             seed, count = data.generated_from
             return {"generated": {"seed": seed, "events": count}}
@@ -40,11 +41,7 @@ class BillingState:
             raise StateConflict(f"billing-care: {error}") from None
         except (DatasetError, KeyError, TypeError, ValueError) as error:
             raise StateError(f"billing-care: {error}") from None
-
-        def commit() -> None:
-            self.handlers.data = dataset
-
-        return commit
+        return lambda: self.service.replace(dataset)
 
     def reset(self) -> None:
-        self.handlers.data = self.initial
+        self.service.reset()

@@ -1,4 +1,4 @@
-"""HTTP operations of the Event Collector: thin translations between Connexion and the store.
+"""HTTP operations of the Event Collector: thin translations between Connexion and the service.
 
 Connexion passes path parameters by name (`eventId`) and the JSON body as `body`; it does not
 pass header parameters. The tenant is taken from `token_info`, which Connexion passes from
@@ -14,9 +14,10 @@ from typing import Any
 
 from events_mock.collector.errors import error_body
 from events_mock.collector.payloads import InvalidEvent
-from events_mock.collector.security import TenantTokens
-from events_mock.collector.store import EventStore
+from events_mock.collector.service import CollectorService
 from events_mock.limits import StoreFull
+
+__all__ = ["EVENTS_PATH", "EventCollectorHandlers"]
 
 EVENTS_PATH = "/api/v1/events"
 
@@ -24,15 +25,14 @@ Response = tuple[dict[str, Any], int, dict[str, str]]
 
 
 class EventCollectorHandlers:
-    """The collector's runtime state (store and tenants) and its operations by operationId."""
+    """The collector's operations by operationId, over a `CollectorService`."""
 
-    def __init__(self, store: EventStore, tenants: Mapping[str, str] | TenantTokens) -> None:
-        self.store = store
-        self.tenants = tenants if isinstance(tenants, TenantTokens) else TenantTokens(tenants)
+    def __init__(self, service: CollectorService) -> None:
+        self.service = service
 
     async def create_event(self, body: dict[str, Any], token_info: Mapping[str, Any]) -> Response:
         try:
-            stored = self.store.create(_tenant(token_info), body)
+            stored = self.service.store.create(_tenant(token_info), body)
         except InvalidEvent as err:
             return error_body(400, str(err)), 400, {}
         except StoreFull as full:
@@ -40,7 +40,7 @@ class EventCollectorHandlers:
         return stored, 201, {"Location": f"{EVENTS_PATH}/{stored['id']}"}
 
     async def get_event(self, eventId: str, token_info: Mapping[str, Any]) -> Response:
-        stored = self.store.get(_tenant(token_info), eventId)
+        stored = self.service.store.get(_tenant(token_info), eventId)
         if stored is None:
             return error_body(404, "Event not found"), 404, {}
         return stored, 200, {}

@@ -10,17 +10,22 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from events_mock.apis import StateConflict, StateError
 from events_mock.collector.payloads import InvalidEvent
-from events_mock.collector.store import ConflictingState, EventStore, InvalidState, parse_state
+from events_mock.collector.service import CollectorService
+from events_mock.collector.store import ConflictingState, InvalidState, parse_state
+from events_mock.mock_api import StateConflict, StateError
+
+__all__ = ["CollectorState"]
 
 
 class CollectorState:
-    def __init__(self, store: EventStore) -> None:
-        self.store = store
+    """`events_mock.mock_api.ApiState` over a `CollectorService`: its tenants' events."""
+
+    def __init__(self, service: CollectorService) -> None:
+        self.service = service
 
     def export(self) -> dict[str, Any]:
-        return self.store.export_state()
+        return self.service.store.export_state()
 
     def prepare(self, data: Mapping[str, Any]) -> Callable[[], None]:
         try:
@@ -29,7 +34,7 @@ class CollectorState:
             raise StateConflict(f"event-collector: {error}") from None
         except (InvalidState, InvalidEvent) as error:
             raise StateError(f"event-collector: {error}") from None
-        return lambda: self.store.replace(tenants)
+        return lambda: self.service.store.replace(tenants)
 
     def reset(self) -> None:
-        self.store.clear()
+        self.service.store.clear()

@@ -1,4 +1,4 @@
-"""In-memory event storage, partitioned by tenant.
+"""The Event Collector's in-memory event storage, partitioned by tenant.
 
 Partitioning (rather than one table with a tenant column) makes isolation structural: a
 lookup only ever sees the asking tenant's events, so another tenant's id is simply unknown.
@@ -28,7 +28,7 @@ class ConflictingState(InvalidState):
     """Imported data shaped like a state that cannot be one (two events with one id)."""
 
 
-class EventStore:
+class TenantEventStore:
     """Thread-safe: the mock server may run handlers concurrently.
 
     Events are stored as deep copies of what was sent, strings untouched, so the base64 fields
@@ -104,7 +104,7 @@ class EventStore:
 
 
 def parse_state(state: Mapping[str, Any]) -> dict[str, dict[str, Event]]:
-    """An exported state, checked and copied, ready for `EventStore.replace`.
+    """An exported state, checked and copied, ready for `TenantEventStore.replace`.
 
     Raises `InvalidState` for a malformed structure, `ConflictingState` for a duplicate id or an
     empty tenant name, `InvalidEvent` for a base64 field that does not decode to JSON.

@@ -8,18 +8,20 @@ declares the optional bearer token, so clients and the contract suite know about
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionResponse
 
-from events_mock.apis import MockApi, StateConflict, StateError, spec_path
 from events_mock.barchart.jobs import JobError, JobStatus, ReportJob, ReportJobs
 from events_mock.control.faults import UnknownFault
 from events_mock.control.plane import CONTROL_PREFIX, ClockOutOfRange, ControlPlane
+from events_mock.control.state import CONTROL_SPEC
 from events_mock.framework.security import bearer_security
+from events_mock.mock_api import MockApi, StateConflict, StateError, load_spec, spec_path
 
 JSON = {"Content-Type": "application/json"}
 """Named on every answer: the spec documents problem+json too, so Connexion cannot guess."""
@@ -177,31 +179,57 @@ class ControlHandlers:
     async def import_state(self, body: Any) -> ConnexionResponse:
         return replaced(lambda: self.control.import_state(body))
 
-    # One API's part of the state
+    # One API's part of the state: one pair of handlers for every API (`state_part_operations`)
 
-    async def export_barchart_state(self) -> Answer:
-        return self._export_part("barchart")
-
-    async def import_barchart_state(self, body: Any) -> ConnexionResponse:
-        return replaced(lambda: self.control.import_api_state("barchart", body))
-
-    async def export_event_collector_state(self) -> Answer:
-        return self._export_part("event-collector")
-
-    async def import_event_collector_state(self, body: Any) -> ConnexionResponse:
-        return replaced(lambda: self.control.import_api_state("event-collector", body))
-
-    async def export_billing_care_state(self) -> Answer:
-        return self._export_part("billing-care")
-
-    async def import_billing_care_state(self, body: Any) -> ConnexionResponse:
-        return replaced(lambda: self.control.import_api_state("billing-care", body))
-
-    def _export_part(self, name: str) -> Answer:
+    async def export_api_state(self, api: str) -> Answer:
         try:
-            return ok(self.control.export_api_state(name))
+            return ok(self.control.export_api_state(api))
         except LookupError as error:
             raise problem(404, f"{error}.") from None
+
+    async def import_api_state(self, api: str, body: Any) -> ConnexionResponse:
+        return replaced(lambda: self.control.import_api_state(api, body))
+
+
+STATE_PART = re.compile(r"/state/(?P<api>[a-z0-9][a-z0-9-]*)")
+"""A path of one API's part of the state, named after the API (`MockApi.name`)."""
+
+
+def state_part_operations(
+    handlers: ControlHandlers, spec: Mapping[str, Any]
+) -> dict[str, Callable[..., Awaitable[Any]]]:
+    """The handlers of every `/state/<api>` operation of the spec, by operationId.
+
+    The spec gives each API's part its own path, operationIds and schema, so every part is
+    documented in its own shape; the code behind them is one: GET is
+    `handlers.export_api_state(<api>)`, PUT `handlers.import_api_state(<api>, body)`. An API
+    added to the mock needs its path in spec/control.yaml and nothing here.
+    """
+    operations: dict[str, Callable[..., Awaitable[Any]]] = {}
+    for path, methods in spec.get("paths", {}).items():
+        match = STATE_PART.fullmatch(path)
+        if match is None:
+            continue
+        api = match["api"]
+        if "get" in methods:
+            operations[methods["get"]["operationId"]] = _exporter(handlers, api)
+        if "put" in methods:
+            operations[methods["put"]["operationId"]] = _importer(handlers, api)
+    return operations
+
+
+def _exporter(handlers: ControlHandlers, api: str) -> Callable[[], Awaitable[Answer]]:
+    async def export_api_state() -> Answer:
+        return await handlers.export_api_state(api)
+
+    return export_api_state
+
+
+def _importer(handlers: ControlHandlers, api: str) -> Callable[[Any], Awaitable[ConnexionResponse]]:
+    async def import_api_state(body: Any) -> ConnexionResponse:
+        return await handlers.import_api_state(api, body)
+
+    return import_api_state
 
 
 def replaced(change: Callable[[], None]) -> ConnexionResponse:
@@ -240,10 +268,13 @@ def checked_in_middleware(token: str) -> dict[str, str]:
 
 
 def create_api(control: ControlPlane, jobs: ReportJobs | None = None) -> MockApi:
+    spec = spec_path(CONTROL_SPEC)
+    handlers = ControlHandlers(control, jobs)
     return MockApi(
         name="control",
-        spec=spec_path("control.yaml"),
-        handlers=ControlHandlers(control, jobs),
+        spec=spec,
+        handlers=handlers,
+        operations=state_part_operations(handlers, load_spec(spec)),
         render_error=render_problem,
         path_prefixes=(CONTROL_PREFIX,),
         security_map={"bearer": bearer_security(checked_in_middleware)},

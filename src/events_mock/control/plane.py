@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from events_mock.apis import MockApi, api_for_path
 from events_mock.clock import LATEST_MS, MockClock
 from events_mock.control.faults import FaultRules
 from events_mock.control.journal import DEFAULT_BODY_LIMIT, DEFAULT_CAPACITY, Journal
@@ -26,6 +25,7 @@ from events_mock.control.state import (
     import_state,
     restore_clock,
 )
+from events_mock.mock_api import MockApi, api_for_path
 
 CONTROL_PREFIX = "/__mock"
 MAX_MS = LATEST_MS
@@ -116,7 +116,7 @@ class ControlPlane:
             return export_state(self.clock, self.apis)
 
     def import_state(self, document: Any) -> None:
-        """Raises `events_mock.apis.StateError` (and changes nothing) if the document is invalid."""
+        """Raises `events_mock.mock_api.StateError` (and changes nothing) if it is invalid."""
         with self._lock:
             import_state(self.clock, self.apis, document)
 

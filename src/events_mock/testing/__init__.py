@@ -18,7 +18,7 @@ from events_mock.testing.kit import (
     InProcessMock,
     mock_api,
 )
-from events_mock.testing.server import MockServer, serve_mock
+from events_mock.testing.live_mock import MockServer, serve_mock
 
 __all__ = [
     "DEFAULT_BASE_URLS",

@@ -13,7 +13,7 @@ import pytest
 
 from events_mock.app import MockConfig
 from events_mock.testing.kit import InProcessMock, mock_api
-from events_mock.testing.server import MockServer, serve_mock
+from events_mock.testing.live_mock import MockServer, serve_mock
 
 
 @pytest.fixture

@@ -3,8 +3,9 @@
 Every API the mock serves (Barchart events, the event collector, Billing Care search, the
 control plane) is described by one `MockApi`: the spec file that Connexion loads, the object
 whose methods handle the spec's operations, the security handlers that check its credentials,
-and how it renders an error in its own documented shape. `events_mock.app` only ever talks to
-this interface, so adding an API means writing one of these and listing it in `app.py`.
+how it renders an error in its own documented shape, and its state for the control plane.
+`events_mock.app` only ever talks to this interface, so adding an API means writing one of
+these (each API's `wiring.create_api`) and listing it in `app.py`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,20 @@ from urllib.parse import urlparse
 
 import yaml
 from connexion.lifecycle import ConnexionResponse
+
+__all__ = [
+    "ApiState",
+    "ErrorRenderer",
+    "MockApi",
+    "StateConflict",
+    "StateError",
+    "TenantOf",
+    "api_for_path",
+    "base_path",
+    "load_spec",
+    "snake_case",
+    "spec_path",
+]
 
 SPEC_DIR = Path(__file__).parent / "specs"
 
@@ -61,6 +76,9 @@ class MockApi:
     handlers: object
     """Methods named after the spec's operationIds, in snake_case: createEvents -> create_events."""
     render_error: ErrorRenderer
+    operations: Mapping[str, Callable] = field(default_factory=dict)
+    """Handlers by operationId for operations that are not methods of `handlers`: one function
+    may serve several operations (the control plane's `/state/<api>` paths)."""
     path_prefixes: tuple[str, ...] = ("/",)
     """Request paths that belong to this API, used to pick the error shape for framework errors."""
     security_map: Mapping[str, type] = field(default_factory=dict)
@@ -75,6 +93,9 @@ class MockApi:
     """Names each request's tenant in the journal, so it can be filtered by tenant."""
 
     def resolve(self, operation_id: str) -> Callable:
+        operation = self.operations.get(operation_id)
+        if operation is not None:
+            return operation
         return getattr(self.handlers, snake_case(operation_id))
 
 

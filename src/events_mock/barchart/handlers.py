@@ -1,26 +1,25 @@
-"""The Barchart API as served by the mock: thin handlers over the store and the report jobs."""
+"""The Barchart API over HTTP: thin handlers over `BarchartService`.
+
+Connexion has checked credentials, parameters and bodies against the spec before a handler
+runs; a handler turns the call into one on the service and the outcome into the answer.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from connexion import request as current_request
-from connexion.lifecycle import ConnexionResponse
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from events_mock.apis import MockApi, spec_path
-from events_mock.barchart.catalog import Catalog
+from events_mock.barchart.errors import error_list
 from events_mock.barchart.export import render_export
-from events_mock.barchart.jobs import JobError, LinkRefused, ReportFilter, ReportJobs
-from events_mock.barchart.security import Users
-from events_mock.barchart.state import BarchartState
-from events_mock.barchart.store import EventStore
-from events_mock.framework.security import basic_security
+from events_mock.barchart.jobs import JobError, LinkRefused, ReportFilter
+from events_mock.barchart.service import BarchartService, TooManyEvents
 from events_mock.limits import StoreFull
+
+__all__ = ["EXPORTS_PATH", "SERVICE", "BarchartHandlers"]
 
 SERVICE = {
     "service": {
@@ -31,43 +30,7 @@ SERVICE = {
     }
 }
 EXPORTS_PATH = "/exports"
-ERROR_CODES = {
-    400: "REQUEST_INVALID",
-    404: "REQUEST_NOT_FOUND",
-    405: "REQUEST_METHOD_NOT_ALLOWED",
-    413: "REQUEST_TOO_LARGE",
-    415: "REQUEST_UNSUPPORTED_MEDIA_TYPE",
-}
-
-
-@dataclass
-class BarchartService:
-    """Everything the Barchart mock holds."""
-
-    store: EventStore
-    jobs: ReportJobs
-    catalog: Catalog
-    max_events_per_request: int | None = None
-
-
-def error_list(code: str, message: str) -> list[dict[str, Any]]:
-    return [{"value": {"code": code, "message": message}, "children": []}]
-
-
-def render_error(status: int, message: str) -> ConnexionResponse:
-    """Errors in the reference's shapes: `{"message"}` for 401, the error array otherwise."""
-    if status == 401:
-        body: Any = {"message": "Unauthorized"}
-        headers = {"WWW-Authenticate": 'Basic realm="events-mock", charset="UTF-8"'}
-    else:
-        body = error_list(ERROR_CODES.get(status, "REQUEST_GENERAL_FAILURE"), message)
-        headers = {}
-    return ConnexionResponse(
-        status_code=status,
-        body=json.dumps(body),
-        content_type="application/json",
-        headers=headers,
-    )
+"""Where report links point: served outside the spec, like the real service's file store."""
 
 
 class BarchartHandlers:
@@ -75,13 +38,10 @@ class BarchartHandlers:
         self.service = service
 
     async def create_events(self, body: dict[str, Any]) -> Any:
-        events = body["events"]
-        limit = self.service.max_events_per_request
-        if limit is not None and len(events) > limit:
-            message = f"{len(events)} events in one request; at most {limit} are accepted."
-            return error_list("REQUEST_TOO_LARGE", message), 413
         try:
-            stored = self.service.store.add_batch(events)
+            stored = self.service.add_events(body["events"])
+        except TooManyEvents as too_many:
+            return error_list("REQUEST_TOO_LARGE", str(too_many)), 413
         except StoreFull as full:
             return error_list("EVENT_STORE_FULL", f"Nothing was stored: {full}."), 507
         return [event.to_json() for event in stored]
@@ -133,15 +93,3 @@ def _access_denied(message: str) -> Response:
     """Refused downloads answer like the object store behind real report links."""
     body = f"<Error><Code>AccessDenied</Code><Message>{message}</Message></Error>"
     return Response(body, status_code=403, media_type="application/xml")
-
-
-def create_api(service: BarchartService, users: Mapping[str, str]) -> MockApi:
-    return MockApi(
-        name="barchart",
-        spec=spec_path("barchart-events.yaml"),
-        handlers=BarchartHandlers(service),
-        render_error=render_error,
-        security_map={"basic": basic_security(Users(users).check)},
-        extra_routes=((EXPORTS_PATH + "/{source}.csv", "download_export"),),
-        state=BarchartState(service),
-    )
