@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from events_mock.cli import build_parser, package_version
+from events_mock.cli import build_parser
+from events_mock.version import package_version
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 ENV = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}

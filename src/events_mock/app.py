@@ -36,6 +36,7 @@ from events_mock.control import ControlPlane, ControlSettings
 from events_mock.control.api import create_api as control_api
 from events_mock.control.middleware import ControlMiddleware
 from events_mock.control.prefer import documented_responses
+from events_mock.home import ROUTED_METHODS, home_page
 from events_mock.jsonifier import FastJsonifier
 from events_mock.lean import LeanAsyncApp, lean_middlewares
 from events_mock.limits import (
@@ -158,6 +159,7 @@ def build_app(
         app.add_url_rule(spec_url(api), f"{api.name}.spec", serve_spec(api))
         for path, method in api.extra_routes:
             app.add_url_rule(path, f"{api.name}.{method}", getattr(api.handlers, method))
+    app.add_url_rule("/", "home", home_page(apis, spec_url), methods=ROUTED_METHODS)
     handler = _error_handler(apis)
     for kind in (ProblemException, HTTPException, Exception):
         app.add_error_handler(kind, handler)

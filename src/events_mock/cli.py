@@ -10,8 +10,6 @@ import socket
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as installed_version
 from pathlib import Path
 
 import uvicorn
@@ -45,6 +43,7 @@ from events_mock.control.state import (  # noqa: E402
     StateFile,
     on_shutdown,
 )
+from events_mock.version import package_version  # noqa: E402
 
 
 def credentials(value: str) -> tuple[str, str]:
@@ -58,16 +57,6 @@ SERVE_DESCRIPTION = """\
 Serve the mock of every API (Barchart events, Event Collector, Billing Care search) and its
 control plane (/__mock/) on one port, with a Swagger UI at /ui/ and a home page at /. The
 state lives in memory unless --state-file names a file to keep it in."""
-
-
-def package_version() -> str:
-    """The installed distribution's version; the source tree's when run uninstalled."""
-    try:
-        return installed_version("events-mock")
-    except PackageNotFoundError:
-        from events_mock import __version__
-
-        return __version__
 
 
 def build_parser() -> argparse.ArgumentParser:

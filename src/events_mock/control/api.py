@@ -19,6 +19,7 @@ from connexion.security import BearerSecurityHandler
 from events_mock.apis import MockApi, StateConflict, StateError, spec_path
 from events_mock.barchart.jobs import JobError, JobStatus, ReportJob, ReportJobs
 from events_mock.control.faults import UnknownFault
+from events_mock.control.index import get_index, redirect_to_index
 from events_mock.control.plane import CONTROL_PREFIX, ClockOutOfRange, ControlPlane
 
 JSON = {"Content-Type": "application/json"}
@@ -55,6 +56,9 @@ class ControlHandlers:
     def __init__(self, control: ControlPlane, jobs: ReportJobs | None) -> None:
         self.control = control
         self.jobs = jobs
+
+    get_index = staticmethod(get_index)  # GET /__mock/: control/index.py
+    redirect_to_index = staticmethod(redirect_to_index)  # /__mock, outside the spec
 
     # Clock
 
@@ -249,4 +253,5 @@ def create_api(control: ControlPlane, jobs: ReportJobs | None = None) -> MockApi
         render_error=render_problem,
         path_prefixes=(CONTROL_PREFIX,),
         security_map={"bearer": _CheckedInMiddleware},
+        extra_routes=((CONTROL_PREFIX, "redirect_to_index"),),
     )
