@@ -88,7 +88,7 @@ def serve_process(*args: str) -> subprocess.Popen[str]:
 def test_the_banner_comes_once_the_port_listens_and_names_the_real_port() -> None:
     process = serve_process("--port", "0")
     try:
-        assert process.stdout is not None
+        assert process.stdout is not None and process.stderr is not None
         first = process.stdout.readline()
         match = re.fullmatch(r"events-mock serving on (http://127\.0\.0\.1:(\d+))\n", first)
         assert match, first + (process.stderr.read() if process.poll() is not None else "")

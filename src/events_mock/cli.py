@@ -277,9 +277,9 @@ def serve(args: argparse.Namespace) -> None:
     # out of the garbage collector's sight, full collections stop pausing requests (p99).
     gc.collect()
     gc.freeze()
-    config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level)
+    server_config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level)
     server = AnnouncingServer(
-        config, lambda port: print_banner(args, port, users, tenants, billing_tokens)
+        server_config, lambda port: print_banner(args, port, users, tenants, billing_tokens)
     )
     server.run()
     if not server.started:  # as `uvicorn.run` does
@@ -353,4 +353,4 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

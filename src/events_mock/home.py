@@ -85,9 +85,7 @@ def served_apis(apis: Sequence[MockApi], spec_url: Callable[[MockApi], str]) -> 
 def describe_auth(spec: Mapping[str, Any]) -> str:
     """The credentials the spec's operations take, in words: `HTTP Basic`, `Bearer token
     (optional)`; `none` when no operation needs any."""
-    schemes: Mapping[str, Mapping[str, Any]] = spec.get("components", {}).get(
-        "securitySchemes", {}
-    )
+    schemes: Mapping[str, Mapping[str, Any]] = spec.get("components", {}).get("securitySchemes", {})
     default = spec.get("security")
     used: dict[str, None] = {}
     open_operations = 0
@@ -133,9 +131,7 @@ def render_home(served: Sequence[ServedApi], version: str) -> str:
         "</tr>"
         for api in served
     )
-    docs = "\n".join(
-        f"<li><code>{escape(name)}</code>: {escape(what)}</li>" for name, what in DOCS
-    )
+    docs = "\n".join(f"<li><code>{escape(name)}</code>: {escape(what)}</li>" for name, what in DOCS)
     control = f"{CONTROL_PREFIX}/"
     return f"""<!doctype html>
 <html lang="en">

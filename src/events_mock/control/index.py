@@ -183,7 +183,6 @@ async def get_index() -> ConnexionResponse:
     )
 
 
-
 async def redirect_to_index(request: Request) -> RedirectResponse:
     """`/__mock` without the slash (served outside the spec, as the APIs' paths are all under
     it): a permanent redirect to the index, query kept."""
