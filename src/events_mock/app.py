@@ -38,6 +38,7 @@ from events_mock.control.prefer import documented_responses
 from events_mock.framework.jsonifier import FastJsonifier
 from events_mock.framework.operations import PreparedAsyncApp, prepared_middlewares
 from events_mock.framework.validation import validator_map
+from events_mock.home import ROUTED_METHODS, home_page
 from events_mock.limits import (
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_EVENTS_PER_REQUEST,
@@ -45,7 +46,7 @@ from events_mock.limits import (
     BodySizeLimit,
     BodyTooLarge,
 )
-from events_mock.mock_api import MockApi, api_for_path, base_path, load_spec
+from events_mock.seam import MockApi, api_for_path, base_path, load_spec
 
 logger = logging.getLogger("events_mock")
 
@@ -157,6 +158,7 @@ def build_app(
         app.add_url_rule(spec_url(api), f"{api.name}.spec", serve_spec(api))
         for path, method in api.extra_routes:
             app.add_url_rule(path, f"{api.name}.{method}", getattr(api.handlers, method))
+    app.add_url_rule("/", "home", home_page(apis, spec_url), methods=ROUTED_METHODS)
     handler = _error_handler(apis)
     for kind in (ProblemException, HTTPException, Exception):
         app.add_error_handler(kind, handler)

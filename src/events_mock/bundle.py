@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from events_mock.mock_api import load_spec
+from events_mock.seam import load_spec
 
 __all__ = ["SCHEMAS", "bundle", "bundled"]
 

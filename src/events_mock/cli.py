@@ -6,10 +6,15 @@ import argparse
 import gc
 import logging
 import os
+import socket
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+
+import uvicorn
+from uvicorn.config import LOG_LEVELS
+from uvicorn.server import STARTUP_FAILURE
 
 # Connexion imports Starlette's test client, which warns on every start; nothing to act on.
 warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
@@ -38,15 +43,27 @@ from events_mock.control.state import (  # noqa: E402
     on_shutdown,
 )
 from events_mock.credentials import credentials  # noqa: E402
+from events_mock.version import package_version  # noqa: E402
+
+SERVE_DESCRIPTION = """\
+Serve the mock of every API (Barchart events, Event Collector, Billing Care search) and its
+control plane (/__mock/) on one port, with a Swagger UI at /ui/ and a home page at /. The
+state lives in memory unless --state-file names a file to keep it in."""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="events-mock", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="run the mock server")
+    serve = commands.add_parser("serve", help="run the mock server", description=SERVE_DESCRIPTION)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8080, help="port to bind (default 8080)")
+    serve.add_argument(
+        "--port",
+        type=port_number,
+        default=8080,
+        help="port to bind, 1 to 65535, or 0 for any free one (the banner names it; default 8080)",
+    )
     serve.add_argument(
         "--user",
         dest="users",
@@ -138,7 +155,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check every response against the spec (a 500 names any mismatch)",
     )
-    serve.add_argument("--log-level", default="info", help="uvicorn log level (default info)")
+    serve.add_argument(
+        "--log-level",
+        type=str.lower,
+        choices=list(LOG_LEVELS),
+        default="info",
+        help=f"uvicorn's log level: {', '.join(LOG_LEVELS)} (default info)",
+    )
     serve.add_argument(
         "--state-file",
         metavar="PATH",
@@ -183,6 +206,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def port_number(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value}") from None
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"must be 1 to 65535 (or 0 for any free port): {value}")
+    return number
+
+
 def billing_event_count(value: str) -> int:
     count = int(value)
     if not 0 <= count <= MAX_GENERATED_EVENTS:
@@ -205,8 +238,6 @@ def positive_float(value: str) -> float:
 
 
 def serve(args: argparse.Namespace) -> None:
-    import uvicorn
-
     users = dict(args.users) if args.users else dict(DEMO_USERS)
     tenants = dict(args.tenants) if args.tenants else dict(DEMO_TENANTS)
     billing_tokens = dict(args.billing_tokens) if args.billing_tokens else dict(DEMO_BILLING_TOKENS)
@@ -246,14 +277,6 @@ def serve(args: argparse.Namespace) -> None:
             lambda: state_file.save(mock.control.export_state()), args.save_interval
         ).start()
         app = on_shutdown(app, saver.stop)
-    print(f"events-mock serving on http://{args.host}:{args.port}", flush=True)
-    print(f"  Swagger UI: http://{args.host}:{args.port}/ui/", flush=True)
-    print(f"  Barchart users: {', '.join(sorted(users))}", flush=True)
-    print(f"  Event Collector tenants: {', '.join(sorted(tenants))}", flush=True)
-    print(f"  Billing Care clients: {', '.join(sorted(billing_tokens))}", flush=True)
-    print(f"  control plane: http://{args.host}:{args.port}/__mock/ ({_access(args)})", flush=True)
-    if args.state_file:
-        print(f"  state file: {args.state_file} (every {args.save_interval:g}s)", flush=True)
     logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
     # Everything built so far (specs, catalog, data sets) lives as long as the process: moved
     # out of the garbage collector's sight, full collections stop pausing requests (p99).
@@ -261,9 +284,51 @@ def serve(args: argparse.Namespace) -> None:
     gc.freeze()
     # No proxy-header rewriting: the control plane's loopback check must see the socket's peer,
     # not what an `X-Forwarded-For` claims (even with FORWARDED_ALLOW_IPS set).
-    uvicorn.run(
+    server_config = uvicorn.Config(
         app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=False
     )
+    server = AnnouncingServer(
+        server_config, lambda port: print_banner(args, port, users, tenants, billing_tokens)
+    )
+    server.run()
+    if not server.started:  # as `uvicorn.run` does
+        sys.exit(STARTUP_FAILURE)
+
+
+class AnnouncingServer(uvicorn.Server):
+    """uvicorn's server, calling `announce(port)` once it listens: only then is the banner
+    true (a port in use fails after the app was built), and only then is the port known
+    (`--port 0`). Uses `Server.startup` and `Server.servers`: public names, no private ones;
+    `tests/test_cli.py` runs the command to check the banner's order and port."""
+
+    def __init__(self, config: uvicorn.Config, announce: Callable[[int], None]) -> None:
+        super().__init__(config)
+        self.announce = announce
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            (listener, *_) = self.servers[0].sockets
+            self.announce(listener.getsockname()[1])
+
+
+def print_banner(
+    args: argparse.Namespace,
+    port: int,
+    users: dict[str, str],
+    tenants: dict[str, str],
+    billing_tokens: dict[str, str],
+) -> None:
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    base = f"http://{host}:{port}"
+    print(f"events-mock serving on {base}", flush=True)
+    print(f"  Swagger UI: {base}/ui/", flush=True)
+    print(f"  Barchart users: {', '.join(sorted(users))}", flush=True)
+    print(f"  Event Collector tenants: {', '.join(sorted(tenants))}", flush=True)
+    print(f"  Billing Care clients: {', '.join(sorted(billing_tokens))}", flush=True)
+    print(f"  control plane: {base}/__mock/ ({_access(args)})", flush=True)
+    if args.state_file:
+        print(f"  state file: {args.state_file} (every {args.save_interval:g}s)", flush=True)
 
 
 class RedactSecrets(logging.Filter):
@@ -297,4 +362,4 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -12,7 +12,7 @@ from events_mock.control.prefer import (
     PreferenceRefused,
     parse_prefer,
 )
-from events_mock.mock_api import spec_path
+from events_mock.seam import spec_path
 
 
 @pytest.mark.parametrize(

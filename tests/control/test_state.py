@@ -21,7 +21,7 @@ from events_mock.control.state import (
     on_shutdown,
     validate_state,
 )
-from events_mock.mock_api import StateConflict, StateError
+from events_mock.seam import StateConflict, StateError
 from tests._support import T0, alert_event
 
 FAULT = {

@@ -12,7 +12,7 @@ import pytest
 from events_mock.app import EventsMock, MockConfig
 from events_mock.clock import MockClock
 from events_mock.control.api import STATE_PART, ControlHandlers, state_part_operations
-from events_mock.mock_api import MockApi, load_spec
+from events_mock.seam import MockApi, load_spec
 from tests._support import T0, alert_event
 
 

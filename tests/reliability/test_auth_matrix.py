@@ -17,7 +17,7 @@ import requests
 from events_mock.app import EventsMock, MockConfig
 from events_mock.control import ControlSettings
 from events_mock.framework.live_server import LiveServer
-from events_mock.mock_api import base_path, load_spec
+from events_mock.seam import base_path, load_spec
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
 CONTROL_TOKEN = "control-s3cret"

@@ -14,13 +14,13 @@ from typing import Any
 from events_mock.barchart.jobs import ReportJobs
 from events_mock.barchart.service import BarchartService
 from events_mock.barchart.store import StoredEvent
-from events_mock.mock_api import StateConflict, StateError
+from events_mock.seam import StateConflict, StateError
 
 __all__ = ["BarchartState"]
 
 
 class BarchartState:
-    """`events_mock.mock_api.ApiState` over a `BarchartService`: its store and its jobs."""
+    """`events_mock.seam.ApiState` over a `BarchartService`: its store and its jobs."""
 
     def __init__(self, service: BarchartService) -> None:
         self.service = service

@@ -10,7 +10,7 @@ from events_mock.barchart.security import Users
 from events_mock.barchart.service import BarchartService
 from events_mock.barchart.state import BarchartState
 from events_mock.framework.security import basic_security
-from events_mock.mock_api import MockApi, spec_path
+from events_mock.seam import MockApi, spec_path
 
 __all__ = ["NAME", "SPEC_FILE", "create_api"]
 

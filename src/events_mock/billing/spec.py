@@ -11,8 +11,8 @@ from typing import Any
 
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
-from events_mock.mock_api import load_spec as load_yaml_spec
-from events_mock.mock_api import spec_path
+from events_mock.seam import load_spec as load_yaml_spec
+from events_mock.seam import spec_path
 
 SPEC_FILE = "billing-care-events.yaml"
 

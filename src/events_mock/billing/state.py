@@ -13,13 +13,13 @@ from typing import Any
 
 from events_mock.billing.dataset import DatasetError, DuplicateEventId, generate, load_records
 from events_mock.billing.service import BillingService
-from events_mock.mock_api import StateConflict, StateError
+from events_mock.seam import StateConflict, StateError
 
 __all__ = ["BillingState"]
 
 
 class BillingState:
-    """`events_mock.mock_api.ApiState` over a `BillingService`: its current data set."""
+    """`events_mock.seam.ApiState` over a `BillingService`: its current data set."""
 
     def __init__(self, service: BillingService) -> None:
         self.service = service

@@ -11,7 +11,7 @@ from events_mock.billing.service import BillingService
 from events_mock.billing.spec import SPEC_FILE
 from events_mock.billing.state import BillingState
 from events_mock.framework.security import bearer_security
-from events_mock.mock_api import MockApi, spec_path
+from events_mock.seam import MockApi, spec_path
 
 __all__ = ["NAME", "PATH_PREFIXES", "create_api"]
 

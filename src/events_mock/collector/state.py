@@ -13,13 +13,13 @@ from typing import Any
 from events_mock.collector.payloads import InvalidEvent
 from events_mock.collector.service import CollectorService
 from events_mock.collector.store import ConflictingState, InvalidState, parse_state
-from events_mock.mock_api import StateConflict, StateError
+from events_mock.seam import StateConflict, StateError
 
 __all__ = ["CollectorState"]
 
 
 class CollectorState:
-    """`events_mock.mock_api.ApiState` over a `CollectorService`: its tenants' events."""
+    """`events_mock.seam.ApiState` over a `CollectorService`: its tenants' events."""
 
     def __init__(self, service: CollectorService) -> None:
         self.service = service

@@ -9,7 +9,7 @@ from events_mock.collector.handlers import EventCollectorHandlers
 from events_mock.collector.security import TenantTokens, bearer_handler_class
 from events_mock.collector.service import CollectorService
 from events_mock.collector.state import CollectorState
-from events_mock.mock_api import MockApi, spec_path
+from events_mock.seam import MockApi, spec_path
 
 __all__ = ["NAME", "SPEC_FILE", "create_api"]
 

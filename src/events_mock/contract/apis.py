@@ -17,7 +17,7 @@ from typing import Any
 from events_mock.app import DEMO_BILLING_TOKENS, DEMO_TENANTS, DEMO_USERS
 from events_mock.contract.identity import Identity, Scheme
 from events_mock.control import ControlSettings
-from events_mock.mock_api import base_path, load_spec, spec_path
+from events_mock.seam import base_path, load_spec, spec_path
 
 GENERIC_SUITE = ("schema_level", "stateful", "credentials")
 TENANT_HEADER = "X-TWC-Tenant"

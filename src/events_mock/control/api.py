@@ -18,10 +18,11 @@ from connexion.lifecycle import ConnexionResponse
 
 from events_mock.barchart.jobs import JobError, JobStatus, ReportJob, ReportJobs
 from events_mock.control.faults import UnknownFault
+from events_mock.control.index import get_index, redirect_to_index
 from events_mock.control.plane import CONTROL_PREFIX, ClockOutOfRange, ControlPlane
 from events_mock.control.state import CONTROL_SPEC
 from events_mock.framework.security import bearer_security
-from events_mock.mock_api import MockApi, StateConflict, StateError, load_spec, spec_path
+from events_mock.seam import MockApi, StateConflict, StateError, load_spec, spec_path
 
 JSON = {"Content-Type": "application/json"}
 """Named on every answer: the spec documents problem+json too, so Connexion cannot guess."""
@@ -57,6 +58,9 @@ class ControlHandlers:
     def __init__(self, control: ControlPlane, jobs: ReportJobs | None) -> None:
         self.control = control
         self.jobs = jobs
+
+    get_index = staticmethod(get_index)  # GET /__mock/: control/index.py
+    redirect_to_index = staticmethod(redirect_to_index)  # /__mock, outside the spec
 
     # Clock
 
@@ -278,4 +282,5 @@ def create_api(control: ControlPlane, jobs: ReportJobs | None = None) -> MockApi
         render_error=render_problem,
         path_prefixes=(CONTROL_PREFIX,),
         security_map={"bearer": bearer_security(checked_in_middleware)},
+        extra_routes=((CONTROL_PREFIX, "redirect_to_index"),),
     )

@@ -25,7 +25,7 @@ from events_mock.control.state import (
     import_state,
     restore_clock,
 )
-from events_mock.mock_api import MockApi, api_for_path
+from events_mock.seam import MockApi, api_for_path
 
 CONTROL_PREFIX = "/__mock"
 MAX_MS = LATEST_MS
@@ -116,7 +116,7 @@ class ControlPlane:
             return export_state(self.clock, self.apis)
 
     def import_state(self, document: Any) -> None:
-        """Raises `events_mock.mock_api.StateError` (and changes nothing) if it is invalid."""
+        """Raises `events_mock.seam.StateError` (and changes nothing) if it is invalid."""
         with self._lock:
             import_state(self.clock, self.apis, document)
 

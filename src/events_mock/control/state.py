@@ -2,7 +2,7 @@
 
 The document's shape is `State` in spec/control.yaml; files are checked against that same
 schema, so a state file and `PUT /__mock/state` accept exactly the same documents. Imports are
-all or nothing (see `events_mock.mock_api.ApiState`). Files are written atomically: a temporary
+all or nothing (see `events_mock.seam.ApiState`). Files are written atomically: a temporary
 file in the same directory, flushed to disk, then renamed over the old one, so a crash at any
 moment leaves either the previous file or the new one, never a torn mix.
 """
@@ -26,7 +26,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from events_mock.clock import MockClock
-from events_mock.mock_api import ApiState, MockApi, StateError, spec_path
+from events_mock.seam import ApiState, MockApi, StateError, spec_path
 
 __all__ = [
     "PeriodicSaver",

@@ -3,34 +3,47 @@
 Registered through the `pytest11` entry point `events_mock`, so installing events-mock is
 enough. Each test gets a fresh mock whose clock is frozen at the test's start: nothing moves
 until the test moves it. Override `events_mock_config` to change users, job timing or clock.
+
+pytest loads this module in every run of every project that installed events-mock, most of
+which never use a fixture. So it imports nothing but pytest at load time: the mock (Connexion,
+Starlette, uvicorn) is imported by the first fixture a test asks for, quietly (see
+`events_mock.testing.imports`). `tests/testing/test_plugin_cost.py` checks a run of a trivial
+test module imports none of it and shows no warnings.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from events_mock.app import MockConfig
-from events_mock.testing.kit import InProcessMock, mock_api
-from events_mock.testing.live_mock import MockServer, serve_mock
+from events_mock.testing.imports import import_quietly
+
+if TYPE_CHECKING:
+    from events_mock.app import MockConfig
+    from events_mock.testing.kit import InProcessMock
+    from events_mock.testing.live_mock import MockServer
+
+__all__ = ["events_api", "events_mock_config", "events_mock_server"]
 
 
 @pytest.fixture
 def events_mock_config() -> MockConfig:
     """The configuration of the fixtures' mocks; override it in a conftest.py."""
-    return MockConfig()
+    config_class: type[MockConfig] = import_quietly("events_mock.app").MockConfig
+    return config_class()
 
 
 @pytest.fixture
 def events_mock_server(events_mock_config: MockConfig) -> Iterator[MockServer]:
     """A live mock on a free loopback port: `.url`, `.control` (a `ControlClient`), `.mock`."""
-    with serve_mock(events_mock_config) as server:
+    with import_quietly("events_mock.testing.live_mock").serve_mock(events_mock_config) as server:
         yield server
 
 
 @pytest.fixture
 def events_api(events_mock_config: MockConfig) -> Iterator[InProcessMock]:
     """The in-process kit (`mock_api()`): `requests` calls to the real hosts reach the mock."""
-    with mock_api(config=events_mock_config) as api:
+    with import_quietly("events_mock.testing.kit").mock_api(config=events_mock_config) as api:
         yield api
