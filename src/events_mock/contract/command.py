@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from events_mock.contract.apis import CONTRACT_APIS
+from events_mock.contract.targets import CONTRACT_APIS
 from events_mock.contract.options import ContractOptions, add_options, options_from
 
 if TYPE_CHECKING:

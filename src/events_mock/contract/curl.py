@@ -15,7 +15,9 @@ from typing import Any
 
 __all__ = ["curl_command"]
 
-SKIPPED_HEADERS = frozenset({"user-agent", "accept-encoding", "connection", "content-length", "accept"})
+SKIPPED_HEADERS = frozenset(
+    {"user-agent", "accept-encoding", "connection", "content-length", "accept"}
+)
 
 
 def curl_command(request: Any, *, revealed: Collection[str] = ()) -> str:

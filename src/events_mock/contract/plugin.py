@@ -16,7 +16,7 @@ import requests
 from schemathesis.core.failures import FailureGroup
 
 from events_mock.contract import checks, fixtures
-from events_mock.contract.apis import CONTRACT_APIS
+from events_mock.contract.targets import CONTRACT_APIS
 from events_mock.contract.clocks import JobTimedOut
 from events_mock.contract.identity import UsageError
 from events_mock.contract.options import ContractOptions, add_options, options_from
