@@ -48,7 +48,6 @@ class ResponseCheck:
         only, since Schemathesis prints the response and the cURL line itself."""
         function, name = self.function, self.name
 
-        @functools.wraps(function)
         def check(checking: CheckContext, response: Response, case: Case) -> bool | None:
             try:
                 return function(ctx, checking, response, case)
@@ -57,6 +56,9 @@ class ResponseCheck:
             except ContractViolation as violation:
                 raise AssertionError(f"[{violation.check}] {violation.message}") from None
 
+        # Schemathesis names a check's results after the function.
+        check.__name__ = check.__qualname__ = name
+        check.__doc__ = function.__doc__
         return check
 
 
