@@ -8,7 +8,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
-from events_mock.collector.strategies import register_schemathesis_formats
+from events_mock.contract.strategies import register_schemathesis_formats
 
 AUTH = {"Authorization": "Bearer tok-acme"}  # the acme tenant of conftest.TENANTS
 SETTINGS = settings(

@@ -9,24 +9,23 @@ import pytest
 
 from events_mock.billing.dataset import generate
 from events_mock.billing.render import events_to_xml
-from events_mock.contract import billing, checks, collector
-from events_mock.contract import billing_checks as billing_rules
-from events_mock.contract import collector_checks as collector_rules
-from events_mock.contract.checks import ContractViolation
+from events_mock.contract.checks import billing as billing_rules
+from events_mock.contract.checks import collector as collector_rules
+from events_mock.contract.context import RunContext
+from events_mock.contract.flows import billing, collector
 from events_mock.contract.identity import Identity, UsageError, resolve_identities
 from events_mock.contract.run import api_root
+from events_mock.contract.violations import ContractViolation
 from tests.contract.test_contract_checks import answer
 
 URL = "http://target/api/v1/events"
 RECORDS = list(generate(seed=5, count=60).records)
 
 
-@pytest.fixture(autouse=True)
-def fresh_state():
-    previous = checks.STATE
-    checks.STATE = checks.CheckState()
-    yield
-    checks.STATE = previous
+@pytest.fixture
+def ctx() -> RunContext:
+    """A run's context of its own for each test: checks count in its ledger."""
+    return RunContext()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -38,18 +37,18 @@ def created(event: dict, **changes: object) -> object:
     return answer(201, body, method="POST", url=URL)
 
 
-def test_an_event_echoed_exactly_passes() -> None:
+def test_an_event_echoed_exactly_passes(ctx: RunContext) -> None:
     event = collector.fault("tag")
     response = created(event)
-    collector_rules.payload_round_trip(event, response)
-    assert collector_rules.event_echoed(event, response)["id"] == "e-1"
+    collector_rules.payload_round_trip(ctx, event, response)
+    assert collector_rules.event_echoed(ctx, event, response)["id"] == "e-1"
 
 
-def test_a_reencoded_payload_is_named_as_such() -> None:
+def test_a_reencoded_payload_is_named_as_such(ctx: RunContext) -> None:
     event = collector.fault("tag", base64_encoded_payload_json=collector.b64('{"a":1}'))
     payload = {**event["event_payload"], "base64_encoded_payload_json": collector.b64('{"a": 1}')}
     with pytest.raises(ContractViolation, match=r"\[payload_round_trip\].*same JSON, other bytes"):
-        collector_rules.payload_round_trip(event, created(event, event_payload=payload))
+        collector_rules.payload_round_trip(ctx, event, created(event, event_payload=payload))
 
 
 @pytest.mark.parametrize(
@@ -60,41 +59,41 @@ def test_a_reencoded_payload_is_named_as_such() -> None:
         ({"id": ""}, "has no server-assigned id"),
     ],
 )
-def test_an_event_changed_in_any_way_is_named(changes: dict, message: str) -> None:
+def test_an_event_changed_in_any_way_is_named(changes: dict, message: str, ctx: RunContext) -> None:
     event = collector.fault("tag")
     with pytest.raises(ContractViolation, match=r"\[event_echoed\]") as caught:
-        collector_rules.event_echoed(event, created(event, **changes))
+        collector_rules.event_echoed(ctx, event, created(event, **changes))
     assert message in str(caught.value)
 
 
-def test_location_relative_or_absolute_must_name_the_event() -> None:
+def test_location_relative_or_absolute_must_name_the_event(ctx: RunContext) -> None:
     for location in ("/api/v1/events/e-1", "http://elsewhere/api/v1/events/e-1"):
         response = answer(201, {}, url=URL, headers={})
         response.headers["location"] = [location]
-        assert collector_rules.location_names_event(response, "e-1").endswith("/events/e-1")
+        assert collector_rules.location_names_event(ctx, response, "e-1").endswith("/events/e-1")
     response.headers["location"] = ["/api/v1/events/e-2"]
     with pytest.raises(ContractViolation, match="does not name the created event"):
-        collector_rules.location_names_event(response, "e-1")
+        collector_rules.location_names_event(ctx, response, "e-1")
 
 
-def test_another_tenants_event_must_look_unknown() -> None:
+def test_another_tenants_event_must_look_unknown(ctx: RunContext) -> None:
     unknown = answer(404, {"code": 404, "message": "Event not found"}, url=f"{URL}/u-1")
     same = answer(404, {"code": 404, "message": "Event not found"}, url=f"{URL}/e-1")
-    collector_rules.tenant_isolated(same, unknown, "e-1", "tenant b's")
+    collector_rules.tenant_isolated(ctx, same, unknown, "e-1", "tenant b's")
     telling = answer(404, {"code": 404, "message": "Event e-1 belongs to b"}, url=f"{URL}/e-1")
     with pytest.raises(ContractViolation, match="a tenant can tell that it exists"):
-        collector_rules.tenant_isolated(telling, unknown, "e-1", "tenant b's")
+        collector_rules.tenant_isolated(ctx, telling, unknown, "e-1", "tenant b's")
     readable = answer(200, {"id": "e-1"}, url=f"{URL}/e-1")
     with pytest.raises(ContractViolation, match="answered 200, expected 404"):
-        collector_rules.tenant_isolated(readable, unknown, "e-1", "tenant b's")
+        collector_rules.tenant_isolated(ctx, readable, unknown, "e-1", "tenant b's")
 
 
-def test_a_refusal_must_name_the_field() -> None:
+def test_a_refusal_must_name_the_field(ctx: RunContext) -> None:
     field = "event_payload.base64_encoded_fault_json"
     named = answer(400, {"code": 400, "message": f"{field}: not valid base64"})
-    collector_rules.refused_naming_field(named, field, "text")
+    collector_rules.refused_naming_field(ctx, named, field, "text")
     with pytest.raises(ContractViolation, match="does not name the field"):
-        collector_rules.refused_naming_field(answer(400, {"message": "bad"}), field, "text")
+        collector_rules.refused_naming_field(ctx, answer(400, {"message": "bad"}), field, "text")
 
 
 def test_the_awkward_and_invalid_payloads_are_what_they_claim() -> None:
@@ -141,35 +140,37 @@ def test_only_searches_read_one_way_are_judged() -> None:
     assert not search("limit=3&offset=2").has_criteria()
 
 
-def test_criteria_satisfied_names_the_unmet_criterion() -> None:
+def test_criteria_satisfied_names_the_unmet_criterion(ctx: RunContext) -> None:
     response = answer(200, RECORDS[:3])
     with pytest.raises(ContractViolation, match=r"\[criteria_satisfied\].*accountId=nobody"):
-        billing_rules.criteria_satisfied(search("accountId=nobody"), RECORDS[:3], response)
+        billing_rules.criteria_satisfied(ctx, search("accountId=nobody"), RECORDS[:3], response)
 
 
-def test_order_limit_and_pages() -> None:
+def test_order_limit_and_pages(ctx: RunContext) -> None:
     response = answer(200, [])
-    billing_rules.ordered_by_created(RECORDS, response)
+    billing_rules.ordered_by_created(ctx, RECORDS, response)
     with pytest.raises(ContractViolation, match="ordered by created"):
-        billing_rules.ordered_by_created(RECORDS[::-1], response)
-    billing_rules.limit_respected(RECORDS[:2], 2, response, expected=2)
+        billing_rules.ordered_by_created(ctx, RECORDS[::-1], response)
+    billing_rules.limit_respected(ctx, RECORDS[:2], 2, response, expected=2)
     with pytest.raises(ContractViolation, match="should hold 3 events"):
-        billing_rules.limit_respected(RECORDS[:2], 3, response, expected=3)
+        billing_rules.limit_respected(ctx, RECORDS[:2], 3, response, expected=3)
     pages = [RECORDS[0:2], RECORDS[2:4]]
-    billing_rules.pages_partition(pages, RECORDS[:4], [response, response])
+    billing_rules.pages_partition(ctx, pages, RECORDS[:4], [response, response])
     with pytest.raises(ContractViolation, match="on page 1 and again on page 2"):
-        billing_rules.pages_partition([RECORDS[0:2], RECORDS[1:3]], RECORDS[:3], [response] * 2)
+        billing_rules.pages_partition(
+            ctx, [RECORDS[0:2], RECORDS[1:3]], RECORDS[:3], [response] * 2
+        )
     with pytest.raises(ContractViolation, match="missing"):
-        billing_rules.pages_partition([RECORDS[0:2]], RECORDS[:3], [response])
+        billing_rules.pages_partition(ctx, [RECORDS[0:2]], RECORDS[:3], [response])
 
 
-def test_204_exactly_without_criteria() -> None:
+def test_204_exactly_without_criteria(ctx: RunContext) -> None:
     empty = answer(204, None, text="")
-    billing_rules.no_criterion_204(search("limit=5"), empty)
+    billing_rules.no_criterion_204(ctx, search("limit=5"), empty)
     with pytest.raises(ContractViolation, match="with criteria answered 204"):
-        billing_rules.no_criterion_204(search("billId=b"), empty)
+        billing_rules.no_criterion_204(ctx, search("billId=b"), empty)
     with pytest.raises(ContractViolation, match="without any criterion answered 200"):
-        billing_rules.no_criterion_204(search("offset=1"), answer(200, []))
+        billing_rules.no_criterion_204(ctx, search("offset=1"), answer(200, []))
 
 
 def xml_answer(text: str) -> object:
@@ -178,16 +179,16 @@ def xml_answer(text: str) -> object:
     return response
 
 
-def test_the_mocks_xml_holds_the_json_records_and_a_loss_is_named() -> None:
-    billing_rules.xml_same_records(xml_answer(events_to_xml(RECORDS)), RECORDS)
-    billing_rules.xml_same_records(xml_answer(events_to_xml([])), [])
+def test_the_mocks_xml_holds_the_json_records_and_a_loss_is_named(ctx: RunContext) -> None:
+    billing_rules.xml_same_records(ctx, xml_answer(events_to_xml(RECORDS)), RECORDS)
+    billing_rules.xml_same_records(ctx, xml_answer(events_to_xml([])), [])
     with pytest.raises(ContractViolation, match="holds 59 events, the JSON answer 60"):
-        billing_rules.xml_same_records(xml_answer(events_to_xml(RECORDS[:-1])), RECORDS)
+        billing_rules.xml_same_records(ctx, xml_answer(events_to_xml(RECORDS[:-1])), RECORDS)
     changed = [{**RECORDS[0], "amount": 1234.5}, *RECORDS[1:]]
     with pytest.raises(ContractViolation, match="XML event 1 .* differs"):
-        billing_rules.xml_same_records(xml_answer(events_to_xml(changed)), RECORDS)
+        billing_rules.xml_same_records(ctx, xml_answer(events_to_xml(changed)), RECORDS)
     with pytest.raises(ContractViolation, match="does not parse"):
-        billing_rules.xml_same_records(xml_answer("<events><event>"), RECORDS)
+        billing_rules.xml_same_records(ctx, xml_answer("<events><event>"), RECORDS)
 
 
 def test_numbers_in_xml_compare_by_value() -> None:

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from events_mock.contract.apis import CONTRACT_APIS
+from events_mock.contract.targets import CONTRACT_APIS
 from tests.contract.test_verify import run_verify
 
 BUDGET = ("--max-examples", "25", "--seed", "20240601")

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 
 from events_mock.app import EventsMock, MockConfig
 from events_mock.clock import MockClock
-from events_mock.collector.strategies import register_schemathesis_formats
+from events_mock.contract.strategies import register_schemathesis_formats
 from events_mock.framework.live_server import LiveServer
 
 SPEC = Path(__file__).resolve().parents[2] / "spec" / "control.yaml"

@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, TextIO
 
-from events_mock.contract.apis import CONTRACT_APIS
 from events_mock.contract.options import ContractOptions, add_options, options_from
+from events_mock.contract.targets import CONTRACT_APIS
 
 if TYPE_CHECKING:
     from events_mock.contract.runner import Verdict

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,28 +15,18 @@ import pytest
 import requests
 from schemathesis.core.failures import FailureGroup
 
-from events_mock.contract import checks, fixtures
-from events_mock.contract.apis import CONTRACT_APIS
+from events_mock.contract import fixtures
 from events_mock.contract.clocks import JobTimedOut
+from events_mock.contract.curl import curl_command
 from events_mock.contract.identity import UsageError
 from events_mock.contract.options import ContractOptions, add_options, options_from
 from events_mock.contract.run import ContractRun
+from events_mock.contract.targets import CONTRACT_APIS
 
 SUITE_DIR = Path(__file__).resolve().parent / "suite"
 PLUGIN_NAME = "events-mock-contract"
 DEST_PREFIX = "contract_"
 FIXTURES_NAME = "events-mock-contract-fixtures"
-_ACTIVE: list[ContractRun] = []
-
-
-def current_run() -> ContractRun:
-    """The run being collected: the suite's modules build their tests from its schema."""
-    if not _ACTIVE:
-        raise RuntimeError(
-            "the contract suite runs under `events-mock verify` or `pytest contract_tests`, "
-            "which set up the run it tests"
-        )
-    return _ACTIVE[-1]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -64,7 +54,6 @@ class ContractPlugin:
     def __init__(self, run: ContractRun, *, owns_run: bool = False) -> None:
         self.run = run
         self.owns_run = owns_run
-        self._previous_state: checks.CheckState | None = None
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "writes: stores data on the target (not --read-only)")
@@ -72,15 +61,8 @@ class ContractPlugin:
         config.stash[fixtures.RUN_KEY] = self.run
         if not config.pluginmanager.is_registered(fixtures):
             config.pluginmanager.register(fixtures, FIXTURES_NAME)
-        _ACTIVE.append(self.run)
-        self._previous_state = checks.STATE
-        checks.STATE = checks.CheckState(ledger=self.run.ledger)
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
-        if self.run in _ACTIVE:
-            _ACTIVE.remove(self.run)
-        if self._previous_state is not None:
-            checks.STATE = self._previous_state
         if self.owns_run:
             self.run.close()
 
@@ -120,7 +102,7 @@ class ContractPlugin:
         """A contract failure reads as its message and cURL lines, not as a Python traceback."""
         report = yield
         if report.failed and call.excinfo is not None and is_verdict(call.excinfo.value):
-            report.longrepr = describe_failure(call.excinfo.value)
+            report.longrepr = describe_failure(call.excinfo.value, self.run.context.revealed)
             report.verdict = True  # type: ignore[attr-defined]
         return report
 
@@ -145,16 +127,18 @@ def is_verdict(error: BaseException) -> bool:
     return isinstance(error, (AssertionError, JobTimedOut, requests.RequestException))
 
 
-def describe_failure(error: BaseException) -> str:
+def describe_failure(error: BaseException, revealed: Collection[str] = ()) -> str:
+    """A failure as the report shows it; `revealed`: wrong credentials safe to print whole."""
     if isinstance(error, FailureGroup):
         return error.message.strip()
     inner = _grouped(error)
     if inner is not None:
-        return "\n\n".join(describe_failure(one) for one in inner)
+        return "\n\n".join(describe_failure(one, revealed) for one in inner)
     if isinstance(error, requests.RequestException):
         text = f"The target broke the exchange: {type(error).__name__}: {error}"
         if error.request is not None:
-            text += f"\n\n    Reproduce with:\n\n        {checks.curl_command(error.request)}"
+            line = curl_command(error.request, revealed=revealed)
+            text += f"\n\n    Reproduce with:\n\n        {line}"
         return text
     return str(error).strip()
 
@@ -176,11 +160,12 @@ def _name_operation(item: pytest.Item) -> None:
 
 
 def _suite_module(item: pytest.Item) -> str | None:
-    """The suite module an item comes from (`stateful`), also when re-exported by
-    `contract_tests/test_stateful.py`; None for tests that are not the suite's."""
-    module = getattr(item, "module", None)
-    name = getattr(module, "__name__", "").rsplit(".", 1)[-1].removeprefix("test_")
-    return name if (SUITE_DIR / f"{name}.py").is_file() else None
+    """The suite module an item comes from (`stateful`); None for tests that are not the
+    suite's."""
+    path = getattr(getattr(item, "module", None), "__file__", None)
+    if path is None or Path(path).resolve().parent != SUITE_DIR:
+        return None
+    return Path(path).stem
 
 
 def _grouped(error: BaseException) -> tuple[BaseException, ...] | None:

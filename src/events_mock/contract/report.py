@@ -102,13 +102,13 @@ def coverage_lines(run: ContractRun) -> list[str]:
     lines.append("")
     lines.append("Schemathesis checks (on every response):")
     # The API's own response checks count under their flow checks' names, below; those standing
-    # in for a built-in check (see `ContractApi.replaced_checks`) are listed in its place.
-    stand_ins = {stand_in for _, stand_in in run.api.replaced_checks}
-    own = tuple(name for name in run.api.response_checks if name not in stand_ins)
+    # in for a built-in check (`replaces=` in their decorator) are listed in its place.
+    own = tuple(check.name for check in run.checks.response_checks() if check.replaces is None)
     lines += _counts(run.coverage.passed, run.coverage.failed, exclude=own)
     lines.append("")
     lines.append("Contract checks (rules no schema can express):")
-    lines += _counts(run.ledger.passed, run.ledger.failed)
+    ledger = run.context.ledger
+    lines += _counts(ledger.passed, ledger.failed)
     return lines
 
 

@@ -1,8 +1,9 @@
 """One run of the contract suite: the target, how to reach and wait for it, what it covered.
 
-A `ContractRun` is made once per run, before pytest collects the suite, because Schemathesis
-builds its tests from a schema object at import time: the suite's modules ask `current_run()`
-for the schema already pointed at the target, with the run's credentials, seed and limits.
+A `ContractRun` is made once per run, before pytest collects the suite: the suite's tests that
+Schemathesis builds from a schema are built at collection from the run's (see `fixtures`),
+already pointed at the target, with the run's credentials, seed and limits. Everything a run
+learns lives on it (its `RunContext`), none of it in a module: runs in one process never meet.
 """
 
 from __future__ import annotations
@@ -21,18 +22,19 @@ from schemathesis.config import HttpBearerAuthConfig
 from schemathesis.core import NOT_SET
 from schemathesis.schemas import APIOperation, BaseSchema
 
-# Importing the check modules registers their response checks with Schemathesis.
-from events_mock.contract import billing_checks, checks, collector_checks  # noqa: F401
-from events_mock.contract.apis import CONTRACT_APIS, ContractApi
+from events_mock.contract.checks.common import answered_with
 from events_mock.contract.clocks import ControlPlaneClock, InProcessClock, JobClock, WallClock
+from events_mock.contract.context import RunContext
 from events_mock.contract.identity import Identity, UsageError, resolve_identities
 from events_mock.contract.options import ContractOptions
+from events_mock.contract.registry import CheckSet, SchemathesisCheck
+from events_mock.contract.targets import CONTRACT_APIS, ContractApi
 
 REQUEST_TIMEOUT = 30.0
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 PHASES = ["examples", "coverage", "fuzzing", "stateful"]
 # The Schemathesis checks that judge one response on its own, without sending more requests:
-# what the flows' requests are held to, with the API's own response checks (`ContractApi`).
+# what the flows' requests are held to, with the API's own response checks (`ContractApi.checks`).
 BUILTIN_RESPONSE_CHECKS = (
     "not_a_server_error",
     "status_code_conformance",
@@ -127,7 +129,11 @@ class ContractRun:
         self.window = PrivateWindow.pick()
         self.session = requests.Session()
         self.coverage = Coverage()
-        self.ledger = checks.Ledger()
+        self.context = RunContext()
+        """What this run's checks share: the ledger, wrong credentials safe to print, memory."""
+        self.checks: CheckSet = self.api.checks()
+        self._own_checks = self.checks.bind(self.context)
+        self._own_checks_without_history = self.checks.bind(self.context, history=False)
         self._server: Any = None
         self._clock: JobClock | None = None
         self._schema: BaseSchema | None = None
@@ -186,8 +192,8 @@ class ContractRun:
             database="none",
         )
         config.phases.update(phases=PHASES)
-        if self.api.replaced_checks:
-            replaced = [builtin for builtin, _ in self.api.replaced_checks]
+        replaced = [builtin for builtin, _ in self.checks.replaced_builtins()]
+        if replaced:
             config.checks.update(excluded_check_names=replaced)
         config.seed = self.seed
         if self.options.read_only:
@@ -283,16 +289,19 @@ class ContractRun:
         )
         return case, case.call()
 
-    def response_checks(self, *, history: bool = True) -> list:
+    def response_checks(self, *, history: bool = True) -> list[SchemathesisCheck]:
         """The checks a flow's answers are held to; without `history`, none that compare an
         answer with the job's earlier reads (for answers judged later than received)."""
         from schemathesis.checks import CHECKS, load_all_checks
 
         load_all_checks()
-        names = [*BUILTIN_RESPONSE_CHECKS, *self.api.response_checks]
-        if not history:
-            names = [name for name in names if name not in self.api.history_checks]
-        return CHECKS.get_by_names(names)
+        builtin = CHECKS.get_by_names(BUILTIN_RESPONSE_CHECKS)
+        return [*builtin, *self.own_response_checks(history=history)]  # type: ignore[list-item]
+
+    def own_response_checks(self, *, history: bool = True) -> list[SchemathesisCheck]:
+        """The API's own response checks, bound to this run: what generated tests add to
+        Schemathesis' built-in ones (`additional_checks`)."""
+        return list(self._own_checks if history else self._own_checks_without_history)
 
     def validate(
         self,
@@ -306,7 +315,7 @@ class ContractRun:
         """Hold an answer to the response checks; one `received_earlier` than the last reads
         of its job is not judged against them."""
         if expect is not None:
-            checks.answered_with(response, expect, why or case.operation.label)
+            answered_with(self.context, response, expect, why or case.operation.label)
         case.validate_response(response, checks=self.response_checks(history=not received_earlier))
 
     def make_case(

@@ -25,7 +25,6 @@ from events_mock.contract.plugin import SUITE_DIR, ContractPlugin
 from events_mock.contract.report import ResultLine, VerifyReporter, coverage_lines
 from events_mock.contract.run import ContractRun
 
-SUITE_PACKAGE = "events_mock.contract.suite"
 CONFORMS, DOES_NOT_CONFORM, NOT_VERIFIED = 0, 1, 2
 PLUGINS = ("-p", "schemathesis.pytest.plugin")
 
@@ -105,17 +104,9 @@ def _run_suite(run: ContractRun, reporter: VerifyReporter, junit_xml: str | None
             "-o",
             "junit_family=xunit2",
         ]
-    # The suite's modules build their tests from the current run when imported: import them anew.
-    _forget_suite_modules()
-    try:
-        return int(pytest.main(args, plugins=[ContractPlugin(run), reporter]))
-    finally:
-        _forget_suite_modules()
-
-
-def _forget_suite_modules() -> None:
-    for name in [m for m in sys.modules if m.startswith(SUITE_PACKAGE + ".")]:
-        del sys.modules[name]
+    # The suite's modules read nothing from a run when imported (see `fixtures`): a module an
+    # earlier run imported serves this one as it is.
+    return int(pytest.main(args, plugins=[ContractPlugin(run), reporter]))
 
 
 def _verdict(

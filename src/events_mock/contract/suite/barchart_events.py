@@ -8,15 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from events_mock.contract import barchart, checks
+from events_mock.contract.checks import barchart as rules
+from events_mock.contract.flows import barchart
 from events_mock.contract.run import ContractRun
-
-__all__ = [
-    "pytestmark",
-    "test_batch_comes_back_with_one_id_and_sequences",
-    "test_empty_batch_is_accepted",
-    "test_batch_with_an_invalid_event_is_refused",
-]
 
 pytestmark = [pytest.mark.api("barchart"), pytest.mark.writes]
 
@@ -29,9 +23,9 @@ def test_batch_comes_back_with_one_id_and_sequences(contract: ContractRun) -> No
         response = contract.call(
             "createEvents", body={"events": events}, expect=200, why="a valid batch"
         )
-        checks.batch_assigned(events, response)
+        rules.batch_assigned(contract.context, events, response)
         answers.append(response)
-    checks.batches_distinct(*answers)
+    rules.batches_distinct(contract.context, *answers)
 
 
 def test_empty_batch_is_accepted(contract: ContractRun) -> None:
@@ -41,7 +35,7 @@ def test_empty_batch_is_accepted(contract: ContractRun) -> None:
         expect=200,
         why="an empty batch (documented: stores nothing)",
     )
-    checks.batch_assigned([], response)
+    rules.batch_assigned(contract.context, [], response)
 
 
 def test_batch_with_an_invalid_event_is_refused(contract: ContractRun) -> None:

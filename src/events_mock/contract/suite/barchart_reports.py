@@ -13,24 +13,12 @@ from typing import Any
 import pytest
 from schemathesis import Case, Response
 
-from events_mock.contract import barchart, checks
+from events_mock.contract.checks import barchart as rules
+from events_mock.contract.checks import common
 from events_mock.contract.clocks import JobTimedOut, wait_for_job
+from events_mock.contract.flows import barchart
 from events_mock.contract.run import ContractRun
-
-__all__ = [
-    "pytestmark",
-    "posted",
-    "jobs",
-    "test_new_jobs_run_and_echo_their_filter",
-    "test_job_finishes_once_and_stays_finished",
-    "test_report_holds_exactly_the_runs_events",
-    "test_new_link_can_be_asked_for_at_any_time",
-    "test_types_filter_and_times_sent_as_strings",
-    "test_delimiter_option",
-    "test_link_refused_while_running",
-    "test_job_that_cannot_succeed_gives_no_link",
-    "test_unknown_source_refused",
-]
+from events_mock.contract.violations import ContractViolation
 
 pytestmark = pytest.mark.api("barchart")
 writes = pytest.mark.writes
@@ -55,7 +43,9 @@ class Job:
         body = _json(self.started)
         source = body.get("source") if isinstance(body, dict) else None
         if self.started.status_code != 200 or not isinstance(source, str):
-            checks.fail("job_started", f"the {self.name} job could not be started", self.started)
+            raise ContractViolation(
+                "job_started", f"the {self.name} job could not be started", [self.started]
+            )
         return source
 
     def wait(self, contract: ContractRun) -> list[dict[str, Any]]:
@@ -68,9 +58,9 @@ class Job:
                     started=self.started_at,
                 )
             except JobTimedOut as timed_out:
-                checks.fail(
+                raise ContractViolation(
                     "finishes_in_time", f"the {self.name} report {self.source}: {timed_out}"
-                )
+                ) from timed_out
         return self.history
 
     def download(self, contract: ContractRun) -> Response:
@@ -82,9 +72,9 @@ class Job:
             expect=200,
             why=f"the link to the finished {self.name} report",
         )
-        url = checks.link_is_download_url(link)
+        url = rules.link_is_download_url(contract.context, link)
         export = contract.download(url)
-        checks.downloads_without_credentials(export)
+        rules.downloads_without_credentials(contract.context, export)
         return export
 
 
@@ -148,9 +138,9 @@ def test_new_jobs_run_and_echo_their_filter(contract: ContractRun, jobs: dict[st
             job.case, job.started, expect=200, why=f"starting the {name} report ({job.sent})"
         )
         status = job.started.json()
-        checks.job_started_running(status, job.started)
-        checks.filter_echoed(job.sent, status, job.started)
-        checks.timing_consistent(status, job.started)
+        rules.job_started_running(contract.context, status, job.started)
+        rules.filter_echoed(contract.context, job.sent, status, job.started)
+        rules.timing_consistent(contract.context, status, job.started)
 
 
 @writes
@@ -162,11 +152,11 @@ def test_job_finishes_once_and_stays_finished(contract: ContractRun, jobs: dict[
         contract.clock.pass_time(pause)
         history.append(read_status(contract, job.source))
     statuses = [status.get("status") for status in history]
-    checks.status_moves_once(statuses)
+    rules.status_moves_once(contract.context, statuses)
     for status in history:
-        checks.filter_echoed(job.sent, status, job.started)
-        checks.timing_consistent(status, job.started)
-    checks.job_completed(statuses[-1], job.started)
+        rules.filter_echoed(contract.context, job.sent, status, job.started)
+        rules.timing_consistent(contract.context, status, job.started)
+    rules.job_completed(contract.context, statuses[-1], job.started)
 
 
 @writes
@@ -174,9 +164,11 @@ def test_report_holds_exactly_the_runs_events(
     contract: ContractRun, jobs: dict[str, Job], posted: list[dict[str, Any]]
 ) -> None:
     export = jobs["window"].download(contract)
-    rows = checks.export_delimited(export, barchart.export_columns(barchart.PRODUCT))
+    rows = rules.export_delimited(
+        contract.context, export, barchart.export_columns(barchart.PRODUCT)
+    )
     expected = [barchart.export_row(event, barchart.PRODUCT) for event in posted]
-    checks.export_exactly(rows, expected, export)
+    rules.export_exactly(contract.context, rows, expected, export)
 
 
 @writes
@@ -186,8 +178,11 @@ def test_new_link_can_be_asked_for_at_any_time(
     job = jobs["window"]
     first, second = job.download(contract), job.download(contract)
     columns = barchart.export_columns(barchart.PRODUCT)
-    checks.export_exactly(
-        checks.export_delimited(second, columns), checks.export_delimited(first, columns), second
+    rules.export_exactly(
+        contract.context,
+        rules.export_delimited(contract.context, second, columns),
+        rules.export_delimited(contract.context, first, columns),
+        second,
     )
 
 
@@ -196,17 +191,21 @@ def test_types_filter_and_times_sent_as_strings(
     contract: ContractRun, jobs: dict[str, Job], posted: list[dict[str, Any]]
 ) -> None:
     job = jobs["typed"]
-    checks.answered_with(job.started, 200, "a filter with types and times as strings")
+    common.answered_with(
+        contract.context, job.started, 200, "a filter with types and times as strings"
+    )
     for status in job.wait(contract):
-        checks.filter_echoed(job.sent, status, job.started)
+        rules.filter_echoed(contract.context, job.sent, status, job.started)
     export = job.download(contract)
-    rows = checks.export_delimited(export, barchart.export_columns(barchart.PRODUCT))
+    rows = rules.export_delimited(
+        contract.context, export, barchart.export_columns(barchart.PRODUCT)
+    )
     expected = [
         barchart.export_row(event, barchart.PRODUCT)
         for event in posted
         if event["type"] == barchart.TYPED
     ]
-    checks.export_exactly(rows, expected, export)
+    rules.export_exactly(contract.context, rows, expected, export)
 
 
 @writes
@@ -215,22 +214,28 @@ def test_delimiter_option(
 ) -> None:
     job = jobs["semicolon"]
     export = job.download(contract)
-    rows = checks.export_delimited(export, barchart.export_columns(barchart.PRODUCT), ";")
+    rows = rules.export_delimited(
+        contract.context, export, barchart.export_columns(barchart.PRODUCT), ";"
+    )
     expected = [barchart.export_row(event, barchart.PRODUCT) for event in posted]
-    checks.export_exactly(rows, expected, export)
+    rules.export_exactly(contract.context, rows, expected, export)
 
 
 @writes
 def test_link_refused_while_running(contract: ContractRun, jobs: dict[str, Job]) -> None:
     job = jobs["window"]
     if job.early_link is None:
-        checks.fail("job_started", "the window report could not be started", job.started)
+        raise ContractViolation(
+            "job_started", "the window report could not be started", [job.started]
+        )
         return
     case, early = job.early_link
     if early.status_code == 200 and job.status_after_early_link.get("status") == "COMPLETE":
         return  # a deployment fast enough to finish first; the link was right then
     contract.validate(case, early, received_earlier=True)
-    checks.refused_with(early, 409, checks.STILL_RUNNING, "a link asked for while the job runs")
+    rules.refused_with(
+        contract.context, early, 409, rules.STILL_RUNNING, "a link asked for while the job runs"
+    )
 
 
 @writes
@@ -243,8 +248,10 @@ def test_job_that_cannot_succeed_gives_no_link(contract: ContractRun, jobs: dict
     final = job.wait(contract)[-1].get("status")
     if final == "COMPLETE":
         export = job.download(contract)
-        rows = checks.export_delimited(export, barchart.export_columns(barchart.PRODUCT))
-        checks.export_exactly(rows, [], export)
+        rows = rules.export_delimited(
+            contract.context, export, barchart.export_columns(barchart.PRODUCT)
+        )
+        rules.export_exactly(contract.context, rows, [], export)
         return
     link = contract.call(
         "getReportLink",
@@ -252,14 +259,18 @@ def test_job_that_cannot_succeed_gives_no_link(contract: ContractRun, jobs: dict
         expect=409,
         why=f"the link of a job that ended {final}",
     )
-    checks.refused_with(link, 409, checks.JOB_FAILED, f"the link of a job that ended {final}")
+    rules.refused_with(
+        contract.context, link, 409, rules.JOB_FAILED, f"the link of a job that ended {final}"
+    )
 
 
 def test_unknown_source_refused(contract: ContractRun) -> None:
     source = barchart.unknown_source()
     for operation in ("getReportAvailability", "getReportLink"):
         response = contract.call(operation, path_parameters={"source": source})
-        checks.refused_with(response, 404, checks.NO_JOB, f"{operation} of an unknown source")
+        rules.refused_with(
+            contract.context, response, 404, rules.NO_JOB, f"{operation} of an unknown source"
+        )
 
 
 def _json(response: Response) -> Any:

@@ -13,22 +13,11 @@ from typing import Any
 import pytest
 from schemathesis import Response
 
-from events_mock.contract import billing, checks
-from events_mock.contract import billing_checks as rules
+from events_mock.contract.checks import billing as rules
+from events_mock.contract.checks import common
+from events_mock.contract.flows import billing
 from events_mock.contract.run import ContractRun
-
-__all__ = [
-    "pytestmark",
-    "sample",
-    "test_no_criterion_answers_204",
-    "test_each_criterion_selects_exactly_its_events",
-    "test_criteria_matching_nothing_answer_an_empty_list",
-    "test_pages_partition_the_result",
-    "test_inverted_windows_refused",
-    "test_negative_paging_refused",
-    "test_xml_holds_the_same_records",
-    "test_unsupported_media_type_refused",
-]
+from events_mock.contract.violations import ContractViolation
 
 pytestmark = pytest.mark.api("billing-care")
 PAGE = 7
@@ -53,7 +42,7 @@ def search(
 def records(response: Response) -> list[dict[str, Any]]:
     body = response.json()
     if not isinstance(body, list):
-        checks.fail("search_answered", "the answer is not a list of events", response)
+        raise ContractViolation("search_answered", "the answer is not a list of events", [response])
     return body
 
 
@@ -70,7 +59,9 @@ def sample(contract: ContractRun) -> list[dict[str, Any]]:
 def test_no_criterion_answers_204(contract: ContractRun) -> None:
     for query in ({}, {"limit": 5}, {"offset": 3}, {"limit": 5, "offset": 3}):
         response = search(contract, query, expect=204, why=f"a search without criteria {query}")
-        rules.no_criterion_204(billing.Search.from_url(response.request.url), response)
+        rules.no_criterion_204(
+            contract.context, billing.Search.from_url(response.request.url), response
+        )
 
 
 def test_each_criterion_selects_exactly_its_events(
@@ -82,12 +73,14 @@ def test_each_criterion_selects_exactly_its_events(
     for name, query in billing.criterion_searches(probe).items():
         response = search(contract, query, expect=None, why=f"a search by {name}")
         sent = billing.Search.from_url(response.request.url)
-        rules.no_criterion_204(sent, response)
-        checks.answered_with(response, 200, f"a search by {name}")
+        rules.no_criterion_204(contract.context, sent, response)
+        common.answered_with(contract.context, response, 200, f"a search by {name}")
         found = records(response)
-        rules.criteria_satisfied(sent, found, response)
+        rules.criteria_satisfied(contract.context, sent, found, response)
         if len(found) < billing.FLOW_LIMIT:
-            rules.matching_events_found([probe], found, response, f"the search by {name}")
+            rules.matching_events_found(
+                contract.context, [probe], found, response, f"the search by {name}"
+            )
 
 
 def test_criteria_matching_nothing_answer_an_empty_list(
@@ -100,9 +93,13 @@ def test_criteria_matching_nothing_answer_an_empty_list(
         {**billing.sample_window(sample), "offset": 2**31 - 1},
     ):
         response = search(contract, query, expect=None, why=f"a search matching nothing {query}")
-        rules.no_criterion_204(billing.Search.from_url(response.request.url), response)
-        checks.answered_with(response, 200, f"a search matching nothing {query}")
-        rules.limit_respected(records(response), query.get("limit"), response, expected=0)
+        rules.no_criterion_204(
+            contract.context, billing.Search.from_url(response.request.url), response
+        )
+        common.answered_with(contract.context, response, 200, f"a search matching nothing {query}")
+        rules.limit_respected(
+            contract.context, records(response), query.get("limit"), response, expected=0
+        )
 
 
 def test_pages_partition_the_result(contract: ContractRun, sample: list[dict[str, Any]]) -> None:
@@ -111,14 +108,16 @@ def test_pages_partition_the_result(contract: ContractRun, sample: list[dict[str
     query = billing.sample_window(sample)
     whole_response = search(contract, query, why="the sample's window, unpaginated")
     whole = records(whole_response)
-    rules.matching_events_found(sample, whole, whole_response, "the sample's own window")
+    rules.matching_events_found(
+        contract.context, sample, whole, whole_response, "the sample's own window"
+    )
     offsets = range(0, len(whole) + PAGE, PAGE)
     responses = [search(contract, {**query, "limit": PAGE, "offset": o}) for o in offsets]
     pages = [records(response) for response in responses]
-    rules.pages_partition(pages, whole, responses)
+    rules.pages_partition(contract.context, pages, whole, responses)
     for offset, page, response in zip(offsets, pages, responses, strict=True):
         expected = max(0, min(PAGE, len(whole) - offset))
-        rules.limit_respected(page, PAGE, response, expected=expected)
+        rules.limit_respected(contract.context, page, PAGE, response, expected=expected)
 
 
 def test_inverted_windows_refused(contract: ContractRun, sample: list[dict[str, Any]]) -> None:
@@ -127,14 +126,14 @@ def test_inverted_windows_refused(contract: ContractRun, sample: list[dict[str, 
         response = search(
             contract, {low: instant + 1, high: instant}, expect=None, why=f"{low} > {high}"
         )
-        rules.inverted_window_refused(response, [(low, high)])
+        rules.inverted_window_refused(contract.context, response, [(low, high)])
 
 
 def test_negative_paging_refused(contract: ContractRun, sample: list[dict[str, Any]]) -> None:
     for parameter in billing.PAGING:
         query = {**billing.sample_window(sample), parameter: -1}
         response = search(contract, query, expect=None, why=f"{parameter}=-1")
-        rules.negative_paging_refused(response, parameter)
+        rules.negative_paging_refused(contract.context, response, parameter)
 
 
 def test_xml_holds_the_same_records(contract: ContractRun, sample: list[dict[str, Any]]) -> None:
@@ -144,7 +143,7 @@ def test_xml_holds_the_same_records(contract: ContractRun, sample: list[dict[str
     ):
         as_json = records(search(contract, query, why=f"{query} as JSON"))
         as_xml = search(contract, query, accept=billing.XML, expect=None, why=f"{query} as XML")
-        rules.xml_same_records(as_xml, as_json)
+        rules.xml_same_records(contract.context, as_xml, as_json)
 
 
 def test_unsupported_media_type_refused(
@@ -153,6 +152,6 @@ def test_unsupported_media_type_refused(
     query = {**billing.sample_window(sample), "limit": 1}
     for accept in ("text/csv", "application/pdf, text/html;q=0.5"):
         response = search(contract, query, accept=accept, expect=None, why=f"Accept: {accept}")
-        rules.not_acceptable(response, accept)
+        rules.not_acceptable(contract.context, response, accept)
     for accept in ("*/*", "application/*", f"text/csv;q=0.5, {billing.JSON}"):
         search(contract, query, accept=accept, why=f"Accept: {accept} (covers JSON)")

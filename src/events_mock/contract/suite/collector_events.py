@@ -13,22 +13,11 @@ from typing import Any
 import pytest
 from schemathesis import Response
 
-from events_mock.contract import checks, collector
-from events_mock.contract import collector_checks as rules
+from events_mock.contract.checks import collector as rules
+from events_mock.contract.checks import common
+from events_mock.contract.flows import collector
 from events_mock.contract.identity import Identity
 from events_mock.contract.run import REQUEST_TIMEOUT, ContractRun
-
-__all__ = [
-    "pytestmark",
-    "test_created_events_come_back_exactly",
-    "test_location_and_id_read_back_the_created_event",
-    "test_payloads_round_trip_byte_for_byte",
-    "test_every_event_gets_its_own_id",
-    "test_tenants_cannot_read_each_others_events",
-    "test_invalid_payloads_refused_naming_the_field",
-    "test_unknown_id_is_404",
-    "test_tenant_header_is_required",
-]
 
 pytestmark = pytest.mark.api("event-collector")
 writes = pytest.mark.writes
@@ -40,7 +29,7 @@ def create(contract: ContractRun, event: dict[str, Any], why: str, **kwargs: Any
 
 
 def create_id(contract: ContractRun, event: dict[str, Any], why: str, **kwargs: Any) -> str:
-    return rules.event_echoed(event, create(contract, event, why, **kwargs))["id"]
+    return rules.event_echoed(contract.context, event, create(contract, event, why, **kwargs))["id"]
 
 
 def read(contract: ContractRun, event_id: str, identity: Identity | None = None) -> Response:
@@ -51,22 +40,22 @@ def read(contract: ContractRun, event_id: str, identity: Identity | None = None)
 def test_created_events_come_back_exactly(contract: ContractRun) -> None:
     for name, event in collector.events_to_create(contract.tag).items():
         response = create(contract, event, f"creating {name}")
-        rules.payload_round_trip(event, response)
-        rules.event_echoed(event, response)
+        rules.payload_round_trip(contract.context, event, response)
+        rules.event_echoed(contract.context, event, response)
 
 
 @writes
 def test_location_and_id_read_back_the_created_event(contract: ContractRun) -> None:
     event = collector.fault(contract.tag)
     created = create(contract, event, "creating a fault report")
-    body = rules.event_echoed(event, created)
-    url = rules.location_names_event(created, body["id"])
+    body = rules.event_echoed(contract.context, event, created)
+    url = rules.location_names_event(contract.context, created, body["id"])
     by_location = follow(contract, url)
-    checks.answered_with(by_location, 200, f"the event at its Location {url}")
-    rules.read_back_equals_created(body, by_location)
+    common.answered_with(contract.context, by_location, 200, f"the event at its Location {url}")
+    rules.read_back_equals_created(contract.context, body, by_location)
     by_id = read(contract, body["id"])
-    checks.answered_with(by_id, 200, "the event read by its id")
-    rules.read_back_equals_created(body, by_id)
+    common.answered_with(contract.context, by_id, 200, "the event read by its id")
+    rules.read_back_equals_created(contract.context, body, by_id)
 
 
 @writes
@@ -75,15 +64,17 @@ def test_payloads_round_trip_byte_for_byte(contract: ContractRun) -> None:
         event = collector.fault(contract.tag, base64_encoded_payload_json=value)
         event["event_payload"]["base64_encoded_fault_json"] = value
         created = create(contract, event, f"a payload of {name}")
-        rules.payload_round_trip(event, created)
-        read_back = read(contract, rules.event_echoed(event, created)["id"])
-        rules.payload_round_trip(event, read_back)
+        rules.payload_round_trip(contract.context, event, created)
+        read_back = read(contract, rules.event_echoed(contract.context, event, created)["id"])
+        rules.payload_round_trip(contract.context, event, read_back)
 
 
 @writes
 def test_every_event_gets_its_own_id(contract: ContractRun) -> None:
     event = collector.fault(contract.tag)
-    rules.ids_unique([create(contract, event, "the same event, twice") for _ in range(2)])
+    rules.ids_unique(
+        contract.context, [create(contract, event, "the same event, twice") for _ in range(2)]
+    )
 
 
 @writes
@@ -100,10 +91,14 @@ def test_tenants_cannot_read_each_others_events(contract: ContractRun) -> None:
         (contract.identity, theirs, f"tenant {other.name}'s"),
     ):
         cross = read(contract, event_id, identity=reader)
-        rules.tenant_isolated(cross, read(contract, unknown, identity=reader), event_id, whose)
+        rules.tenant_isolated(
+            contract.context, cross, read(contract, unknown, identity=reader), event_id, whose
+        )
     for reader, event_id in ((contract.identity, ours), (other, theirs)):
         own = read(contract, event_id, identity=reader)
-        checks.answered_with(own, 200, f"tenant {reader.name} reading its own event")
+        common.answered_with(
+            contract.context, own, 200, f"tenant {reader.name} reading its own event"
+        )
 
 
 @writes
@@ -112,12 +107,14 @@ def test_invalid_payloads_refused_naming_the_field(contract: ContractRun) -> Non
         for why, value in collector.invalid_payloads().items():
             event = collector.fault(contract.tag, **{field: value})
             response = contract.call("createEvent", body=event)
-            rules.refused_naming_field(response, f"event_payload.{field}", why)
+            rules.refused_naming_field(contract.context, response, f"event_payload.{field}", why)
 
 
 def test_unknown_id_is_404(contract: ContractRun) -> None:
     event_id = collector.unknown_id()
-    checks.answered_with(read(contract, event_id), 404, f"an event id nobody created ({event_id})")
+    common.answered_with(
+        contract.context, read(contract, event_id), 404, f"an event id nobody created ({event_id})"
+    )
 
 
 def test_tenant_header_is_required(contract: ContractRun) -> None:
@@ -127,7 +124,9 @@ def test_tenant_header_is_required(contract: ContractRun) -> None:
         path_parameters={"eventId": collector.unknown_id()},
         headers={header: None},
     )
-    checks.answered_with(response, 400, f"a valid token without the {header} header")
+    common.answered_with(
+        contract.context, response, 400, f"a valid token without the {header} header"
+    )
 
 
 def follow(contract: ContractRun, url: str) -> Response:

@@ -17,13 +17,17 @@ import pytest
 from schemathesis.core import NOT_SET
 from schemathesis.schemas import APIOperation
 
-from events_mock.contract import checks
-from events_mock.contract.plugin import current_run, describe_failure
+from events_mock.contract.checks.common import credentials_rejected, tenant_forbidden
+from events_mock.contract.fixtures import RUN_KEY
+from events_mock.contract.plugin import describe_failure
 from events_mock.contract.run import ContractRun, parameter_example
 
-__all__ = ["test_bad_credentials_rejected"]
 
-_SECURED = current_run().secured_operations()
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """One test per secured operation of the run's spec."""
+    if "operation" in metafunc.fixturenames:
+        secured = metafunc.config.stash[RUN_KEY].secured_operations()
+        metafunc.parametrize("operation", secured, ids=lambda operation: operation.label)
 
 
 @dataclass(frozen=True)
@@ -48,28 +52,30 @@ def bad_credentials(run: ContractRun) -> list[BadCredentials]:
 
 def _bad_basic(run: ContractRun) -> list[BadCredentials]:
     name, password, tag = run.identity.name, run.identity.secret, run.tag
+    reveal = run.context.reveal
 
     def basic(user: str, secret: str) -> str:
         return "Basic " + _b64(f"{user}:{secret}")
 
     return [
         BadCredentials("no credentials", None),
-        BadCredentials("an empty Basic token", checks.reveal("Basic")),
-        BadCredentials("a Basic token that is not base64", checks.reveal("Basic %%not*base64%%")),
-        BadCredentials("a Basic token without a colon", checks.reveal("Basic " + _b64(name))),
-        BadCredentials("another scheme (Bearer)", checks.reveal(f"Bearer {tag}")),
-        BadCredentials("a wrong password", checks.reveal(basic(name, f"not-the-password-{tag}"))),
+        BadCredentials("an empty Basic token", reveal("Basic")),
+        BadCredentials("a Basic token that is not base64", reveal("Basic %%not*base64%%")),
+        BadCredentials("a Basic token without a colon", reveal("Basic " + _b64(name))),
+        BadCredentials("another scheme (Bearer)", reveal(f"Bearer {tag}")),
+        BadCredentials("a wrong password", reveal(basic(name, f"not-the-password-{tag}"))),
         BadCredentials("an unknown user with the right password", basic(f"nobody-{tag}", password)),
     ]
 
 
 def _bad_bearer(run: ContractRun) -> list[BadCredentials]:
     identity, tag = run.identity, run.tag
+    reveal = run.context.reveal
     return [
         BadCredentials("no credentials", None),
-        BadCredentials("an empty Bearer token", checks.reveal("Bearer")),
-        BadCredentials("a token with characters no token has", checks.reveal("Bearer %%{not}%%")),
-        BadCredentials("an unknown token", checks.reveal(f"Bearer not-a-token-{tag}")),
+        BadCredentials("an empty Bearer token", reveal("Bearer")),
+        BadCredentials("a token with characters no token has", reveal("Bearer %%{not}%%")),
+        BadCredentials("an unknown token", reveal(f"Bearer not-a-token-{tag}")),
         BadCredentials(
             "the token under another scheme (Basic)",
             "Basic " + _b64(f"{identity.name or 'client'}:{identity.secret}"),
@@ -100,7 +106,6 @@ def _other_tenants(run: ContractRun) -> list[BadCredentials]:
     return bad
 
 
-@pytest.mark.parametrize("operation", _SECURED, ids=lambda operation: operation.label)
 def test_bad_credentials_rejected(contract: ContractRun, operation: APIOperation) -> None:
     path_parameters, body = example_request(operation)
     problems: list[Exception] = []
@@ -115,14 +120,15 @@ def test_bad_credentials_rejected(contract: ContractRun, operation: APIOperation
         response = case.call()
         try:
             if bad.status == 403:
-                checks.tenant_forbidden(bad.kind, response)
+                tenant_forbidden(contract.context, bad.kind, response)
             else:
-                checks.credentials_rejected(bad.kind, response)
+                credentials_rejected(contract.context, bad.kind, response)
             case.validate_response(response, checks=contract.response_checks())
         except AssertionError as problem:
             problems.append(problem)
     if problems:
-        raise AssertionError("\n\n".join(describe_failure(problem) for problem in problems))
+        revealed = contract.context.revealed
+        raise AssertionError("\n\n".join(describe_failure(p, revealed) for p in problems))
 
 
 def example_request(operation: APIOperation) -> tuple[dict[str, Any], Any]:

@@ -5,38 +5,48 @@ job whose status goes back, or an event that reads back other than it was create
 here too. APIs without links (see `ContractApi.generic`) have no stateful phase.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import hypothesis
 import pytest
-from schemathesis import Case
+from schemathesis import Case, Response
 from schemathesis.generation import overrides
 
-from events_mock.contract.plugin import current_run
-
-__all__ = ["TestStatefulLinks", "pytestmark"]
+from events_mock.contract.fixtures import built_from_run
+from events_mock.contract.run import ContractRun
 
 # Links start from operations that store (POST /reports, POST /api/v1/events): not read-only.
 pytestmark = pytest.mark.writes
 
-_run = current_run()
 
-if "stateful" in _run.api.suite:
-    _schema = _run.schema()
+@built_from_run
+def TestStatefulLinks(contract: ContractRun) -> type | None:
+    """Schemathesis' state machine over the run's schema, seeded and sized by the run; none for
+    an API whose spec links no operations."""
+    if "stateful" not in contract.api.suite:
+        return None
+    schema = contract.schema()
+    own_checks = contract.own_response_checks()
 
-    class _Machine(_schema.as_state_machine()):  # type: ignore[misc]
+    class Machine(schema.as_state_machine()):  # type: ignore[misc]
         def before_call(self, case: Case) -> None:
             """The run's fixed parameters (the tenant header) on every step, as Schemathesis'
             own runner does: its pytest state machine generates them like any other."""
-            overrides.for_operation(_schema.config, operation=case.operation).apply_to(case)
+            overrides.for_operation(schema.config, operation=case.operation).apply_to(case)
             super().before_call(case)
 
-    _machine = hypothesis.seed(_run.seed)(_Machine)
-    TestStatefulLinks = _machine.TestCase
-    TestStatefulLinks.settings = hypothesis.settings(
-        TestStatefulLinks.settings, max_examples=_run.options.max_examples, database=None
-    )
-else:
+        def validate_response(
+            self, response: Response, case: Case, additional_checks: Any = None, **kwargs: Any
+        ) -> None:
+            """Every step is held to the API's own response checks too."""
+            checks = [*(additional_checks or []), *own_checks]
+            super().validate_response(response, case, additional_checks=checks, **kwargs)
 
-    @pytest.mark.skip(reason=f"{_run.api.name}: its spec links no operations")
-    class TestStatefulLinks:
-        def test_links(self) -> None:
-            """Placeholder under plain pytest; `verify` does not collect this module."""
+    machine = hypothesis.seed(contract.seed)(Machine)
+    test_case = machine.TestCase
+    test_case.settings = hypothesis.settings(
+        test_case.settings, max_examples=contract.options.max_examples, database=None
+    )
+    return test_case

@@ -1,8 +1,9 @@
-"""Billing Care search rules no schema can express, as named checks (see `checks` for the kinds).
+"""Billing Care search rules no schema can express, as named checks (see `registry`).
 
 The schema says what an event record looks like; a search that returns well-formed records of
 the wrong events, pages that overlap, or an XML document missing a record all pass it. These
-checks judge the answer against the search that was sent (`billing.Search`, the spec's oracle).
+checks judge the answer against the search that was sent (`flows.billing.Search`, the spec's
+oracle).
 """
 
 from __future__ import annotations
@@ -14,7 +15,15 @@ from typing import Any
 from schemathesis import Case, CheckContext, Response
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from events_mock.contract.billing import (
+from events_mock.contract.checks.common import (
+    COMMON,
+    applies,
+    is_negative,
+    json_body,
+    operation_id_of,
+)
+from events_mock.contract.context import RunContext
+from events_mock.contract.flows.billing import (
     XML,
     Search,
     json_as_xml_leaves,
@@ -22,56 +31,54 @@ from events_mock.contract.billing import (
     record_id,
     xml_records,
 )
-from events_mock.contract.checks import (
-    applies,
-    contract_check,
-    fail,
-    is_negative,
-    json_body,
-    operation_id_of,
-    response_check,
-    snippet,
-)
+from events_mock.contract.registry import CheckSet
+from events_mock.contract.violations import fail, snippet
 
-BILLING_TITLE = "Billing Care REST - Get Events (events-mock)"
+__all__ = ["BILLING"]
+
+BILLING = CheckSet("billing-care", includes=[COMMON])
 
 
 # ---------------------------------------------------------------------------------------------
 # Flow checks
 
 
-@contract_check
-def criteria_satisfied(search: Search, records: Sequence[Any], response: Response) -> None:
+@BILLING.flow_check
+def criteria_satisfied(
+    ctx: RunContext, search: Search, records: Sequence[Any], response: Response
+) -> None:
     """Every returned event satisfies every criterion of the search."""
     for position, record in enumerate(records, start=1):
         unmet = search.unmet(record) if isinstance(record, Mapping) else ["not an object"]
         if unmet:
             fail(
-                "criteria_satisfied",
                 f"event {position} of {len(records)} ({record_id(record)}) does not match the "
                 f"search: {'; '.join(unmet)}",
                 response,
             )
 
 
-@contract_check
+@BILLING.flow_check
 def matching_events_found(
-    expected: Sequence[Mapping[str, Any]], records: Sequence[Any], response: Response, why: str
+    ctx: RunContext,
+    expected: Sequence[Mapping[str, Any]],
+    records: Sequence[Any],
+    response: Response,
+    why: str,
 ) -> None:
     """Events known to match the search are in its answer: no criterion narrows too much."""
     found = {record_id(r) for r in records}
     missing = [record_id(e) for e in expected if record_id(e) not in found]
     if missing:
         fail(
-            "matching_events_found",
             f"{why}: the answer ({len(records)} events) lacks {', '.join(map(str, missing))}, "
             "which matches it",
             response,
         )
 
 
-@contract_check
-def ordered_by_created(records: Sequence[Any], response: Response) -> None:
+@BILLING.flow_check
+def ordered_by_created(ctx: RunContext, records: Sequence[Any], response: Response) -> None:
     """Results come by `created`, ties by id: the order that keeps pages from overlapping."""
     keys = [order_key(r) for r in records if isinstance(r, Mapping)]
     for position, (before, after) in enumerate(pairwise(keys), start=1):
@@ -81,32 +88,37 @@ def ordered_by_created(records: Sequence[Any], response: Response) -> None:
             wrong = False  # a record without `created` is the schema checks' business
         if wrong:
             fail(
-                "ordered_by_created",
                 f"event {position + 1} {after} comes after event {position} {before}: results "
                 "must be ordered by created, then id",
                 response,
             )
 
 
-@contract_check
+@BILLING.flow_check
 def limit_respected(
-    records: Sequence[Any], limit: int | None, response: Response, expected: int | None = None
+    ctx: RunContext,
+    records: Sequence[Any],
+    limit: int | None,
+    response: Response,
+    expected: int | None = None,
 ) -> None:
     """A page holds at most `limit` events; exactly as many as remain after `offset` when the
     whole result is known."""
     if limit is not None and len(records) > limit:
-        fail("limit_respected", f"limit={limit}, the page holds {len(records)} events", response)
+        fail(f"limit={limit}, the page holds {len(records)} events", response)
     if expected is not None and len(records) != expected:
         fail(
-            "limit_respected",
             f"the page should hold {expected} events (limit={limit}), it holds {len(records)}",
             response,
         )
 
 
-@contract_check
+@BILLING.flow_check
 def pages_partition(
-    pages: Sequence[Sequence[Any]], whole: Sequence[Any], responses: Sequence[Response]
+    ctx: RunContext,
+    pages: Sequence[Sequence[Any]],
+    whole: Sequence[Any],
+    responses: Sequence[Response],
 ) -> None:
     """Pages do not overlap, and together (in order) are the unpaginated result."""
     seen: dict[str, int] = {}
@@ -115,7 +127,6 @@ def pages_partition(
             rid = str(record_id(record))
             if rid in seen:
                 fail(
-                    "pages_partition",
                     f"event {rid} is on page {seen[rid]} and again on page {number}",
                     *responses[seen[rid] - 1 : number],
                 )
@@ -126,56 +137,54 @@ def pages_partition(
         missing = [rid for rid in unpaged if rid not in set(paged)]
         detail = f"missing {missing[:3]}" if missing else "in another order"
         fail(
-            "pages_partition",
             f"the {len(pages)} pages hold {len(paged)} events, the unpaginated result "
             f"{len(unpaged)} ({detail})",
             *responses[-1:],
         )
 
 
-@contract_check
-def no_criterion_204(search: Search, response: Response) -> None:
+@BILLING.flow_check
+def no_criterion_204(ctx: RunContext, search: Search, response: Response) -> None:
     """204 exactly when no criterion is given (`limit` and `offset` are not criteria); a search
     that matches nothing is 200 with `[]`."""
     criteria = search.has_criteria()
     if response.status_code == 204 and criteria:
-        fail("no_criterion_204", "a search with criteria answered 204 (no criteria)", response)
+        fail("a search with criteria answered 204 (no criteria)", response)
     if response.status_code == 200 and not criteria:
-        fail("no_criterion_204", "a search without any criterion answered 200, not 204", response)
+        fail("a search without any criterion answered 200, not 204", response)
     if response.status_code == 204 and response.content:
-        fail("no_criterion_204", f"the 204 has a body: {snippet(response)}", response)
+        fail(f"the 204 has a body: {snippet(response)}", response)
 
 
-@contract_check
-def inverted_window_refused(response: Response, windows: Sequence[tuple[str, str]]) -> None:
+@BILLING.flow_check
+def inverted_window_refused(
+    ctx: RunContext, response: Response, windows: Sequence[tuple[str, str]]
+) -> None:
     """A window whose start is after its end is a 400, though each bound alone is valid."""
     if response.status_code != 400:
         names = ", ".join(f"{low} > {high}" for low, high in windows)
         fail(
-            "inverted_window_refused",
             f"a search with {names} answered {response.status_code}, expected 400",
             response,
         )
 
 
-@contract_check
-def xml_same_records(xml: Response, json_records: Sequence[Any]) -> None:
+@BILLING.flow_check
+def xml_same_records(ctx: RunContext, xml: Response, json_records: Sequence[Any]) -> None:
     """`Accept: application/xml` answers an `<events>` document with the JSON answer's records."""
     content_type = ",".join(xml.headers.get("content-type", []))
     if xml.status_code != 200 or XML not in content_type:
         fail(
-            "xml_same_records",
             f"Accept: {XML} answered {xml.status_code} {content_type or 'without a type'}",
             xml,
         )
     try:
         records = xml_records(xml.text)
     except Exception as error:  # noqa: BLE001 - any parse failure is the target's
-        fail("xml_same_records", f"the XML answer does not parse: {error}", xml)
+        fail(f"the XML answer does not parse: {error}", xml)
         return
     if len(records) != len(json_records):
         fail(
-            "xml_same_records",
             f"the XML answer holds {len(records)} events, the JSON answer {len(json_records)}",
             xml,
         )
@@ -185,30 +194,27 @@ def xml_same_records(xml: Response, json_records: Sequence[Any]) -> None:
             extra = sorted(set(leaves) - set(wanted))[:3]
             missing = sorted(set(wanted) - set(leaves))[:3]
             fail(
-                "xml_same_records",
                 f"XML event {position} ({record_id(record)}) differs from the JSON one: "
                 f"missing {missing}, extra {extra}",
                 xml,
             )
 
 
-@contract_check
-def not_acceptable(response: Response, accept: str) -> None:
+@BILLING.flow_check
+def not_acceptable(ctx: RunContext, response: Response, accept: str) -> None:
     """An `Accept` naming no media type the operation produces is 406."""
     if response.status_code != 406:
         fail(
-            "not_acceptable",
             f"Accept: {accept} answered {response.status_code}, expected 406",
             response,
         )
 
 
-@contract_check
-def negative_paging_refused(response: Response, parameter: str) -> None:
+@BILLING.flow_check
+def negative_paging_refused(ctx: RunContext, response: Response, parameter: str) -> None:
     """A negative `limit` or `offset` is 400, not an empty page nor the whole result."""
     if response.status_code != 400:
         fail(
-            "negative_paging_refused",
             f"{parameter} < 0 answered {response.status_code}, expected 400",
             response,
         )
@@ -218,36 +224,40 @@ def negative_paging_refused(response: Response, parameter: str) -> None:
 # Response checks: run by Schemathesis on every response of Billing Care
 
 
-@response_check
-def billing_search_answered(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+@BILLING.response_check
+def billing_search_answered(
+    ctx: RunContext, checking: CheckContext, response: Response, case: Case
+) -> bool | None:
     """Every answer to a search: 204 exactly without criteria; the events returned match the
     criteria, in the documented order, no more than `limit`."""
-    if operation_id_of(case) != "getEvents" or case.operation.schema.title != BILLING_TITLE:
+    if operation_id_of(case) != "getEvents":
         return True
     search = Search.from_url(response.request.url)
     if is_negative(case) or not search.judgeable() or response.status_code not in (200, 204):
         return True
-    no_criterion_204(search, response)
+    no_criterion_204(ctx, search, response)
     records = json_body(response) if _is_json(response) else None
     if response.status_code != 200 or not isinstance(records, list):
         return True
-    criteria_satisfied(search, records, response)
-    ordered_by_created(records, response)
-    limit_respected(records, search.integer("limit"), response)
+    criteria_satisfied(ctx, search, records, response)
+    ordered_by_created(ctx, records, response)
+    limit_respected(ctx, records, search.integer("limit"), response)
     return None
 
 
-@response_check
-def billing_valid_search_accepted(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+@BILLING.response_check(replaces="positive_data_acceptance")
+def billing_valid_search_accepted(
+    ctx: RunContext, checking: CheckContext, response: Response, case: Case
+) -> bool | None:
     """Schemathesis' "valid data is accepted", but for the one rule OpenAPI 3.0 cannot say: a
     window whose start is after its end is valid per parameter and refused with 400."""
-    if not applies(case, BILLING_TITLE, "getEvents", response, response.status_code):
+    if not applies(case, "getEvents", response, response.status_code):
         return True
     inverted = Search.from_url(response.request.url).inverted_windows()
     if inverted:
-        inverted_window_refused(response, inverted)
-    elif not ctx.config.positive_data_acceptance.enabled:
-        positive_data_acceptance(ctx, response, case)
+        inverted_window_refused(ctx, response, inverted)
+    elif not checking.config.positive_data_acceptance.enabled:
+        positive_data_acceptance(checking, response, case)
     return None
 
 

@@ -1,4 +1,4 @@
-"""Event Collector rules no schema can express, as named checks (see `checks` for the kinds).
+"""Event Collector rules no schema can express, as named checks (see `registry` for the kinds).
 
 A collector is only useful if a fault reported today reads back, unchanged, to the tenant that
 reported it and to nobody else. The schema says what an event looks like; these say that the
@@ -11,34 +11,43 @@ import base64
 import binascii
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
 from schemathesis import Case, CheckContext, Response
 
-from events_mock.contract import checks
-from events_mock.contract.checks import (
+from events_mock.contract.checks.common import (
+    COMMON,
     applies,
-    contract_check,
-    fail,
     json_body,
-    response_check,
     sent_path_parameter,
-    snippet,
 )
-from events_mock.contract.collector import BASE64_FIELDS
+from events_mock.contract.context import RunContext
+from events_mock.contract.flows.collector import BASE64_FIELDS
+from events_mock.contract.registry import CheckSet
+from events_mock.contract.violations import fail, snippet
 
-COLLECTOR_TITLE = "Event Collector API (mock)"
+__all__ = ["COLLECTOR", "CreatedEvents"]
+
+COLLECTOR = CheckSet("event-collector", includes=[COMMON])
 EVENTS_PATH = "/api/v1/events"
 TENANT_HEADER = "X-TWC-Tenant"
+
+
+@dataclass
+class CreatedEvents:
+    """Events as this run created them, by (origin, tenant, id): what a read must give back."""
+
+    events: dict[tuple[str, str, str], Any] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
 # Flow checks
 
 
-@contract_check
-def payload_round_trip(sent: Mapping[str, Any], response: Response) -> None:
+@COLLECTOR.flow_check
+def payload_round_trip(ctx: RunContext, sent: Mapping[str, Any], response: Response) -> None:
     """The base64 fields come back byte for byte: stored as sent, not decoded and encoded again."""
     body = json_body(response)
     answered = body.get("event_payload") if isinstance(body, Mapping) else None
@@ -52,82 +61,83 @@ def payload_round_trip(sent: Mapping[str, Any], response: Response) -> None:
         if got != payload[name]:
             same = " (the same JSON, other bytes)" if _same_json(got, payload[name]) else ""
             fail(
-                "payload_round_trip",
                 f"event_payload.{name} came back changed{same}: sent {payload[name]!r}, "
                 f"got {got!r}",
                 response,
             )
 
 
-@contract_check
-def event_echoed(sent: Mapping[str, Any], response: Response) -> dict[str, Any]:
+@COLLECTOR.flow_check
+def event_echoed(ctx: RunContext, sent: Mapping[str, Any], response: Response) -> dict[str, Any]:
     """The stored event is the event as sent plus a server-assigned `id`: nothing added, nothing
     dropped, nothing changed (`event_type` included: a FAULT stays a FAULT)."""
     body = json_body(response)
     if not isinstance(body, dict):
-        fail("event_echoed", f"the answer is not an event object: {snippet(response)}", response)
+        fail(f"the answer is not an event object: {snippet(response)}", response)
     event_id = body.get("id")
     if not isinstance(event_id, str) or not event_id:
-        fail("event_echoed", f"the event has no server-assigned id: {event_id!r}", response)
+        fail(f"the event has no server-assigned id: {event_id!r}", response)
     if "id" in sent:
-        fail("event_echoed", "the sent event carried an id of its own", response)
+        fail("the sent event carried an id of its own", response)
     echoed = {key: value for key, value in body.items() if key != "id"}
     if echoed != dict(sent):
-        fail("event_echoed", f"the event came back changed: {_differences(sent, echoed)}", response)
+        fail(f"the event came back changed: {_differences(sent, echoed)}", response)
     return body
 
 
-@contract_check
-def location_names_event(response: Response, event_id: str) -> str:
+@COLLECTOR.flow_check
+def location_names_event(ctx: RunContext, response: Response, event_id: str) -> str:
     """`Location` is the created event's URL, `/api/v1/events/{id}` (relative or absolute)."""
     values = response.headers.get("location") or []
     location = values[0] if values else None
     if not location:
-        fail("location_names_event", "the created event's answer has no Location header", response)
+        fail("the created event's answer has no Location header", response)
     url = urljoin(response.request.url, location)
     expected = f"{EVENTS_PATH}/{quote(event_id, safe='')}"
     if not urlsplit(url).path.endswith(expected):
         fail(
-            "location_names_event",
             f"Location {location!r} does not name the created event ({expected})",
             response,
         )
     return url
 
 
-@contract_check
-def read_back_equals_created(created: Mapping[str, Any], response: Response) -> None:
+@COLLECTOR.flow_check
+def read_back_equals_created(
+    ctx: RunContext, created: Mapping[str, Any], response: Response
+) -> None:
     """Reading an event gives back exactly what its creation answered."""
     body = json_body(response)
     if body != dict(created):
         detail = _differences(created, body) if isinstance(body, Mapping) else snippet(response)
-        fail("read_back_equals_created", f"the event read back differs: {detail}", response)
+        fail(f"the event read back differs: {detail}", response)
 
 
-@contract_check
-def event_is_the_one_asked(event_id: str, response: Response) -> None:
+@COLLECTOR.flow_check
+def event_is_the_one_asked(ctx: RunContext, event_id: str, response: Response) -> None:
     """The event read by id carries that id."""
     body = json_body(response)
     got = body.get("id") if isinstance(body, Mapping) else None
     if got != event_id:
-        fail("event_is_the_one_asked", f"asked for event {event_id!r}, got {got!r}", response)
+        fail(f"asked for event {event_id!r}, got {got!r}", response)
 
 
-@contract_check
-def ids_unique(responses: Sequence[Response]) -> None:
+@COLLECTOR.flow_check
+def ids_unique(ctx: RunContext, responses: Sequence[Response]) -> None:
     """Every created event gets an id of its own, even when the same event is sent twice."""
     ids = [(json_body(r) or {}).get("id") for r in responses]
     if len(set(ids)) != len(ids):
-        fail("ids_unique", f"two created events share an id: {ids}", *responses)
+        fail(f"two created events share an id: {ids}", *responses)
 
 
-@contract_check
-def tenant_isolated(response: Response, unknown: Response, event_id: str, whose: str) -> None:
+@COLLECTOR.flow_check
+def tenant_isolated(
+    ctx: RunContext, response: Response, unknown: Response, event_id: str, whose: str
+) -> None:
     """Another tenant's event is answered exactly like an id that never existed: 404, and the
     same body (ids aside), so a tenant cannot even learn that the id exists elsewhere."""
     if response.status_code != 404:
         fail(
-            "tenant_isolated",
             f"{whose} event {event_id} answered {response.status_code}, expected 404 as for an "
             "unknown id",
             response,
@@ -137,7 +147,6 @@ def tenant_isolated(response: Response, unknown: Response, event_id: str, whose:
     expected = _without(unknown.text, unknown_id)
     if unknown.status_code != 404 or answer != expected:
         fail(
-            "tenant_isolated",
             f"{whose} event {event_id} is answered differently from an unknown id "
             f"({unknown.status_code} {snippet(unknown)}): a tenant can tell that it exists",
             response,
@@ -145,19 +154,17 @@ def tenant_isolated(response: Response, unknown: Response, event_id: str, whose:
         )
 
 
-@contract_check
-def refused_naming_field(response: Response, field: str, why: str) -> None:
+@COLLECTOR.flow_check
+def refused_naming_field(ctx: RunContext, response: Response, field: str, why: str) -> None:
     """A base64 field that is not strict base64 of a JSON document: 400 naming the field."""
     if response.status_code != 400:
         fail(
-            "refused_naming_field",
             f"{field} holding {why}: expected 400, got {response.status_code}",
             response,
         )
     name = field.rsplit(".", 1)[-1]
     if name not in response.text:
         fail(
-            "refused_naming_field",
             f"{field} holding {why}: the 400 does not name the field: {snippet(response)}",
             response,
         )
@@ -167,32 +174,36 @@ def refused_naming_field(response: Response, field: str, why: str) -> None:
 # Response checks: run by Schemathesis on every response of the Event Collector
 
 
-@response_check
-def collector_event_created(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+@COLLECTOR.response_check
+def collector_event_created(
+    ctx: RunContext, checking: CheckContext, response: Response, case: Case
+) -> bool | None:
     """POST: the event comes back as sent plus an id, payloads byte for byte, Location to it."""
-    if not applies(case, COLLECTOR_TITLE, "createEvent", response, 201):
+    if not applies(case, "createEvent", response, 201):
         return True
     if not isinstance(case.body, dict):
         return True
-    payload_round_trip(case.body, response)
-    body = event_echoed(case.body, response)
-    location_names_event(response, body["id"])
-    checks.STATE.created[_event_key(response, body["id"])] = body
+    payload_round_trip(ctx, case.body, response)
+    body = event_echoed(ctx, case.body, response)
+    location_names_event(ctx, response, body["id"])
+    ctx.memory(CreatedEvents).events[_event_key(response, body["id"])] = body
     return None
 
 
-@response_check
-def collector_event_read(ctx: CheckContext, response: Response, case: Case) -> bool | None:
+@COLLECTOR.response_check(history=True)
+def collector_event_read(
+    ctx: RunContext, checking: CheckContext, response: Response, case: Case
+) -> bool | None:
     """GET: the event asked for, and (when this run created it) exactly as created."""
-    if not applies(case, COLLECTOR_TITLE, "getEvent", response, 200):
+    if not applies(case, "getEvent", response, 200):
         return True
     event_id = sent_path_parameter(case, response, "eventId")
     if event_id is None:
         return True
-    event_is_the_one_asked(event_id, response)
-    created = checks.STATE.created.get(_event_key(response, event_id))
+    event_is_the_one_asked(ctx, event_id, response)
+    created = ctx.memory(CreatedEvents).events.get(_event_key(response, event_id))
     if created is not None:
-        read_back_equals_created(created, response)
+        read_back_equals_created(ctx, created, response)
     return None
 
 

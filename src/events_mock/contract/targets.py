@@ -1,9 +1,10 @@
-"""The APIs the contract suite can verify, and what it needs to know about each.
+"""The APIs `events-mock verify` can check (its targets), and what it needs to know about each.
 
 Adding an API means one entry here: its spec, the suite modules that test it (the generic
-schema-level, stateful and credential modules, then its own flows), how callers prove who
-they are, the operations the suite uses to check, before anything else, that the target
-answers and accepts the credentials, and how to configure the embedded mock for it.
+schema-level, stateful and credential modules, then its own flows), its checks (a module of
+`events_mock.contract.checks`), how callers prove who they are, the operations the suite uses
+to check, before anything else, that the target answers and accepts the credentials, and how
+to configure the embedded mock for it.
 """
 
 from __future__ import annotations
@@ -12,12 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from events_mock.app import DEMO_BILLING_TOKENS, DEMO_TENANTS, DEMO_USERS
 from events_mock.contract.identity import Identity, Scheme
 from events_mock.control import ControlSettings
 from events_mock.seam import base_path, load_spec, spec_path
+
+if TYPE_CHECKING:
+    from events_mock.contract.registry import CheckSet
+
+__all__ = ["CONTRACT_APIS", "ContractApi", "MockSettings"]
 
 GENERIC_SUITE = ("schema_level", "stateful", "credentials")
 TENANT_HEADER = "X-TWC-Tenant"
@@ -44,15 +50,13 @@ class ContractApi:
     default_identity: Identity
     """The embedded mock's demo credentials, used when none are given."""
     mock_settings: MockSettings
+    checks: Callable[[], CheckSet]
+    """Its checks (imported on first use: `events-mock serve` needs no Schemathesis). Their
+    response checks run on every answer, the flows' as well as generated ones."""
     default_other: Identity | None = None
     """A second tenant the embedded mock serves, for the isolation checks."""
     tenant_header: str | None = None
     generic: tuple[str, ...] = GENERIC_SUITE
-    response_checks: tuple[str, ...] = ()
-    """Its checks registered with Schemathesis (`events_mock.contract.checks` and the API's
-    own check module), which the flows' answers are held to as well as generated ones."""
-    history_checks: tuple[str, ...] = ()
-    """Those among them that judge an answer by the job's earlier reads."""
     stores: str = ""
     """What a run leaves on the target, for the report's header (`{tag}`, `{window}` filled in)."""
     jobs: bool = False
@@ -60,9 +64,6 @@ class ContractApi:
     formats: Callable[[], None] | None = None
     """Registers the Hypothesis strategies its spec's string formats need (Schemathesis keeps
     them globally), so that generated valid requests are valid for the API too."""
-    replaced_checks: tuple[tuple[str, str], ...] = ()
-    """(built-in Schemathesis check, its response check standing in for it): the built-in one
-    is turned off for this API, the stand-in runs it wherever the spec can express the rule."""
 
     @property
     def suite(self) -> tuple[str, ...]:
@@ -108,9 +109,33 @@ def _control_mock(identity: Identity, other: Identity | None) -> dict[str, Any]:
 
 def _collector_formats() -> None:
     """Base64 of JSON for `format: byte`; imported late: `events-mock serve` needs no Hypothesis."""
-    from events_mock.collector.strategies import register_schemathesis_formats
+    from events_mock.contract.strategies import register_schemathesis_formats
 
     register_schemathesis_formats()
+
+
+def _barchart_checks() -> CheckSet:
+    from events_mock.contract.checks.barchart import BARCHART
+
+    return BARCHART
+
+
+def _collector_checks() -> CheckSet:
+    from events_mock.contract.checks.collector import COLLECTOR
+
+    return COLLECTOR
+
+
+def _billing_checks() -> CheckSet:
+    from events_mock.contract.checks.billing import BILLING
+
+    return BILLING
+
+
+def _common_checks() -> CheckSet:
+    from events_mock.contract.checks.common import COMMON
+
+    return COMMON
 
 
 def _demo(mapping: dict[str, str]) -> tuple[str, str]:
@@ -127,14 +152,7 @@ CONTRACT_APIS: dict[str, ContractApi] = {
         scheme="basic",
         default_identity=Identity("basic", *_demo(DEMO_USERS)),
         mock_settings=_barchart_mock,
-        response_checks=(
-            "barchart_events_echoed",
-            "barchart_report_started",
-            "barchart_job_progress",
-            "barchart_job_refusals",
-            "barchart_link_follows_job",
-        ),
-        history_checks=("barchart_job_progress", "barchart_link_follows_job"),
+        checks=_barchart_checks,
         stores="events tagged {tag}, timestamps in {window}",
         jobs=True,
     ),
@@ -149,8 +167,7 @@ CONTRACT_APIS: dict[str, ContractApi] = {
         default_identity=Identity("bearer", *_demo(DEMO_TENANTS), TENANT_HEADER),
         default_other=Identity("bearer", "contract-other", "contract-other-token", TENANT_HEADER),
         mock_settings=_collector_mock,
-        response_checks=("collector_event_created", "collector_event_read"),
-        history_checks=("collector_event_read",),
+        checks=_collector_checks,
         stores="events whose entity_id starts with {tag}",
         formats=_collector_formats,
     ),
@@ -163,10 +180,9 @@ CONTRACT_APIS: dict[str, ContractApi] = {
         scheme="bearer",
         default_identity=Identity("bearer", "", _demo(DEMO_BILLING_TOKENS)[1]),
         mock_settings=_billing_mock,
+        checks=_billing_checks,
         # One operation and nothing to link: no stateful phase.
         generic=("schema_level", "credentials"),
-        response_checks=("billing_search_answered", "billing_valid_search_accepted"),
-        replaced_checks=(("positive_data_acceptance", "billing_valid_search_accepted"),),
     ),
     "control": ContractApi(
         name="control",
@@ -177,6 +193,7 @@ CONTRACT_APIS: dict[str, ContractApi] = {
         scheme="bearer",
         default_identity=Identity("none"),
         mock_settings=_control_mock,
+        checks=_common_checks,
         # Credentials are optional (loopback callers need none): nothing to refuse. No links.
         generic=("schema_level",),
         stores="fuzzes the target mock's own clock, faults, journal and state",

@@ -1,1 +1,0 @@
-from events_mock.contract.suite.barchart_reports import *  # noqa: F403

@@ -1,1 +1,0 @@
-from events_mock.contract.suite.billing_search import *  # noqa: F403

@@ -1,1 +1,0 @@
-from events_mock.contract.suite.credentials import *  # noqa: F403

@@ -1,1 +1,0 @@
-from events_mock.contract.suite.schema_level import *  # noqa: F403

@@ -1,1 +1,0 @@
-from events_mock.contract.suite.stateful import *  # noqa: F403

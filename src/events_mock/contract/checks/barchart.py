@@ -1,0 +1,467 @@
+"""Barchart's contract rules no schema can express (see `events_mock.contract.registry`).
+
+A report is only useful if the job reports what it was asked, moves RUNNING -> one terminal
+status once, and its link downloads exactly the events the filter selects; the schema says what
+each answer looks like, these say that the answers agree with each other and with what was sent.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from schemathesis import Case, CheckContext, Response
+
+from events_mock.contract.checks.common import (
+    COMMON,
+    applies,
+    is_negative,
+    json_body,
+    operation_id_of,
+    sent_path_parameter,
+)
+from events_mock.contract.context import RunContext
+from events_mock.contract.registry import CheckSet
+from events_mock.contract.violations import fail, snippet
+
+__all__ = ["BARCHART", "JOB_FAILED", "NO_JOB", "STILL_RUNNING", "JobRecord", "SeenJobs"]
+
+BARCHART = CheckSet("barchart", includes=[COMMON])
+TERMINAL = frozenset({"COMPLETE", "TIMEOUT", "FAILED"})
+STATUSES = TERMINAL | {"RUNNING"}
+EVENT_FIELDS = ("customer", "product", "type", "timestamp", "context", "version")
+FILTER_FIELDS = ("customer", "product", "types", "start", "end", "output")
+NO_JOB = "EVENT_JOB_GET_FAILED_NO_JOB"
+STILL_RUNNING = "EVENT_JOB_GET_FAILED_RUNNING"
+JOB_FAILED = "EVENT_JOB_GET_FAILED"
+
+
+@dataclass
+class JobRecord:
+    """What the suite has seen of one report job, to judge the next answer against it."""
+
+    filter: Any
+    start: Any
+    statuses: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SeenJobs:
+    """The report jobs this run started, by (origin, source): the checks only judge those."""
+
+    jobs: dict[tuple[str, str], JobRecord] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------------
+# Flow checks: events
+
+
+@BARCHART.flow_check
+def batch_assigned(
+    ctx: RunContext, sent: Sequence[Mapping[str, Any]], response: Response
+) -> list[dict]:
+    """Every event comes back once, in order, unchanged, with one batch id and sequences 1..n."""
+    body = json_body(response)
+    if not isinstance(body, list) or len(body) != len(sent):
+        count = len(body) if isinstance(body, list) else type(body).__name__
+        fail(f"{len(sent)} events were posted, the answer holds {count}", response)
+    batches = {event.get("batch") for event in body if isinstance(event, dict)}
+    if sent and (len(batches) != 1 or not all(isinstance(b, str) and b for b in batches)):
+        fail(
+            f"one batch id expected for the whole request, got {sorted(map(str, batches))}",
+            response,
+        )
+    sequences = [event.get("sequence") for event in body]
+    if sequences != list(range(1, len(sent) + 1)):
+        fail(f"sequences must be 1..{len(sent)} in posting order, got {sequences}", response)
+    for position, (posted, echoed) in enumerate(zip(sent, body, strict=True), start=1):
+        changed = [f for f in EVENT_FIELDS if posted.get(f) != echoed.get(f)]
+        if changed:
+            detail = ", ".join(
+                f"{f}: sent {posted.get(f)!r}, got {echoed.get(f)!r}" for f in changed
+            )
+            fail(f"event {position} came back changed ({detail})", response)
+    return body
+
+
+@BARCHART.flow_check
+def batches_distinct(ctx: RunContext, first: Response, second: Response) -> None:
+    """Two requests are two batches: their events do not share a batch id."""
+    ids = [
+        {e.get("batch") for e in json_body(r) or [] if isinstance(e, dict)} for r in (first, second)
+    ]
+    if ids[0] & ids[1]:
+        fail(
+            f"two requests got the same batch id {ids[0] & ids[1]}",
+            first,
+            second,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Flow checks: report jobs
+
+
+@BARCHART.flow_check
+def job_started_running(ctx: RunContext, status: Mapping[str, Any], response: Response) -> None:
+    """RUNNING is the only initial status: a job is never born finished."""
+    if status.get("status") != "RUNNING":
+        fail(
+            f"a new job must be RUNNING, got {status.get('status')!r}",
+            response,
+        )
+
+
+@BARCHART.flow_check
+def filter_echoed(
+    ctx: RunContext, sent: Mapping[str, Any], status: Mapping[str, Any], response: Response
+) -> None:
+    """The job repeats the filter as sent; times come back as integers whichever form was sent."""
+    echoed = status.get("filter")
+    if not isinstance(echoed, Mapping):
+        fail(f"the job carries no filter object: {echoed!r}", response)
+        return
+    expected = normalized_filter(sent)
+    actual = {**echoed, "output": _documented_output(echoed.get("output"))}
+    wrong = [f for f in FILTER_FIELDS if actual.get(f) != expected.get(f)]
+    if wrong:
+        detail = ", ".join(f"{f}: sent {sent.get(f)!r}, echoed {echoed.get(f)!r}" for f in wrong)
+        fail(f"the filter is not echoed as sent ({detail})", response)
+
+
+@BARCHART.flow_check
+def timing_consistent(ctx: RunContext, status: Mapping[str, Any], response: Response) -> None:
+    """`timing` says when the job started (day and instant) and, once finished, when it ended."""
+    timing = status.get("timing")
+    if not isinstance(timing, Mapping) or not _is_int(timing.get("start")):
+        fail(f"timing must carry the start instant, got {timing!r}", response)
+        return
+    start = timing["start"]
+    day = timing.get("day")
+    started_on = datetime.fromtimestamp(start / 1000, tz=timezone.utc).date().isoformat()
+    if not isinstance(day, str) or day[:10] != started_on:
+        fail(f"timing.day {day!r} is not the day the job started ({started_on})", response)
+    finished = status.get("status") in TERMINAL
+    if finished and not _is_int(timing.get("end")):
+        fail(f"the job is {status.get('status')} but timing.end is missing", response)
+    if finished and timing["end"] < start:
+        fail(f"timing.end {timing['end']} is before timing.start {start}", response)
+    if not finished and "end" in timing:
+        fail(f"timing.end {timing['end']} is set while the job is still RUNNING", response)
+
+
+@BARCHART.flow_check
+def status_moves_once(ctx: RunContext, statuses: Sequence[str], *responses: Response) -> None:
+    """RUNNING, then exactly one terminal status, which then never changes."""
+    unknown = [s for s in statuses if s not in STATUSES]
+    if unknown:
+        fail(f"unknown job status {unknown[0]!r}", *responses[-1:])
+    terminal = [i for i, s in enumerate(statuses) if s in TERMINAL]
+    if terminal and any(s != statuses[terminal[0]] for s in statuses[terminal[0] :]):
+        fail(
+            f"the job's status left its terminal status: {' -> '.join(_runs(statuses))}",
+            *responses[-2:],
+        )
+
+
+@BARCHART.flow_check
+def job_completed(ctx: RunContext, final: str, response: Response) -> None:
+    """A report over a handful of events ends COMPLETE (TIMEOUT is for too many records)."""
+    if final != "COMPLETE":
+        fail(f"a report over a handful of events ended {final}", response)
+
+
+@BARCHART.flow_check
+def job_is_the_one_asked(
+    ctx: RunContext, source: str, status: Mapping[str, Any], response: Response
+) -> None:
+    """The status read for a job is that job's."""
+    if status.get("source") != source:
+        fail(
+            f"asked for job {source!r}, got {status.get('source')!r}",
+            response,
+        )
+
+
+@BARCHART.flow_check
+def job_unchanged(
+    ctx: RunContext, record: JobRecord, status: Mapping[str, Any], response: Response
+) -> None:
+    """Reading a job again gives the same filter and start it was created with."""
+    if status.get("filter") != record.filter:
+        fail(
+            f"the job's filter changed from {record.filter!r} to {status.get('filter')!r}",
+            response,
+        )
+    timing = status.get("timing")
+    start = timing.get("start") if isinstance(timing, Mapping) else None
+    if start != record.start:
+        fail(f"timing.start changed from {record.start} to {start}", response)
+
+
+@BARCHART.flow_check
+def refused_with(ctx: RunContext, response: Response, status: int, code: str, why: str) -> None:
+    """A documented refusal: this status, and this failure code in the error array."""
+    codes = error_codes(response)
+    if response.status_code != status or code not in codes:
+        got = f"{response.status_code} {codes or snippet(response)}"
+        fail(f"{why}: expected {status} {code}, got {got}", response)
+
+
+@BARCHART.flow_check
+def link_is_download_url(ctx: RunContext, response: Response) -> str:
+    """The link is an absolute http(s) URL of a `.csv` file."""
+    body = json_body(response)
+    link = body.get("link") if isinstance(body, Mapping) else None
+    parts = urlsplit(link) if isinstance(link, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        fail(f"expected an absolute http(s) link, got {link!r}", response)
+    if not parts.path.endswith(".csv"):
+        fail(f"the export is a .csv file, the link is {link!r}", response)
+    return link
+
+
+@BARCHART.flow_check
+def link_matches_job(ctx: RunContext, record: JobRecord, response: Response) -> None:
+    """A link only for a COMPLETE job; a finished job's answer does not go back to RUNNING."""
+    last = record.statuses[-1] if record.statuses else None
+    codes = error_codes(response)
+    if last == "COMPLETE" and response.status_code != 200:
+        fail(f"the job is COMPLETE, yet its link was refused: {codes}", response)
+    if last in ("FAILED", "TIMEOUT") and response.status_code == 200:
+        fail(f"the job ended {last}, yet a link to its file was given", response)
+
+
+@BARCHART.flow_check
+def downloads_without_credentials(ctx: RunContext, response: Response) -> str:
+    """Anyone holding the link can download: no credentials are sent and none are asked for."""
+    sent = {k.lower() for k in response.request.headers}
+    if "authorization" in sent:
+        fail("the download was sent with credentials", response)
+    if response.status_code != 200:
+        fail(
+            f"the link must download without credentials, got {response.status_code}",
+            response,
+        )
+    return response.text
+
+
+@BARCHART.flow_check
+def export_delimited(
+    ctx: RunContext, response: Response, columns: Sequence[str], delimiter: str = "|"
+) -> list:
+    """A header row of the documented columns, then rows of as many fields, split by one char."""
+    text = response.text
+    lines = text.splitlines()
+    expected_header = delimiter.join(columns)
+    if not lines or lines[0] != expected_header:
+        header = lines[0] if lines else ""
+        fail(
+            f"the export must start with the header {expected_header!r}, got {header!r}",
+            response,
+        )
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))[1:]
+    for number, row in enumerate(rows, start=2):
+        if len(row) != len(columns):
+            fail(
+                f"line {number} has {len(row)} {delimiter!r}-delimited fields, expected "
+                f"{len(columns)}: {delimiter.join(row)!r}",
+                response,
+            )
+    return rows
+
+
+@BARCHART.flow_check
+def export_exactly(
+    ctx: RunContext,
+    rows: Sequence[Sequence[str]],
+    expected: Sequence[Sequence[str]],
+    response: Response,
+) -> None:
+    """The export holds exactly the events the report selects: none missing, none added."""
+    got, want = Counter(map(tuple, rows)), Counter(map(tuple, expected))
+    missing, extra = want - got, got - want
+    if missing or extra:
+        detail = "".join(f"\n      missing: {'|'.join(r)}" for r in sorted(missing.elements()))
+        detail += "".join(f"\n      extra:   {'|'.join(r)}" for r in sorted(extra.elements()))
+        fail(
+            f"the export should hold exactly {len(expected)} rows of this run's events, it "
+            f"holds {len(rows)}:{detail}",
+            response,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Response checks: run by Schemathesis on every response of the Barchart API
+
+
+@BARCHART.response_check
+def barchart_events_echoed(
+    ctx: RunContext, checking: CheckContext, response: Response, case: Case
+) -> bool | None:
+    """POST /events: the batch comes back with its id and sequences, otherwise unchanged."""
+    events = case.body.get("events") if isinstance(case.body, dict) else None
+    if not applies(case, "createEvents", response, 200) or not _all_dicts(events):
+        return True
+    batch_assigned(ctx, events, response)
+    return None
+
+
+@BARCHART.response_check
+def barchart_report_started(
+    ctx: RunContext, checking: CheckContext, response: Response, case: Case
+) -> bool | None:
+    """POST /reports: a RUNNING job echoing the filter, timing consistent."""
+    sent = case.body.get("filter") if isinstance(case.body, dict) else None
+    status = json_body(response)
+    if not applies(case, "startReport", response, 200) or not isinstance(sent, dict):
+        return True
+    if not isinstance(status, dict):
+        return True
+    job_started_running(ctx, status, response)
+    filter_echoed(ctx, sent, status, response)
+    timing_consistent(ctx, status, response)
+    source = status.get("source")
+    if isinstance(source, str):
+        timing = status.get("timing") or {}
+        ctx.memory(SeenJobs).jobs[_job_key(response, source)] = JobRecord(
+            filter=status.get("filter"), start=timing.get("start"), statuses=["RUNNING"]
+        )
+    return None
+
+
+@BARCHART.response_check(history=True)
+def barchart_job_progress(
+    ctx: RunContext, checking: CheckContext, response: Response, case: Case
+) -> bool | None:
+    """GET availability: the asked-for job, timing consistent, status moving forward only."""
+    status = json_body(response)
+    if not applies(case, "getReportAvailability", response, 200) or not isinstance(status, dict):
+        return True
+    source = sent_path_parameter(case, response, "source")
+    if source is None:
+        return True
+    job_is_the_one_asked(ctx, source, status, response)
+    timing_consistent(ctx, status, response)
+    record = ctx.memory(SeenJobs).jobs.get(_job_key(response, source))
+    if record is not None:
+        job_unchanged(ctx, record, status, response)
+        record.statuses.append(str(status.get("status")))
+        status_moves_once(ctx, record.statuses, response)
+    return None
+
+
+@BARCHART.response_check
+def barchart_job_refusals(
+    ctx: RunContext, checking: CheckContext, response: Response, case: Case
+) -> bool | None:
+    """Report refusals use the documented failure codes: 404 NO_JOB, 409 RUNNING or FAILED."""
+    operation = operation_id_of(case)
+    if operation not in ("getReportAvailability", "getReportLink"):
+        return True
+    source = sent_path_parameter(case, response, "source")
+    if source is None or not _routable(source) or is_negative(case):
+        return True
+    codes = error_codes(response)
+    if response.status_code == 404:
+        refused_with(ctx, response, 404, NO_JOB, "a report refused as unknown")
+    if response.status_code == 409:
+        expected = JOB_FAILED if JOB_FAILED in codes else STILL_RUNNING
+        refused_with(ctx, response, 409, expected, "a report link refused")
+    if operation == "getReportLink" and response.status_code == 200:
+        link_is_download_url(ctx, response)
+    return None
+
+
+@BARCHART.response_check(history=True)
+def barchart_link_follows_job(
+    ctx: RunContext, checking: CheckContext, response: Response, case: Case
+) -> bool | None:
+    """GET link: given for a COMPLETE job only, as far as this run has seen the job."""
+    if operation_id_of(case) != "getReportLink" or is_negative(case):
+        return True
+    source = sent_path_parameter(case, response, "source")
+    jobs = ctx.memory(SeenJobs).jobs
+    record = jobs.get(_job_key(response, source)) if source is not None else None
+    if record is None or response.status_code not in (200, 409):
+        return True
+    link_matches_job(ctx, record, response)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def normalized_filter(sent: Mapping[str, Any]) -> dict[str, Any]:
+    """The filter as the service must echo it: documented members only, times as integers."""
+    expected = {f: sent[f] for f in ("customer", "product", "types") if f in sent}
+    output = _documented_output(sent.get("output"))
+    if output is not None:
+        expected["output"] = output
+    for bound in ("start", "end"):
+        if bound in sent:
+            try:
+                expected[bound] = int(sent[bound])
+            except (TypeError, ValueError):
+                expected[bound] = sent[bound]
+    return expected
+
+
+def _documented_output(output: Any) -> Any:
+    """`output` reduced to its one documented member; without a delimiter it says nothing."""
+    if isinstance(output, Mapping):
+        return {"delimiter": output["delimiter"]} if "delimiter" in output else None
+    return output
+
+
+def error_codes(response: Response) -> list[str]:
+    """The failure codes of an error-array answer (`[{"value": {"code"}}]`), if it is one."""
+    body = json_body(response)
+    if not isinstance(body, list):
+        return []
+    return [
+        str(item["value"].get("code"))
+        for item in body
+        if isinstance(item, Mapping) and isinstance(item.get("value"), Mapping)
+    ]
+
+
+def _routable(source: str) -> bool:
+    """A source that is one plain path segment once decoded. Others (a `/`, a dot segment, a
+    control character) miss the route in many frameworks, so any 404 will do for them."""
+    return (
+        bool(source)
+        and source not in (".", "..")
+        and not any(c == "/" or ord(c) < 32 or ord(c) == 127 for c in source)
+    )
+
+
+def _job_key(response: Response, source: str) -> tuple[str, str]:
+    parts = urlsplit(response.request.url)
+    return (f"{parts.scheme}://{parts.netloc}", source)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _all_dicts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, dict) for item in value)
+
+
+def _runs(statuses: Sequence[str]) -> list[str]:
+    """RUNNING, RUNNING, COMPLETE, RUNNING -> RUNNING x2, COMPLETE, RUNNING."""
+    runs: list[list[Any]] = []
+    for status in statuses:
+        if runs and runs[-1][0] == status:
+            runs[-1][1] += 1
+        else:
+            runs.append([status, 1])
+    return [s if n == 1 else f"{s} x{n}" for s, n in runs]

@@ -1,0 +1,98 @@
+"""Checks and helpers every API's checks share: the documented status, refused credentials.
+
+Also the small readers every check needs: a response's JSON body, the operation a case is of,
+a path parameter as sent, whether the input was generated to be invalid.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from schemathesis import Case, Response
+
+from events_mock.contract.context import RunContext
+from events_mock.contract.registry import CheckSet
+from events_mock.contract.violations import fail
+
+__all__ = [
+    "COMMON",
+    "answered_with",
+    "applies",
+    "credentials_rejected",
+    "is_negative",
+    "json_body",
+    "operation_id_of",
+    "sent_path_parameter",
+    "tenant_forbidden",
+]
+
+COMMON = CheckSet("common")
+
+
+@COMMON.flow_check
+def answered_with(ctx: RunContext, response: Response, status: int, why: str) -> None:
+    """The documented status for this situation."""
+    if response.status_code != status:
+        fail(f"{why}: expected {status}, got {response.status_code}", response)
+
+
+@COMMON.flow_check
+def credentials_rejected(ctx: RunContext, kind: str, response: Response) -> None:
+    """A secured operation answers 401 to missing, malformed or wrong credentials."""
+    _refused_with_status(401, kind, response)
+
+
+@COMMON.flow_check
+def tenant_forbidden(ctx: RunContext, kind: str, response: Response) -> None:
+    """A valid token used for another tenant is 403: the caller is known, not allowed there."""
+    _refused_with_status(403, kind, response)
+
+
+def _refused_with_status(status: int, kind: str, response: Response) -> None:
+    if response.status_code != status:
+        fail(
+            f"{response.request.method} {urlsplit(response.request.url).path} with {kind} "
+            f"answered {response.status_code}, expected {status}",
+            response,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def applies(case: Case, operation_id: str, response: Response, status: int) -> bool:
+    """This operation answered this status to input that fits the spec (negative input that is
+    accepted is `negative_data_rejection`'s business)."""
+    return (
+        operation_id_of(case) == operation_id
+        and response.status_code == status
+        and not is_negative(case)
+    )
+
+
+def is_negative(case: Case) -> bool:
+    return case.meta is not None and case.meta.generation.mode.is_negative
+
+
+def operation_id_of(case: Case) -> str | None:
+    return case.operation.definition.raw.get("operationId")
+
+
+def sent_path_parameter(case: Case, response: Response, name: str) -> str | None:
+    """A path parameter as the request carried it (phases differ in how they keep it)."""
+    template = case.operation.path.strip("/").split("/")
+    sent = urlsplit(response.request.url).path.strip("/").split("/")
+    sent = sent[len(sent) - len(template) :] if len(sent) >= len(template) else []
+    if len(sent) != len(template) or "{" + name + "}" not in template:
+        return None
+    return unquote(sent[template.index("{" + name + "}")])
+
+
+def json_body(response: Response) -> Any:
+    try:
+        return response.json()
+    except (ValueError, json.JSONDecodeError, UnicodeDecodeError):
+        return None
