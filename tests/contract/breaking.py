@@ -211,3 +211,6 @@ class BrokenServer:
     jobs: JobSettings = field(default_factory=JobSettings)
     api: str = "barchart"
     """Which API's contract it breaks: what `verify --api` is run with."""
+    select: str = field(kw_only=True)
+    """`verify -k` expression of the suite's tests that catch it: only those run against it
+    (the whole suite per server took minutes), and they must still report `evidence`."""
