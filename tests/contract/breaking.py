@@ -23,7 +23,8 @@ ASGIApp = Callable[
 ]
 Query = dict[str, list[str]]
 
-TENANTS = {"demo": "demo-token", "other": "other-token"}
+VERIFY_TENANTS = {"demo": "demo-token", "other": "other-token"}
+"""The collector tenants of the broken servers (`VERIFY_CREDENTIALS` names them)."""
 BILLING_TOKENS = {"demo": "demo-billing-token"}
 BILLING_EVENTS = 400
 VERIFY_CREDENTIALS = {

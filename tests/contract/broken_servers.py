@@ -30,8 +30,8 @@ from events_mock.clock import MockClock
 from tests.contract.breaking import (
     BILLING_EVENTS,
     BILLING_TOKENS,
-    TENANTS,
     VERIFY_CREDENTIALS,
+    VERIFY_TENANTS,
     ASGIApp,
     BrokenServer,
     Exchange,
@@ -57,7 +57,7 @@ def healthy_mock(
     config = MockConfig(
         jobs=jobs or JobSettings(),
         clock=clock,
-        tenants=dict(TENANTS),
+        tenants=dict(VERIFY_TENANTS),
         billing_tokens=dict(BILLING_TOKENS),
         billing_events=BILLING_EVENTS,
     )

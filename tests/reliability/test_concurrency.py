@@ -10,7 +10,7 @@ import requests
 from events_mock.app import EventsMock, MockConfig
 from events_mock.clock import MockClock
 from events_mock.server import LiveServer
-from tests.barchart.conftest import T0, event
+from tests._support import T0, event
 
 WRITERS = 16
 BATCHES_PER_WRITER = 10

@@ -12,8 +12,7 @@ from pathlib import Path
 import requests
 
 from events_mock.control.state import StateFile
-from tests._support import alert_event
-from tests.control.test_cli_state import serve
+from tests._support import alert_event, serve
 
 SAVER = """
 import sys

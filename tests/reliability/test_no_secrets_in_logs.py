@@ -7,8 +7,7 @@ import sys
 
 import requests
 
-from tests._support import alert_event
-from tests.control.test_cli_state import free_port
+from tests._support import alert_event, free_port
 
 PASSWORD = "pa55-Wörd"
 TENANT_TOKEN = "tenant-t0ken"
