@@ -1,21 +1,39 @@
-"""Shared test setup: the kit's plugin, and the one live mock a test module shares.
+"""Shared test setup: the kit's plugin, deterministic runs under CI, the one live mock a test
+module shares.
 
 The pytest plugin is normally registered by the package's `pytest11` entry point; from a source
 tree whose installed metadata predates it, it is loaded here instead (loading it both ways
 would register it twice).
+
+Under CI (`CI` set, as every CI service does, and not "false"), Hypothesis generates the same
+cases on every run (`derandomize`, no example database): a red build is the code's doing, not
+the draw's. The contract runs (`verify`) pass `--seed` themselves, under CI or not.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from events_mock.app import MockConfig
 from events_mock.testing.server import MockServer, serve_mock
 from tests._support import PLUGIN_INSTALLED
 
 pytest_plugins = ["pytester"] + ([] if PLUGIN_INSTALLED else ["events_mock.testing.pytest_plugin"])
+
+settings.register_profile(
+    "events-mock-ci",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+if os.environ.get("CI", "").lower() not in ("", "0", "false"):
+    settings.load_profile("events-mock-ci")
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,8 @@ from schemathesis import GenerationMode
 
 from events_mock.collector.strategies import register_schemathesis_formats
 
+pytestmark = pytest.mark.slow
+
 AUTH = {"Authorization": "Bearer tok-acme"}  # the acme tenant of tests._support.TENANTS
 SETTINGS = settings(
     max_examples=60,

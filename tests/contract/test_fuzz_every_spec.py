@@ -22,6 +22,8 @@ from events_mock.contract.apis import CONTRACT_APIS
 from events_mock.contract.options import DEFAULT_MAX_EXAMPLES
 from tests.contract.test_verify import run_verify
 
+pytestmark = pytest.mark.slow
+
 SEED = ("--seed", "20240601")
 BUDGET = ("--max-examples", "25", *SEED)
 

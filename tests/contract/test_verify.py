@@ -41,6 +41,7 @@ def run_verify(*argv: str) -> tuple[Verdict, str]:
     return verdict, out.getvalue()
 
 
+@pytest.mark.slow
 def test_live_mock_conforms_with_its_clock_moved_through_the_control_plane() -> None:
     mock, app = build(None)
     with LiveServer(app) as server:
@@ -56,6 +57,7 @@ CONTROL_PING = "test_conformance and GET and /clock"
 """The control plane has no flows: one operation's cases stand in for the whole."""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("api", ["event-collector", "billing-care", "control"])
 def test_live_mock_conforms_for_every_api(api: str) -> None:
     """Against `events-mock serve` (`--base-url`, a host only): the API's base path is added."""
@@ -76,6 +78,7 @@ def test_live_mock_conforms_for_every_api(api: str) -> None:
         assert f"contract against {server.url}/bcws/webresources/v1.0" in output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("server", BROKEN_SERVERS, ids=lambda server: server.name)
 def test_broken_server_is_caught(server: BrokenServer) -> None:
     """Only the suite's tests that should catch it run (`-k`): they must fail on its rule."""
@@ -96,6 +99,7 @@ def test_there_are_enough_broken_servers_across_every_operation() -> None:
     assert len({server.name for server in BROKEN_SERVERS}) == len(BROKEN_SERVERS)
 
 
+@pytest.mark.slow
 def test_read_only_stores_nothing_and_still_checks_what_it_can() -> None:
     mock, app = build(None)
     with LiveServer(app) as server:
@@ -107,6 +111,7 @@ def test_read_only_stores_nothing_and_still_checks_what_it_can() -> None:
     assert "test_bad_credentials_rejected[GET /service/authenticate]" in output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["auth-any-password", "job-unknown-wrong-code"])
 def test_read_only_still_catches_what_reads_show(name: str) -> None:
     """The tests that catch it (`BrokenServer.select`) only read: `--read-only` keeps them."""
@@ -120,6 +125,7 @@ def test_read_only_still_catches_what_reads_show(name: str) -> None:
     assert len(mock.barchart.store) == 0 and mock.barchart.jobs.all() == []
 
 
+@pytest.mark.slow
 def test_credentials_never_reach_the_output_or_the_report(tmp_path) -> None:
     """A failing run as a user with a real-looking password: cURL lines show `alice:***`."""
     mock, clock = healthy_mock(users={"alice": "s3cret-pw"})
@@ -159,6 +165,7 @@ def test_cli_exit_status() -> None:
     assert exit_.value.code == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("api", "tests"), [("barchart", 20), ("event-collector", 10)])
 def test_contract_tests_run_under_plain_pytest(tmp_path, api: str, tests: int) -> None:
     """`contract_tests/` is the thin pytest entry point to the same suite."""
@@ -200,6 +207,7 @@ def test_contract_tests_run_under_plain_pytest(tmp_path, api: str, tests: int) -
     assert suite is not None and int(suite.get("tests", 0)) >= tests
 
 
+@pytest.mark.slow
 def test_a_base_url_with_the_base_path_is_not_given_it_twice() -> None:
     mock, clock = healthy_mock()
     with LiveServer(mock.app) as server:
@@ -211,6 +219,7 @@ def test_a_base_url_with_the_base_path_is_not_given_it_twice() -> None:
     assert "v1.0/bcws" not in output
 
 
+@pytest.mark.slow
 def test_isolation_without_a_second_tenant_is_reported_not_covered() -> None:
     mock, clock = healthy_mock()
     with LiveServer(mock.app) as server:
@@ -223,6 +232,7 @@ def test_isolation_without_a_second_tenant_is_reported_not_covered() -> None:
     assert "SKIP" in output and "test_tenants_cannot_read_each_others_events" in output
 
 
+@pytest.mark.slow
 def test_bearer_tokens_never_reach_the_output_or_the_report(tmp_path) -> None:
     """A failing run whose answers make the suite print requests carrying both tenants' tokens."""
     mock, clock = healthy_mock()

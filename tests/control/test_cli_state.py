@@ -9,10 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
 from events_mock.billing.dataset import generate
 from tests._support import alert_event, free_port, serve
+
+pytestmark = pytest.mark.slow
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 TOKEN = "t0ken"
