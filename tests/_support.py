@@ -107,7 +107,7 @@ def serve(*args: str, stop: signal.Signals = signal.SIGTERM) -> Iterator[str]:
             text=True,
         )
         assert process.stderr is not None
-        log = []
+        log: list[str] = []
         # Uvicorn says when it listens; reading its log waits exactly as long as needed.
         for line in process.stderr:
             log.append(line)
