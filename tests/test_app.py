@@ -14,16 +14,12 @@ from openapi_spec_validator import validate
 from events_mock.app import EventsMock, MockConfig
 from events_mock.billing.dataset import generate
 from events_mock.cli import build_parser
-from events_mock.framework.live_server import LiveServer
-
-TENANTS = {"acme": "tok-acme", "globex": "tok-globex"}
+from tests._support import TENANTS
 
 
 @pytest.fixture(scope="module")
-def url() -> Iterator[str]:
-    mock = EventsMock(MockConfig(tenants=TENANTS, validate_responses=True))
-    with LiveServer(mock.app) as server:
-        yield server.url
+def live_config() -> MockConfig:
+    return MockConfig(tenants=TENANTS, validate_responses=True)
 
 
 def test_one_swagger_ui_lists_every_spec(url: str) -> None:

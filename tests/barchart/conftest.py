@@ -1,33 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from events_mock.barchart.catalog import Catalog, load_catalog
 from events_mock.barchart.jobs import JobSettings, ReportJobs
 from events_mock.barchart.store import EventStore
 from events_mock.clock import MockClock
-
-T0 = 1_571_073_977_278  # 2019-10-14T17:26:17Z
-
-
-def event(
-    timestamp: int,
-    type: str = "PORTFOLIO-APPLICATION-LOADED",
-    product: str = "PORTFOLIO",
-    context: list[str] | None = None,
-    customer: str = "BARCHART",
-    **extra: Any,
-) -> dict[str, Any]:
-    return {
-        "customer": customer,
-        "product": product,
-        "type": type,
-        "timestamp": timestamp,
-        "context": context if context is not None else ["user-1"],
-        **extra,
-    }
+from tests._support import T0
 
 
 @pytest.fixture

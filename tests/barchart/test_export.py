@@ -3,7 +3,7 @@ from __future__ import annotations
 from events_mock.barchart.catalog import Catalog
 from events_mock.barchart.export import ROWS_PER_CHUNK, render_export
 from events_mock.barchart.store import EventStore
-from tests.barchart.conftest import event
+from tests._support import event
 
 
 def rows(chunks) -> list[str]:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 
 import pytest
 import requests
 
 from events_mock.app import EventsMock, MockConfig
 from events_mock.clock import MockClock
-from events_mock.framework.live_server import LiveServer
-from tests.barchart.conftest import T0, event
+from events_mock.testing.live_mock import MockServer
+from tests._support import T0, error_code, event
 
 USER = ("alice", "s3cret")
 SECURED = [
@@ -23,23 +22,14 @@ SECURED = [
 
 
 @pytest.fixture(scope="module")
-def mock() -> EventsMock:
-    """One server for the module: tests compare state before and after, never absolute counts."""
-    return EventsMock(
-        MockConfig(users=dict([USER]), validate_responses=True, clock=MockClock.frozen(T0))
-    )
+def live_config() -> MockConfig:
+    return MockConfig(users=dict([USER]), validate_responses=True, clock=MockClock.frozen(T0))
 
 
 @pytest.fixture(scope="module")
-def url(mock: EventsMock) -> Iterator[str]:
-    with LiveServer(mock.app) as server:
-        yield server.url
-
-
-def error_code(response: requests.Response) -> str:
-    body = response.json()
-    assert isinstance(body, list) and body[0]["children"] == []
-    return body[0]["value"]["code"]
+def mock(live_mock: MockServer) -> EventsMock:
+    """One server for the module: tests compare state before and after, never absolute counts."""
+    return live_mock.mock
 
 
 def test_whole_flow(mock: EventsMock, url: str) -> None:

@@ -13,7 +13,7 @@ from events_mock.barchart.jobs import (
 )
 from events_mock.barchart.store import EventStore
 from events_mock.clock import MockClock
-from tests.barchart.conftest import T0, event
+from tests._support import T0, event
 
 PORTFOLIO = {"customer": "BARCHART", "product": "PORTFOLIO"}
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import threading
 
 from events_mock.barchart.store import EventStore, StoredEvent
-from tests.barchart.conftest import event
+from tests._support import event
 
 
 def test_a_batch_gets_one_id_and_sequences_from_one(store: EventStore) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from events_mock.barchart.store import SEPARATOR, EventStore, StoredEvent, pack, unpack
-from tests.barchart.conftest import event
+from tests._support import event
 
 CONTEXTS = [[], [""], ["", ""], ["a"], ["a", "b", "c"], [f"x{SEPARATOR}y", "z"], [SEPARATOR]]
 

@@ -8,6 +8,7 @@ of Schemathesis' "valid data is accepted".
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import unsupported_method
@@ -16,6 +17,8 @@ from events_mock.app import build_app
 from events_mock.billing.dataset import generate
 from events_mock.billing.service import BillingService
 from events_mock.billing.wiring import create_api
+
+pytestmark = pytest.mark.slow
 
 TOKEN = "s3cret"
 WINDOWS = [

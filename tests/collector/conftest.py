@@ -6,8 +6,7 @@ import pytest
 
 from events_mock.app import build_app
 from events_mock.collector import CollectorService, TenantEventStore, create_api
-
-TENANTS = {"acme": "tok-acme", "globex": "tok-globex"}
+from tests._support import TENANTS
 
 
 @pytest.fixture

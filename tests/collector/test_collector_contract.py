@@ -10,7 +10,9 @@ from schemathesis import GenerationMode
 
 from events_mock.contract.strategies import register_schemathesis_formats
 
-AUTH = {"Authorization": "Bearer tok-acme"}  # the acme tenant of conftest.TENANTS
+pytestmark = pytest.mark.slow
+
+AUTH = {"Authorization": "Bearer tok-acme"}  # the acme tenant of tests._support.TENANTS
 SETTINGS = settings(
     max_examples=60,
     derandomize=True,

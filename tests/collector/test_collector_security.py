@@ -2,12 +2,14 @@ import pytest
 
 from events_mock import credentials as credentials_module
 from events_mock.collector import Access, TenantTokens
+from tests._support import TENANTS
 
-TENANTS = {"acme": "tok-acme", "globex": "tok-globex", "initech": "tok-initech"}
+TOKENS = {**TENANTS, "initech": "tok-initech"}
+"""Three tenants: one more than the shared ones."""
 
 
 def test_owner_of_a_token():
-    tokens = TenantTokens(TENANTS)
+    tokens = TenantTokens(TOKENS)
     assert tokens.owners("tok-globex") == {"globex"}
     assert tokens.owners("tok-glob") == frozenset()
     assert tokens.owners("tok-globex ") == frozenset()
@@ -27,7 +29,7 @@ def test_owner_of_a_token():
     ],
 )
 def test_access(token, tenant, access):
-    assert TenantTokens(TENANTS).access(token, tenant) is access
+    assert TenantTokens(TOKENS).access(token, tenant) is access
 
 
 def test_a_shared_token_serves_each_of_its_tenants():
@@ -46,8 +48,8 @@ def test_every_tenant_is_compared_in_constant_time_whatever_matches(monkeypatch,
         return real(a, b)
 
     monkeypatch.setattr(credentials_module.hmac, "compare_digest", spy)
-    TenantTokens(TENANTS).owners(token)
-    assert sorted(compared) == sorted(t.encode() for t in TENANTS.values())
+    TenantTokens(TOKENS).owners(token)
+    assert sorted(compared) == sorted(t.encode() for t in TOKENS.values())
 
 
 @pytest.mark.parametrize("tenants", [{"": "tok"}, {"acme": ""}, {"acme": "  "}, {"acme": None}])

@@ -23,7 +23,8 @@ ASGIApp = Callable[
 ]
 Query = dict[str, list[str]]
 
-TENANTS = {"demo": "demo-token", "other": "other-token"}
+VERIFY_TENANTS = {"demo": "demo-token", "other": "other-token"}
+"""The collector tenants of the broken servers (`VERIFY_CREDENTIALS` names them)."""
 BILLING_TOKENS = {"demo": "demo-billing-token"}
 BILLING_EVENTS = 400
 VERIFY_CREDENTIALS = {
@@ -211,3 +212,6 @@ class BrokenServer:
     jobs: JobSettings = field(default_factory=JobSettings)
     api: str = "barchart"
     """Which API's contract it breaks: what `verify --api` is run with."""
+    select: str = field(kw_only=True)
+    """`verify -k` expression of the suite's tests that catch it: only those run against it
+    (the whole suite per server took minutes), and they must still report `evidence`."""

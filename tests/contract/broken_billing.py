@@ -152,8 +152,8 @@ def _unordered(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     return Rewrite(app, search, rewrite)
 
 
-def _server(name: str, rule: str, evidence: str, breaks: Any) -> BrokenServer:
-    return BrokenServer(name, SEARCH, rule, evidence, breaks, api="billing-care")
+def _server(name: str, rule: str, evidence: str, breaks: Any, *, select: str) -> BrokenServer:
+    return BrokenServer(name, SEARCH, rule, evidence, breaks, api="billing-care", select=select)
 
 
 BILLING_SERVERS = [
@@ -162,59 +162,69 @@ BILLING_SERVERS = [
         "the billUnitId criterion is ignored",
         "[criteria_satisfied]",
         _ignores_bill_unit,
+        select="test_each_criterion_selects_exactly_its_events",
     ),
     _server(
         "billing-pages-overlap",
         "each page starts one event early (offset off by one)",
         "[pages_partition]",
         _pages_overlap,
+        select="test_pages_partition_the_result",
     ),
     _server(
         "billing-204-with-criterion",
         "a search by eventType alone answers 204",
         "[no_criterion_204] a search with criteria answered 204",
         _event_type_alone_204,
+        select="test_each_criterion_selects_exactly_its_events",
     ),
     _server(
         "billing-limit-off-by-one",
         "pages hold limit + 1 events",
         "[limit_respected]",
         _limit_off_by_one,
+        select="test_pages_partition_the_result",
     ),
     _server(
         "billing-xml-missing-record",
         "the XML answer lacks the last event",
         "[xml_same_records]",
         _xml_drops_last_event,
+        select="test_xml_holds_the_same_records",
     ),
     _server(
         "billing-negative-limit-accepted",
         "limit=-1 is taken as no limit",
         "[negative_paging_refused]",
         _negative_limit_accepted,
+        select="test_negative_paging_refused",
     ),
     _server(
         "billing-unsupported-accept-json",
         "an Accept it cannot produce gets JSON, not 406",
         "[not_acceptable]",
         _any_accept_gets_json,
+        select="test_unsupported_media_type_refused",
     ),
     _server(
         "billing-inverted-window-accepted",
         "a window whose start is after its end answers [] (not 400)",
         "[inverted_window_refused]",
         _inverted_window_empty,
+        select="test_inverted_windows_refused",
     ),
     _server(
         "billing-subtypes-not-matched",
         "eventType matches the type itself, not its subtypes",
         "[matching_events_found]",
         _subtypes_not_matched,
+        select="test_each_criterion_selects_exactly_its_events",
     ),
     _server(
         "billing-unordered",
         "results come newest first",
         "[ordered_by_created]",
         _unordered,
+        select="test_pages_partition_the_result",
     ),
 ]

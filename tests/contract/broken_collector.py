@@ -139,8 +139,12 @@ def _event_type_rewritten(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     return Rewrite(app, created, rewrite)
 
 
-def _server(name: str, operation: str, rule: str, evidence: str, breaks: Any) -> BrokenServer:
-    return BrokenServer(name, operation, rule, evidence, breaks, api="event-collector")
+def _server(
+    name: str, operation: str, rule: str, evidence: str, breaks: Any, *, select: str
+) -> BrokenServer:
+    return BrokenServer(
+        name, operation, rule, evidence, breaks, api="event-collector", select=select
+    )
 
 
 COLLECTOR_SERVERS = [
@@ -150,6 +154,7 @@ COLLECTOR_SERVERS = [
         "a tenant can read another tenant's event",
         "[tenant_isolated]",
         _other_tenant_readable,
+        select="test_tenants_cannot_read_each_others_events",
     ),
     _server(
         "collector-payload-reencoded",
@@ -157,6 +162,7 @@ COLLECTOR_SERVERS = [
         "base64 payloads come back re-encoded (same JSON, other bytes)",
         "[payload_round_trip]",
         _payload_reencoded,
+        select="test_payloads_round_trip_byte_for_byte",
     ),
     _server(
         "collector-location-missing",
@@ -164,6 +170,7 @@ COLLECTOR_SERVERS = [
         "the 201 has no Location header",
         "[location_names_event] the created event's answer has no Location header",
         _location_missing,
+        select="test_location_and_id_read_back_the_created_event",
     ),
     _server(
         "collector-created-200",
@@ -171,6 +178,7 @@ COLLECTOR_SERVERS = [
         "answers 200, not 201 Created",
         "expected 201, got 200",
         _created_200,
+        select="test_created_events_come_back_exactly",
     ),
     _server(
         "collector-bad-base64-accepted",
@@ -178,6 +186,7 @@ COLLECTOR_SERVERS = [
         "payloads that are not base64 of JSON are stored",
         "[refused_naming_field]",
         _bad_base64_accepted,
+        select="test_invalid_payloads_refused_naming_the_field",
     ),
     _server(
         "collector-forbidden-as-404",
@@ -185,6 +194,7 @@ COLLECTOR_SERVERS = [
         "another tenant's valid token gets 404, not 403",
         "[tenant_forbidden]",
         _forbidden_as_not_found,
+        select="test_bad_credentials_rejected",
     ),
     _server(
         "collector-unknown-token-403",
@@ -192,6 +202,7 @@ COLLECTOR_SERVERS = [
         "a missing or unknown token gets 403, not 401",
         "[credentials_rejected]",
         _unknown_token_forbidden,
+        select="test_bad_credentials_rejected",
     ),
     _server(
         "collector-read-back-differs",
@@ -199,6 +210,7 @@ COLLECTOR_SERVERS = [
         "the event read back lacks its entity_name",
         "[read_back_equals_created]",
         _read_back_without_entity_name,
+        select="test_location_and_id_read_back_the_created_event",
     ),
     _server(
         "collector-event-type-rewritten",
@@ -206,5 +218,6 @@ COLLECTOR_SERVERS = [
         "every event comes back as a FAULT (schema-valid)",
         "[event_echoed] the event came back changed: event_type",
         _event_type_rewritten,
+        select="test_created_events_come_back_exactly",
     ),
 ]

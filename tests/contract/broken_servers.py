@@ -30,8 +30,8 @@ from events_mock.framework.security import basic_security
 from tests.contract.breaking import (
     BILLING_EVENTS,
     BILLING_TOKENS,
-    TENANTS,
     VERIFY_CREDENTIALS,
+    VERIFY_TENANTS,
     ASGIApp,
     BrokenServer,
     Exchange,
@@ -57,7 +57,7 @@ def healthy_mock(
     config = MockConfig(
         jobs=jobs or JobSettings(),
         clock=clock,
-        tenants=dict(TENANTS),
+        tenants=dict(VERIFY_TENANTS),
         billing_tokens=dict(BILLING_TOKENS),
         billing_events=BILLING_EVENTS,
     )
@@ -350,6 +350,7 @@ BARCHART_SERVERS = [
         "POST /events answers 201, not the documented 200",
         "Undocumented status code",
         _status_201,
+        select="test_conformance and POST and /events",
     ),
     BrokenServer(
         "events-sequences-reversed",
@@ -357,6 +358,7 @@ BARCHART_SERVERS = [
         "sequences run n..1 instead of 1..n",
         "[batch_assigned] sequences must be 1..",
         _sequences_reversed,
+        select="test_batch_comes_back_with_one_id_and_sequences",
     ),
     BrokenServer(
         "events-batch-per-event",
@@ -364,6 +366,7 @@ BARCHART_SERVERS = [
         "each event of a request gets its own batch id",
         "[batch_assigned] one batch id expected",
         _batch_per_event,
+        select="test_batch_comes_back_with_one_id_and_sequences",
     ),
     BrokenServer(
         "events-timestamps-changed",
@@ -371,6 +374,7 @@ BARCHART_SERVERS = [
         "echoed timestamps are in seconds",
         "[batch_assigned] event 1 came back changed (timestamp",
         _timestamps_in_seconds,
+        select="test_batch_comes_back_with_one_id_and_sequences",
     ),
     BrokenServer(
         "events-accept-unknown-types",
@@ -378,6 +382,7 @@ BARCHART_SERVERS = [
         "events of unknown types are accepted",
         "Schema-violating request accepted",
         _accepts_unknown_types,
+        select="test_conformance and POST and /events",
     ),
     BrokenServer(
         "events-empty-batch-500",
@@ -385,6 +390,7 @@ BARCHART_SERVERS = [
         "an empty batch crashes the server (500)",
         "an empty batch (documented: stores nothing): expected 200, got 500",
         _empty_batch_500,
+        select="test_empty_batch_is_accepted",
     ),
     BrokenServer(
         "reports-text-plain",
@@ -392,6 +398,7 @@ BARCHART_SERVERS = [
         "POST /reports answers with Content-Type text/plain",
         "Undocumented Content-Type",
         _reports_text_plain,
+        select="test_new_jobs_run_and_echo_their_filter",
     ),
     BrokenServer(
         "reports-without-timing",
@@ -399,6 +406,7 @@ BARCHART_SERVERS = [
         "the new job has no `timing`",
         '"timing" is a required property',
         _reports_without_timing,
+        select="test_new_jobs_run_and_echo_their_filter",
     ),
     BrokenServer(
         "reports-times-as-strings",
@@ -406,6 +414,7 @@ BARCHART_SERVERS = [
         "the echoed filter has start/end as strings",
         "[filter_echoed] the filter is not echoed as sent (start",
         _times_echoed_as_strings,
+        select="test_new_jobs_run_and_echo_their_filter",
     ),
     BrokenServer(
         "reports-ignore-auth",
@@ -413,6 +422,7 @@ BARCHART_SERVERS = [
         "POST /reports works without credentials",
         "POST /reports with no credentials answered 200, expected 401",
         _reports_ignore_auth,
+        select="test_bad_credentials_rejected and POST",
     ),
     BrokenServer(
         "job-never-finishes",
@@ -421,6 +431,7 @@ BARCHART_SERVERS = [
         "the job is still RUNNING after 900 s",
         lambda mock, app: app,
         JobSettings(base_seconds=10**7, max_seconds=10**7),
+        select="test_job_finishes_once_and_stays_finished",
     ),
     BrokenServer(
         "job-goes-back-to-running",
@@ -428,6 +439,7 @@ BARCHART_SERVERS = [
         "a finished job reads RUNNING again",
         "[status_moves_once] the job's status left its terminal status",
         _job_goes_back_to_running,
+        select="test_job_finishes_once_and_stays_finished",
     ),
     BrokenServer(
         "job-finished-without-end",
@@ -435,6 +447,7 @@ BARCHART_SERVERS = [
         "a finished job has no timing.end",
         "[timing_consistent] the job is COMPLETE but timing.end is missing",
         _finished_without_end,
+        select="test_job_finishes_once_and_stays_finished",
     ),
     BrokenServer(
         "job-unknown-wrong-code",
@@ -442,6 +455,7 @@ BARCHART_SERVERS = [
         "an unknown job's 404 carries EVENT_JOB_GET_FAILED",
         "expected 404 EVENT_JOB_GET_FAILED_NO_JOB, got 404 ['EVENT_JOB_GET_FAILED']",
         _unknown_job_wrong_code,
+        select="test_unknown_source_refused",
     ),
     BrokenServer(
         "link-while-running",
@@ -449,6 +463,7 @@ BARCHART_SERVERS = [
         "a link is given before the job has finished",
         "a link asked for while the job runs: expected 409",
         _link_while_running,
+        select="test_link_refused_while_running",
     ),
     BrokenServer(
         "link-missing",
@@ -456,6 +471,7 @@ BARCHART_SERVERS = [
         "the link answer has no `link`",
         '"link" is a required property',
         _link_missing,
+        select="test_report_holds_exactly_the_runs_events",
     ),
     BrokenServer(
         "link-unknown-source-500",
@@ -463,6 +479,7 @@ BARCHART_SERVERS = [
         "the link of an unknown source crashes (500)",
         "Server error",
         _link_unknown_source_500,
+        select="test_unknown_source_refused",
     ),
     BrokenServer(
         "download-needs-credentials",
@@ -470,6 +487,7 @@ BARCHART_SERVERS = [
         "the export link asks for credentials",
         "[downloads_without_credentials] the link must download without credentials",
         _download_needs_credentials,
+        select="test_report_holds_exactly_the_runs_events",
     ),
     BrokenServer(
         "export-drops-last-row",
@@ -477,6 +495,7 @@ BARCHART_SERVERS = [
         "the export file misses its last row",
         "[export_exactly]",
         _export_drops_last_row,
+        select="test_report_holds_exactly_the_runs_events",
     ),
     BrokenServer(
         "export-ignores-types",
@@ -484,6 +503,7 @@ BARCHART_SERVERS = [
         "the export holds every type, not the filter's",
         "      extra:   ",
         _export_ignores_types,
+        select="test_types_filter_and_times_sent_as_strings",
     ),
     BrokenServer(
         "export-comma-delimited",
@@ -491,6 +511,7 @@ BARCHART_SERVERS = [
         "the export is comma-delimited",
         "[export_delimited] the export must start with the header",
         _export_comma_delimited,
+        select="test_report_holds_exactly_the_runs_events",
     ),
     BrokenServer(
         "version-without-name",
@@ -498,6 +519,7 @@ BARCHART_SERVERS = [
         "GET /service/version has no service.name",
         '"name" is a required property',
         _version_without_name,
+        select="test_conformance and /service/version",
     ),
     BrokenServer(
         "auth-any-password",
@@ -505,6 +527,7 @@ BARCHART_SERVERS = [
         "a known user gets in with any password",
         "with a wrong password answered 200, expected 401",
         _any_password,
+        select="test_bad_credentials_rejected",
     ),
     BrokenServer(
         "auth-malformed-500",
@@ -512,6 +535,7 @@ BARCHART_SERVERS = [
         "a Basic token that is not base64 crashes (500)",
         "with a Basic token that is not base64 answered 500, expected 401",
         _malformed_credentials_500,
+        select="test_bad_credentials_rejected",
     ),
 ]
 

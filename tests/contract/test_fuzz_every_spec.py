@@ -4,25 +4,52 @@ A bounded budget (25 generated cases per operation and stateful scenarios, a fix
 each run to seconds; the examples and coverage phases run all theirs. The mock must conform:
 no server error, no answer outside its spec, every rule of the suite kept. A failure prints the
 seed and a cURL line for each failing request.
+
+This is the one fuzzing run of each spec (the control plane's was also fuzzed by
+`tests/control/test_control_contract.py`, merged here, and by the live runs of
+`test_verify.py`, which now select the tests that are not generated).
 """
 
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
+from events_mock.contract.options import DEFAULT_MAX_EXAMPLES
 from events_mock.contract.targets import CONTRACT_APIS
 from tests.contract.test_verify import run_verify
 
-BUDGET = ("--max-examples", "25", "--seed", "20240601")
+pytestmark = pytest.mark.slow
+
+SEED = ("--seed", "20240601")
+BUDGET = ("--max-examples", "25", *SEED)
 
 
 @pytest.mark.parametrize("api", list(CONTRACT_APIS))
-def test_mock_conforms_to_its_spec_under_fuzzing(api: str) -> None:
-    verdict, output = run_verify("--api", api, *BUDGET)
+def test_mock_conforms_to_its_spec_under_fuzzing(api: str, tmp_path: Path) -> None:
+    """Barchart's run is `events-mock verify` with its defaults (it was
+    `test_verify.py::test_embedded_mock_conforms_with_default_settings`): the embedded mock,
+    the default budget, a JUnit report."""
+    report = tmp_path / "verify.xml"
+    if api == "barchart":
+        verdict, output = run_verify(*SEED, "--junit-xml", str(report))
+        budget = DEFAULT_MAX_EXAMPLES
+    else:
+        verdict, output = run_verify("--api", api, *BUDGET)
+        budget = 25
     assert verdict.exit_code == 0, output
     for check in ("not_a_server_error", "response_schema_conformance", "negative_data_rejection"):
         ran = re.search(rf"^\s+ok\s+{check}\s+(\d+) passed\s+0 failed$", output, re.M)
         assert ran and int(ran.group(1)) > 0, f"{check} did not run clean:\n{output}"
-    assert "fuzzing 25" in output and "NOT EXERCISED" not in output, output
+    assert f"fuzzing {budget}" in output and "NOT EXERCISED" not in output, output
+    if api == "barchart":
+        assert "CONFORMS" in output and "embedded mock" in output
+        suite = ET.parse(report).getroot().find("testsuite")
+        assert suite is not None
+        assert suite.get("failures") == "0" and suite.get("errors") == "0"
+        names = {case.get("name") for case in suite.iter("testcase")}
+        assert "test_conformance[POST /events]" in names
+        assert "test_report_holds_exactly_the_runs_events" in names

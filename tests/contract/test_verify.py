@@ -41,34 +41,36 @@ def run_verify(*argv: str) -> tuple[Verdict, str]:
     return verdict, out.getvalue()
 
 
-def test_embedded_mock_conforms_with_default_settings(tmp_path) -> None:
-    report = tmp_path / "verify.xml"
-    verdict, output = run_verify("--seed", "20240601", "--junit-xml", str(report))
-    assert verdict.exit_code == 0, output
-    assert "CONFORMS" in output and "embedded mock" in output
-    suite = ET.parse(report).getroot().find("testsuite")
-    assert suite is not None
-    assert suite.get("failures") == "0" and suite.get("errors") == "0"
-    names = {case.get("name") for case in suite.iter("testcase")}
-    assert "test_conformance[POST /events]" in names
-    assert "test_report_holds_exactly_the_runs_events" in names
-
-
+@pytest.mark.slow
 def test_live_mock_conforms_with_its_clock_moved_through_the_control_plane() -> None:
     mock, app = build(None)
     with LiveServer(app) as server:
-        verdict, output = run_verify("--base-url", server.url, *QUICK)
+        verdict, output = run_verify("--base-url", server.url, "-k", NOT_GENERATED, *QUICK)
     assert verdict.exit_code == 0, output
     assert "advancing the target's clock" in output
 
 
+NOT_GENERATED = "not test_conformance and not TestStatefulLinks"
+"""`-k` for the runs below that check something else than generated cases: each spec is fuzzed
+once, in `test_fuzz_every_spec.py`; these run the flows and credential tests only."""
+CONTROL_PING = "test_conformance and GET and /clock"
+"""The control plane has no flows: one operation's cases stand in for the whole."""
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("api", ["event-collector", "billing-care", "control"])
 def test_live_mock_conforms_for_every_api(api: str) -> None:
     """Against `events-mock serve` (`--base-url`, a host only): the API's base path is added."""
+    select = CONTROL_PING if api == "control" else NOT_GENERATED
     mock, clock = healthy_mock()
     with LiveServer(mock.app) as server:
-        verdict, output = run_verify("--base-url", server.url, *verify_args(api), *QUICK)
+        verdict, output = run_verify(
+            "--base-url", server.url, *verify_args(api), "-k", select, *QUICK
+        )
     assert verdict.exit_code == 0, output
+    if api == "control":
+        assert f"contract against {server.url}/__mock" in output
+        assert "test_conformance[GET /clock]" in output
     if api == "event-collector":
         assert "isolation checked against tenant other" in output
         assert "PASS" in output.split("test_tenants_cannot_read_each_others_events")[0][-40:]
@@ -76,13 +78,18 @@ def test_live_mock_conforms_for_every_api(api: str) -> None:
         assert f"contract against {server.url}/bcws/webresources/v1.0" in output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("server", BROKEN_SERVERS, ids=lambda server: server.name)
 def test_broken_server_is_caught(server: BrokenServer) -> None:
+    """Only the suite's tests that should catch it run (`-k`): they must fail on its rule."""
     mock, app = build(server)
     with LiveServer(app) as live:
-        verdict, output = run_verify("--base-url", live.url, *verify_args(server.api), *QUICK)
+        verdict, output = run_verify(
+            "--base-url", live.url, *verify_args(server.api), "-k", server.select, *QUICK
+        )
     assert verdict.exit_code == 1, output
     assert server.evidence in output, output
+    assert "skipped (-k)" in output, output
 
 
 def test_there_are_enough_broken_servers_across_every_operation() -> None:
@@ -92,6 +99,7 @@ def test_there_are_enough_broken_servers_across_every_operation() -> None:
     assert len({server.name for server in BROKEN_SERVERS}) == len(BROKEN_SERVERS)
 
 
+@pytest.mark.slow
 def test_read_only_stores_nothing_and_still_checks_what_it_can() -> None:
     mock, app = build(None)
     with LiveServer(app) as server:
@@ -103,16 +111,21 @@ def test_read_only_stores_nothing_and_still_checks_what_it_can() -> None:
     assert "test_bad_credentials_rejected[GET /service/authenticate]" in output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["auth-any-password", "job-unknown-wrong-code"])
 def test_read_only_still_catches_what_reads_show(name: str) -> None:
+    """The tests that catch it (`BrokenServer.select`) only read: `--read-only` keeps them."""
     server = next(s for s in BROKEN_SERVERS if s.name == name)
     mock, app = build(server)
     with LiveServer(app) as live:
-        verdict, output = run_verify("--base-url", live.url, "--read-only", *QUICK)
+        verdict, output = run_verify(
+            "--base-url", live.url, "--read-only", "-k", server.select, *QUICK
+        )
     assert verdict.exit_code == 1, output
     assert len(mock.barchart.store) == 0 and mock.barchart.jobs.all() == []
 
 
+@pytest.mark.slow
 def test_credentials_never_reach_the_output_or_the_report(tmp_path) -> None:
     """A failing run as a user with a real-looking password: cURL lines show `alice:***`."""
     mock, clock = healthy_mock(users={"alice": "s3cret-pw"})
@@ -152,6 +165,7 @@ def test_cli_exit_status() -> None:
     assert exit_.value.code == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("api", "tests"), [("barchart", 20), ("event-collector", 10)])
 def test_contract_tests_run_under_plain_pytest(tmp_path, api: str, tests: int) -> None:
     """`contract_tests/` is the thin pytest entry point to the same suite."""
@@ -193,27 +207,32 @@ def test_contract_tests_run_under_plain_pytest(tmp_path, api: str, tests: int) -
     assert suite is not None and int(suite.get("tests", 0)) >= tests
 
 
+@pytest.mark.slow
 def test_a_base_url_with_the_base_path_is_not_given_it_twice() -> None:
     mock, clock = healthy_mock()
     with LiveServer(mock.app) as server:
         url = f"{server.url}/bcws/webresources/v1.0/"
-        verdict, output = run_verify("--base-url", url, *verify_args("billing-care"), *QUICK)
+        verdict, output = run_verify(
+            "--base-url", url, *verify_args("billing-care"), "-k", NOT_GENERATED, *QUICK
+        )
     assert verdict.exit_code == 0, output
     assert "v1.0/bcws" not in output
 
 
+@pytest.mark.slow
 def test_isolation_without_a_second_tenant_is_reported_not_covered() -> None:
     mock, clock = healthy_mock()
     with LiveServer(mock.app) as server:
         verdict, output = run_verify(
             "--base-url", server.url, "--api", "event-collector",
-            "--token", "demo-token", "--tenant", "demo", *QUICK,
+            "--token", "demo-token", "--tenant", "demo", "-k", NOT_GENERATED, *QUICK,
         )  # fmt: skip
     assert verdict.exit_code == 0, output
     assert "isolation NOT COVERED: pass --other-tenant NAME:TOKEN" in output
     assert "SKIP" in output and "test_tenants_cannot_read_each_others_events" in output
 
 
+@pytest.mark.slow
 def test_bearer_tokens_never_reach_the_output_or_the_report(tmp_path) -> None:
     """A failing run whose answers make the suite print requests carrying both tenants' tokens."""
     mock, clock = healthy_mock()

@@ -5,51 +5,20 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
 
 from events_mock.billing.dataset import generate
-from tests._support import alert_event
+from tests._support import alert_event, free_port, serve
+
+pytestmark = pytest.mark.slow
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 TOKEN = "t0ken"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextmanager
-def serve(*args: str, stop: signal.Signals = signal.SIGTERM) -> Iterator[str]:
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "events_mock", "serve", "--port", str(port), *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        # Uvicorn says when it listens; reading its log waits exactly as long as needed.
-        for line in process.stderr:
-            if "Uvicorn running on" in line:
-                break
-        else:
-            pytest.fail(f"the server did not start (exit code {process.wait(10)})")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.send_signal(stop)
-        process.wait(20)
 
 
 def test_state_is_saved_on_shutdown_and_loaded_at_start(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from events_mock.app import EventsMock, MockConfig
 from events_mock.control import ControlSettings
 from events_mock.control.access import is_loopback_host, refusal
 from events_mock.framework.live_server import LiveServer
-from tests.control.test_cli_state import serve
+from tests._support import serve
 
 
 def scope(host: str, client: str = "127.0.0.1", **headers: str) -> dict:

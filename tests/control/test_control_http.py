@@ -51,7 +51,7 @@ def start_report(server: MockServer) -> str:
 def test_clock_reads_advances_sets_freezes_and_changes_rate(server: MockServer) -> None:
     assert control(server, "GET", "/clock").json() == {
         "now": T0,
-        "iso": "2019-10-14T05:00:00.000Z",
+        "iso": "2019-10-14T17:26:17.278Z",
         "rate": 0.0,
         "frozen": True,
     }

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft4Validator
 
 from events_mock.framework import validation
-from tests.barchart.conftest import T0, event
+from tests._support import T0, event
 
 SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
 FORMATS = Draft4Validator.FORMAT_CHECKER

@@ -16,13 +16,12 @@ import requests
 
 from events_mock.app import EventsMock, MockConfig
 from events_mock.control import ControlSettings
-from events_mock.framework.live_server import LiveServer
 from events_mock.seam import base_path, load_spec
+from tests._support import TENANTS
 
 HTTP_METHODS = {"get", "put", "post", "delete", "patch"}
 CONTROL_TOKEN = "control-s3cret"
 USERS = {"alice": "s3cret"}
-TENANTS = {"acme": "tok-acme", "globex": "tok-globex"}
 BILLING = {"reader": "tok-billing"}
 
 
@@ -73,18 +72,14 @@ OPERATIONS = list(secured_operations())
 
 
 @pytest.fixture(scope="module")
-def url() -> Iterator[str]:
-    mock = EventsMock(
-        MockConfig(
-            users=USERS,
-            tenants=TENANTS,
-            billing_tokens=BILLING,
-            control=ControlSettings(token=CONTROL_TOKEN),
-            validate_responses=True,
-        )
+def live_config() -> MockConfig:
+    return MockConfig(
+        users=USERS,
+        tenants=TENANTS,
+        billing_tokens=BILLING,
+        control=ControlSettings(token=CONTROL_TOKEN),
+        validate_responses=True,
     )
-    with LiveServer(mock.app) as server:
-        yield server.url
 
 
 def cases() -> Iterator[object]:

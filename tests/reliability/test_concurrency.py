@@ -5,12 +5,15 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
+import pytest
 import requests
 
 from events_mock.app import EventsMock, MockConfig
 from events_mock.clock import MockClock
 from events_mock.framework.live_server import LiveServer
-from tests.barchart.conftest import T0, event
+from tests._support import T0, event
+
+pytestmark = pytest.mark.slow
 
 WRITERS = 16
 BATCHES_PER_WRITER = 10

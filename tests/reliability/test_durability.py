@@ -9,11 +9,13 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 import requests
 
 from events_mock.control.state import StateFile
-from tests._support import alert_event
-from tests.control.test_cli_state import serve
+from tests._support import alert_event, serve
+
+pytestmark = pytest.mark.slow
 
 SAVER = """
 import sys

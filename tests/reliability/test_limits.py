@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-from collections.abc import Iterator
 
 import pytest
 import requests
@@ -12,35 +11,26 @@ import requests
 from events_mock.app import EventsMock, MockConfig
 from events_mock.control import ControlSettings
 from events_mock.framework.live_server import LiveServer
-from tests.barchart.conftest import T0, event
+from events_mock.testing.live_mock import MockServer
+from tests._support import T0, error_code, event
 
 COLLECTOR_HEADERS = {"Authorization": "Bearer demo-token", "X-TWC-Tenant": "demo"}
 FAULT = {"event_source": "APPLICATION", "event_type": "FAULT", "event_payload": {}}
 
 
 @pytest.fixture
-def mock() -> EventsMock:
-    return EventsMock(
-        MockConfig(
-            validate_responses=True,
-            max_body_bytes=4096,
-            max_events_per_request=5,
-            max_stored_events=8,
-        )
+def events_mock_config() -> MockConfig:
+    """Small limits, for the kit's `events_mock_server`: a fresh mock for each test."""
+    return MockConfig(
+        validate_responses=True,
+        max_body_bytes=4096,
+        max_events_per_request=5,
+        max_stored_events=8,
     )
 
 
-@pytest.fixture
-def url(mock: EventsMock) -> Iterator[str]:
-    with LiveServer(mock.app) as server:
-        yield server.url
-
-
-def error_code(response: requests.Response) -> str:
-    return response.json()[0]["value"]["code"]
-
-
-def test_declared_large_body_is_refused_413(mock: EventsMock, url: str) -> None:
+def test_declared_large_body_is_refused_413(events_mock_server: MockServer) -> None:
+    mock, url = events_mock_server.mock, events_mock_server.url
     body = {"events": [event(T0, context=["x" * 5000])]}
     response = requests.post(f"{url}/events", json=body)
     assert (response.status_code, error_code(response)) == (413, "REQUEST_TOO_LARGE")
@@ -48,8 +38,9 @@ def test_declared_large_body_is_refused_413(mock: EventsMock, url: str) -> None:
     assert len(mock.barchart.store) == 0
 
 
-def test_streamed_large_body_is_refused_413(mock: EventsMock, url: str) -> None:
+def test_streamed_large_body_is_refused_413(events_mock_server: MockServer) -> None:
     """Chunked, no Content-Length: refused once the bytes received pass the limit."""
+    mock, url = events_mock_server.mock, events_mock_server.url
     chunk = json.dumps({"events": [event(T0, context=["x" * 3000])]}).encode()
     connection = http.client.HTTPConnection(url.removeprefix("http://"))
     connection.request(
@@ -66,21 +57,24 @@ def test_streamed_large_body_is_refused_413(mock: EventsMock, url: str) -> None:
     assert len(mock.barchart.store) == 0
 
 
-def test_collector_body_limit_answers_in_its_own_shape(url: str) -> None:
+def test_collector_body_limit_answers_in_its_own_shape(events_mock_server: MockServer) -> None:
+    url = events_mock_server.url
     big = {**FAULT, "entity_name": "x" * 5000}
     response = requests.post(f"{url}/api/v1/events", json=big, headers=COLLECTOR_HEADERS)
     assert response.status_code == 413
     assert response.json()["code"] == 413
 
 
-def test_too_many_events_in_one_request(mock: EventsMock, url: str) -> None:
+def test_too_many_events_in_one_request(events_mock_server: MockServer) -> None:
+    url = events_mock_server.url
     response = requests.post(f"{url}/events", json={"events": [event(T0)] * 6})
     assert (response.status_code, error_code(response)) == (413, "REQUEST_TOO_LARGE")
     assert "at most 5" in response.json()[0]["value"]["message"]
     assert requests.post(f"{url}/events", json={"events": [event(T0)] * 5}).status_code == 200
 
 
-def test_full_store_refuses_whole_batches(mock: EventsMock, url: str) -> None:
+def test_full_store_refuses_whole_batches(events_mock_server: MockServer) -> None:
+    mock, url = events_mock_server.mock, events_mock_server.url
     assert requests.post(f"{url}/events", json={"events": [event(T0)] * 5}).status_code == 200
     refused = requests.post(f"{url}/events", json={"events": [event(T0)] * 4})
     assert (refused.status_code, error_code(refused)) == (507, "EVENT_STORE_FULL")
@@ -89,7 +83,8 @@ def test_full_store_refuses_whole_batches(mock: EventsMock, url: str) -> None:
     assert len(mock.barchart.store) == 8
 
 
-def test_full_collector_store_refuses(mock: EventsMock, url: str) -> None:
+def test_full_collector_store_refuses(events_mock_server: MockServer) -> None:
+    mock, url = events_mock_server.mock, events_mock_server.url
     for _ in range(8):
         created = requests.post(f"{url}/api/v1/events", json=FAULT, headers=COLLECTOR_HEADERS)
         assert created.status_code == 201
@@ -99,7 +94,8 @@ def test_full_collector_store_refuses(mock: EventsMock, url: str) -> None:
     assert mock.collector.store.count() == 8
 
 
-def test_chunked_body_within_the_limit_is_served(mock: EventsMock, url: str) -> None:
+def test_chunked_body_within_the_limit_is_served(events_mock_server: MockServer) -> None:
+    mock, url = events_mock_server.mock, events_mock_server.url
     chunk = json.dumps({"events": [event(T0)]}).encode()
     connection = http.client.HTTPConnection(url.removeprefix("http://"))
     connection.request(

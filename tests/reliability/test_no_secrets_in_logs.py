@@ -5,10 +5,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 import requests
 
-from tests._support import alert_event
-from tests.control.test_cli_state import free_port
+from tests._support import alert_event, free_port
+
+pytestmark = pytest.mark.slow
 
 PASSWORD = "pa55-Wörd"
 TENANT_TOKEN = "tenant-t0ken"

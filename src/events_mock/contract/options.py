@@ -37,6 +37,8 @@ class ContractOptions:
     max_examples: int = DEFAULT_MAX_EXAMPLES
     seed: int | None = None
     read_only: bool = False
+    select: str | None = None
+    """A pytest `-k` expression: run only the suite's tests it matches (`verify -k EXPR`)."""
 
 
 def _option_table(apis: Sequence[str]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -95,12 +97,23 @@ def _option_table(apis: Sequence[str]) -> list[tuple[str, str, dict[str, Any]]]:
             "action": "store_true",
             "help": "only operations that store nothing, for shared environments",
         }),
+        ("-k", "select", {
+            "metavar": "EXPR",
+            "help": "run only the suite's tests matching EXPR, as pytest's -k "
+            "(e.g. -k test_conformance); the rest are reported as skipped",
+        }),
     ]  # fmt: skip
+
+
+PYTEST_OWN = frozenset({"select"})
+"""Options pytest itself has (`-k`): under plain pytest (`dest_prefix` given) its own does it."""
 
 
 def add_options(add: Callable[..., Any], apis: Sequence[str], dest_prefix: str = "") -> None:
     """Declare every option through `add` (`ArgumentParser.add_argument`, `addoption`)."""
     for flag, name, keywords in _option_table(apis):
+        if dest_prefix and name in PYTEST_OWN:
+            continue
         add(flag, dest=dest_prefix + name, **keywords)
 
 

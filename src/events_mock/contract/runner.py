@@ -104,6 +104,7 @@ def _run_suite(run: ContractRun, reporter: VerifyReporter, junit_xml: str | None
             "-o",
             "junit_family=xunit2",
         ]
+    args += _selection_args(run.options)
     # The suite's modules read nothing from a run when imported (see `fixtures`): a module an
     # earlier run imported serves this one as it is.
     return int(pytest.main(args, plugins=[ContractPlugin(run), reporter]))
@@ -128,7 +129,7 @@ def _verdict(
     for line in coverage_lines(run):
         out.write(line + "\n")
     out.write("\n")
-    skipped = f", {reporter.deselected} skipped (--read-only)" if reporter.deselected else ""
+    skipped = _skipped_note(reporter.deselected, run.options)
     total = len(reporter.results) + len(reporter.errors)
     if code == pytest.ExitCode.OK:
         exit_code = CONFORMS
@@ -153,3 +154,19 @@ def _verdict(
 
 def _indent(text: str, prefix: str = "    ") -> str:
     return "\n".join(prefix + line if line else line for line in text.strip().splitlines())
+
+
+# `verify -k EXPR`: pytest's own keyword selection, passed through.
+
+
+def _selection_args(options: ContractOptions) -> list[str]:
+    return ["-k", options.select] if options.select else []
+
+
+def _skipped_note(deselected: int, options: ContractOptions) -> str:
+    """`, N skipped (BY)`, BY what deselected them: `--read-only` (tests that store), `-k`."""
+    if not deselected:
+        return ""
+    reasons = [("--read-only", options.read_only), ("-k", options.select is not None)]
+    by = ", ".join(flag for flag, given in reasons if given) or "--read-only"
+    return f", {deselected} skipped ({by})"
