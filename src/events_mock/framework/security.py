@@ -87,7 +87,7 @@ def basic_security(check: Callable[..., dict | None]) -> type[BasicSecurityHandl
                 try:
                     decoded = base64.b64decode(user_pass).decode("latin1")
                     username, password = decoded.split(":", 1)
-                except Exception:
+                except Exception:  # noqa: BLE001 - as Connexion's own Basic check catches
                     raise OAuthProblem(detail="Invalid authorization header") from None
                 token_info = basic_info_func(username, password)
                 if token_info is None:
