@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -169,7 +169,7 @@ def spec_url(api: MockApi) -> str:
     return f"/openapi/{api.name}.json"
 
 
-def serve_spec(api: MockApi):
+def serve_spec(api: MockApi) -> Callable[[Request], Awaitable[JSONResponse]]:
     """The spec as JSON, its servers pointed at this mock so the UI's "Try it out" stays here,
     and self-contained (`bundle`), so readers of the URL can resolve every reference."""
     path = base_path(load_spec(api.spec))
@@ -181,7 +181,9 @@ def serve_spec(api: MockApi):
     return endpoint
 
 
-def _error_handler(apis: Sequence[MockApi]):
+def _error_handler(
+    apis: Sequence[MockApi],
+) -> Callable[[ConnexionRequest, Exception], ConnexionResponse]:
     """Framework errors (validation, auth, routing) rendered in the owning API's error shape."""
 
     def handle(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:

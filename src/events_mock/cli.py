@@ -8,7 +8,6 @@ import logging
 import os
 import socket
 import sys
-import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -16,34 +15,32 @@ import uvicorn
 from uvicorn.config import LOG_LEVELS
 from uvicorn.server import STARTUP_FAILURE
 
-# Connexion imports Starlette's test client, which warns on every start; nothing to act on.
-warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-
-from events_mock.app import (  # noqa: E402
+import events_mock.cli_warnings  # noqa: F401 - its filter, before the mock's imports
+from events_mock.app import (
     DEMO_BILLING_TOKENS,
     DEMO_TENANTS,
     DEMO_USERS,
     EventsMock,
     MockConfig,
 )
-from events_mock.barchart.jobs import JobSettings  # noqa: E402
-from events_mock.billing.dataset import (  # noqa: E402
+from events_mock.barchart.jobs import JobSettings
+from events_mock.billing.dataset import (
     MAX_GENERATED_EVENTS,
     BillingDataset,
     DatasetError,
     load_json,
 )
-from events_mock.control import ControlSettings  # noqa: E402
-from events_mock.control.access import is_local  # noqa: E402
-from events_mock.control.journal import redact_path  # noqa: E402
-from events_mock.control.state import (  # noqa: E402
+from events_mock.control import ControlSettings
+from events_mock.control.access import is_local
+from events_mock.control.journal import redact_path
+from events_mock.control.state import (
     PeriodicSaver,
     StateError,
     StateFile,
     on_shutdown,
 )
-from events_mock.credentials import credentials  # noqa: E402
-from events_mock.version import package_version  # noqa: E402
+from events_mock.credentials import credentials
+from events_mock.version import package_version
 
 SERVE_DESCRIPTION = """\
 Serve the mock of every API (Barchart events, Event Collector, Billing Care search) and its

@@ -44,10 +44,11 @@ def render_export(
     records = isinstance(events, Selection)
     line, padded_line = line_maker(positions, width, delimiter, records=records)
     as_event: Callable[[t.Any], StoredEvent] = lambda event: event  # noqa: E731
+    rows: Iterable[t.Any] = events  # events, or the store's records they are made from
     if isinstance(events, Selection):  # read the store's records: no StoredEvent made
-        events, as_event = events.records, events.event
-    events = iter(events)
-    while chunk := list(islice(events, ROWS_PER_CHUNK)):
+        rows, as_event = events.records, events.event
+    pending_rows = iter(rows)
+    while chunk := list(islice(pending_rows, ROWS_PER_CHUNK)):
         try:
             try:
                 text = "\n".join([line(event) for event in chunk]) + "\n"

@@ -134,9 +134,10 @@ class ReportJob:
     @classmethod
     def from_state(cls, raw: dict[str, Any]) -> ReportJob:
         status = JobStatus(raw["status"])
-        ended = raw.get("ended")
-        if status is not JobStatus.RUNNING and ended is None:
-            ended = raw["finishes"]
+        ended_ms: int | None = None
+        if status is not JobStatus.RUNNING:
+            ended = raw.get("ended")
+            ended_ms = int(raw["finishes"] if ended is None else ended)
         return cls(
             job=raw["job"],
             filter=ReportFilter.from_json(raw["filter"]),
@@ -146,7 +147,7 @@ class ReportJob:
             events=[StoredEvent.from_json(event) for event in raw["events"]],
             failure=raw.get("failure"),
             status=status,
-            ended_ms=None if status is JobStatus.RUNNING else int(ended),
+            ended_ms=ended_ms,
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -84,7 +84,7 @@ def pack(context: tuple[str, ...]) -> str | tuple[str, ...]:
 
 
 def unpack(packed: str | tuple[str, ...]) -> tuple[str, ...]:
-    return packed if type(packed) is tuple else tuple(packed[:-1].split(SEPARATOR))
+    return packed if isinstance(packed, tuple) else tuple(packed[:-1].split(SEPARATOR))
 
 
 by_timestamp = itemgetter(0)

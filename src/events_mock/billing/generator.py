@@ -134,6 +134,12 @@ class Draft:
     bill_time: int
     """Which cycle's bill the event lands on."""
 
+    @property
+    def needed_service(self) -> Service:
+        """The service of an event whose kind needs one (usage, cycle fees): always set."""
+        assert self.service is not None, f"a {self.kind.event_type} event has a service"
+        return self.service
+
 
 def generate_records(seed: int, count: int) -> list[Record]:
     """`count` events for about count/50 accounts, spread over WINDOW_START_MS..WINDOW_END_MS."""
@@ -244,6 +250,7 @@ class _Generator:
         # BRM keeps times to the second, as the seed's `created` values show.
         t = rng.randrange(WINDOW_START_MS // 1000, WINDOW_END_MS // 1000) * 1000
         if kind.item_type == "/item/usage":
+            assert service is not None, "a usage kind needs a service"
             seconds = rng.randint(5, 3600) if service.type == GSM else rng.randint(60, 7200)
             end = t + seconds * 1000
             created = end + rng.randint(5 * 60, 6 * 3600) * 1000
@@ -321,7 +328,7 @@ class _Generator:
         rate_tag, tax_code, quantity = "", "", 0.0
         if kind.item_type == "/item/usage":
             seconds = (d.end - d.start) // 1000
-            if d.service.type == GSM:
+            if d.needed_service.type == GSM:
                 rate_tag, tax_code, quantity = "GSM Voice", "USAGE", float(seconds)
                 extras["rumMap"] = [
                     {
@@ -345,7 +352,7 @@ class _Generator:
                 ]
                 charge = round(megabytes * 0.002, 4)
         elif kind is CYCLE_FEE:
-            rate_tag, tax_code, charge = "Monthly fee", "MSRVC", d.service.fee
+            rate_tag, tax_code, charge = "Monthly fee", "MSRVC", d.needed_service.fee
         elif kind is CYCLE_TAX:
             charge = self.taxes(d, extras)
         elif kind.event_type.endswith("/purchase"):
@@ -444,7 +451,7 @@ class _Generator:
             rates = [("VAT", 0.19)]
         else:
             rates = [("CA", 0.0725), ("Alameda", 0.01)]
-        jurisdictions = [
+        jurisdictions: list[dict[str, Any]] = [
             {
                 "name": name,
                 "type": level,

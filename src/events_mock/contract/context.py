@@ -44,4 +44,4 @@ class RunContext:
         as created), an instance of `kind` made on first use."""
         if kind not in self._memories:
             self._memories[kind] = kind()
-        return self._memories[kind]  # type: ignore[no-any-return]
+        return self._memories[kind]

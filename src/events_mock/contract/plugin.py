@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Generator
 from pathlib import Path
 from typing import Any
 
@@ -98,11 +98,14 @@ class ContractPlugin:
             items[:] = keep
 
     @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         """A contract failure reads as its message and cURL lines, not as a Python traceback."""
         report = yield
         if report.failed and call.excinfo is not None and is_verdict(call.excinfo.value):
             report.longrepr = describe_failure(call.excinfo.value, self.run.context.revealed)
+            # Our own mark: TestReport takes extra attributes (its `**extra`), untyped.
             report.verdict = True  # type: ignore[attr-defined]
         return report
 

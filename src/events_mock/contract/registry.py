@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, overload
+from typing import Any, Concatenate, ParamSpec, TypeVar, overload
 
 from schemathesis import Case, CheckContext, Response
 
@@ -28,7 +28,8 @@ from events_mock.contract.violations import ContractViolation, Violation
 
 __all__ = ["CheckSet", "ResponseCheck", "ResponseCheckFunction", "SchemathesisCheck"]
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+T = TypeVar("T")
 ResponseCheckFunction = Callable[[RunContext, CheckContext, Response, Case], "bool | None"]
 SchemathesisCheck = Callable[[CheckContext, Response, Case], "bool | None"]
 R = TypeVar("R", bound=ResponseCheckFunction)
@@ -76,14 +77,16 @@ class CheckSet:
 
     # -- registering ---------------------------------------------------------------------
 
-    def flow_check(self, func: F) -> F:
+    def flow_check(
+        self, func: Callable[Concatenate[RunContext, P], T]
+    ) -> Callable[Concatenate[RunContext, P], T]:
         """Register a flow check: each call counts in the run's ledger under the function's
         name, and a `fail()` inside it becomes a `ContractViolation` of that name."""
         name = func.__name__
         self._register(name)
 
         @functools.wraps(func)
-        def run(ctx: RunContext, *args: Any, **kwargs: Any) -> Any:
+        def run(ctx: RunContext, *args: P.args, **kwargs: P.kwargs) -> T:
             try:
                 result = func(ctx, *args, **kwargs)
             except Violation as violation:
@@ -96,7 +99,7 @@ class CheckSet:
             return result
 
         self._flow_checks[name] = run
-        return run  # type: ignore[return-value]
+        return run
 
     @overload
     def response_check(self, func: R) -> R: ...

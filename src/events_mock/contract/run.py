@@ -19,8 +19,10 @@ import requests
 import schemathesis
 from schemathesis import Case, GenerationMode, Response
 from schemathesis.config import HttpBearerAuthConfig
-from schemathesis.core import NOT_SET
-from schemathesis.schemas import APIOperation, BaseSchema
+from schemathesis.core import NOT_SET, NotSet
+from schemathesis.core.result import Err
+from schemathesis.schemas import APIOperation
+from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from events_mock.contract.checks.common import answered_with
 from events_mock.contract.clocks import ControlPlaneClock, InProcessClock, JobClock, WallClock
@@ -136,7 +138,7 @@ class ContractRun:
         self._own_checks_without_history = self.checks.bind(self.context, history=False)
         self._server: Any = None
         self._clock: JobClock | None = None
-        self._schema: BaseSchema | None = None
+        self._schema: OpenApiSchema | None = None
         if self.embedded:
             self.target = self._start_embedded_mock()
         else:
@@ -172,13 +174,13 @@ class ContractRun:
 
     # -- the schema ------------------------------------------------------------------------
 
-    def schema(self) -> BaseSchema:
+    def schema(self) -> OpenApiSchema:
         """The API's spec, pointed at the target and configured for this run."""
         if self._schema is None:
             self._schema = self._load_schema()
         return self._schema
 
-    def _load_schema(self) -> BaseSchema:
+    def _load_schema(self) -> OpenApiSchema:
         if self.api.formats is not None:
             self.api.formats()
         # An explicit config: a `schemathesis.toml` lying around must not change the verdict.
@@ -199,7 +201,10 @@ class ContractRun:
         if self.options.read_only:
             # Only operations that store nothing, and no undeclared methods but TRACE on them.
             config.phases.coverage.unexpected_methods = {"trace"}
-            schema = schema.include(method=list(SAFE_METHODS))
+            safe = schema.include(method=list(SAFE_METHODS))
+            # A clone of the same kind (include() returns self.clone(); it is typed BaseSchema).
+            assert isinstance(safe, OpenApiSchema)
+            schema = safe
         schema.hooks.register_hook_with_name(self.coverage.after_validate, "after_validate")
         schema.hooks.register_hook_with_name(without_transport_headers, "map_headers")
         return schema
@@ -229,6 +234,8 @@ class ContractRun:
         default = schema.raw_schema.get("security", [])
         secured = []
         for result in schema.get_all_operations():
+            if isinstance(result, Err):
+                raise result.err()
             operation = result.ok()
             requirements = operation.definition.raw.get("security", default)
             if requirements and all(requirements):
@@ -246,7 +253,7 @@ class ContractRun:
         body: Any = NOT_SET,
         headers: Mapping[str, str | None] | None = None,
         identity: Identity | None = None,
-        authorization: str | None | type[NOT_SET] = NOT_SET,  # type: ignore[valid-type]
+        authorization: str | None | NotSet = NOT_SET,
         expect: int | None = None,
         why: str = "",
     ) -> Response:
@@ -295,6 +302,7 @@ class ContractRun:
         from schemathesis.checks import CHECKS, load_all_checks
 
         load_all_checks()
+        # The registry is typed to hold check classes too; these names are check functions.
         builtin = CHECKS.get_by_names(BUILTIN_RESPONSE_CHECKS)
         return [*builtin, *self.own_response_checks(history=history)]  # type: ignore[list-item]
 
@@ -327,7 +335,7 @@ class ContractRun:
         body: Any = NOT_SET,
         headers: Mapping[str, str | None] | None = None,
         identity: Identity | None = None,
-        authorization: str | None | type[NOT_SET] = NOT_SET,  # type: ignore[valid-type]
+        authorization: str | None | NotSet = NOT_SET,
     ) -> Case:
         """A request of the spec as `identity` (default: the run's) would send it.
 
@@ -336,8 +344,8 @@ class ContractRun:
         """
         operation = self.operation(operation_id)
         sent: dict[str, str | None] = dict((identity or self.identity).headers())
-        if authorization is not NOT_SET:
-            sent["Authorization"] = authorization  # type: ignore[assignment]
+        if not isinstance(authorization, NotSet):
+            sent["Authorization"] = authorization
         sent.update(headers or {})
         return operation.Case(
             path_parameters=dict(path_parameters or {}),

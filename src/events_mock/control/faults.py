@@ -8,6 +8,7 @@ which makes a run reproducible from the rules alone, whatever other rules do.
 
 from __future__ import annotations
 
+import builtins
 import random
 import threading
 from collections.abc import Iterator
@@ -177,7 +178,7 @@ class FaultRules:
         with self._lock:
             return list(self._rules)
 
-    def to_json(self) -> list[dict[str, Any]]:
+    def to_json(self) -> builtins.list[dict[str, Any]]:  # `list` here is the method above
         with self._lock:
             return [rule.to_json() for rule in self._rules]
 

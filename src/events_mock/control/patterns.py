@@ -16,7 +16,7 @@ _TEMPLATE = re.compile(r"\{[^{}/]*\}")
 
 @lru_cache(maxsize=512)
 def compile_path(pattern: str) -> re.Pattern[str]:
-    parts = []
+    parts: list[str | None] = []  # None: a `**` segment
     for segment in pattern.split("/"):
         if segment == "**":
             parts.append(None)

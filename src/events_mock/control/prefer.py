@@ -101,7 +101,7 @@ class Operation:
             return None
         for status in sorted(code for code in self.responses if code.isdigit()):
             _, media = _pick_media(self.responses[status].get("content") or {})
-            if name in (media or {}).get("examples", {}):
+            if name in media.get("examples", {}):
                 return int(status)
         return None
 
@@ -157,9 +157,10 @@ def documented_responses(spec: Path) -> DocumentedResponses:
     return DocumentedResponses(spec)
 
 
-def _pick_media(content: Mapping[str, Any]) -> tuple[str | None, Mapping[str, Any] | None]:
+def _pick_media(content: Mapping[str, Any]) -> tuple[str | None, Mapping[str, Any]]:
+    """(content type, media object): JSON's where documented; (None, {}) for no content."""
     if not content:
-        return None, None
+        return None, {}
     for content_type, media in content.items():
         if "json" in content_type:
             return content_type, media or {}

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
 from events_mock.clock import MockClock
@@ -128,7 +128,7 @@ def _state_validator(schema: str) -> OAS30Validator:
     resources = []
     for spec in sorted(spec_path(CONTROL_SPEC).parent.glob("*.yaml")):
         contents = yaml.safe_load(spec.read_text())
-        resources.append((spec.absolute().as_uri(), Resource(contents, DRAFT4)))
+        resources.append((spec.absolute().as_uri(), DRAFT4.create_resource(contents)))
     registry = Registry().with_resources(resources)
     control_uri = spec_path(CONTROL_SPEC).absolute().as_uri()
     reference = {"$ref": f"{control_uri}#/components/schemas/{schema}"}

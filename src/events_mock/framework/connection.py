@@ -29,8 +29,8 @@ async def drop_connection(send: Send) -> None:
     """Close the connection without answering (see the module docstring)."""
     cycle = getattr(send, "__self__", None)
     transport = getattr(cycle, "transport", None)
-    if transport is not None and hasattr(cycle, "disconnected"):
-        cycle.disconnected = True  # type: ignore[union-attr]
+    if cycle is not None and transport is not None and hasattr(cycle, "disconnected"):
+        cycle.disconnected = True
         transport.close()
         return
     raise ConnectionDropped("a fault rule dropped the connection")

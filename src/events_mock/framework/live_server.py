@@ -17,6 +17,7 @@ import threading
 from types import TracebackType
 
 import uvicorn
+from starlette.types import ASGIApp
 
 __all__ = ["LiveServer"]
 
@@ -24,7 +25,7 @@ __all__ = ["LiveServer"]
 class LiveServer:
     """`with LiveServer(app) as server: requests.get(server.url + "/service/version")`."""
 
-    def __init__(self, app, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))

@@ -107,7 +107,7 @@ class PreparedResponseDecorator(AsyncResponseDecorator):
         only = self._produces[0] if len(self._produces) == 1 else None
         self._json_type = only if only and is_json_mimetype(split_content_type(only)[0]) else None
 
-    def _infer_content_type(self, data: t.Any, headers: dict) -> str | None:  # type: ignore[override]
+    def _infer_content_type(self, data: t.Any, headers: dict) -> str | None:
         if not headers:  # the common case of Connexion's rules, for a fixed `produces`
             if data is not None and not self._produces:
                 return "application/json"
@@ -261,14 +261,14 @@ class PreparedContextMiddleware(OperationDispatch, ContextMiddleware):
 
 
 class PreparedApi(AsyncApi):
-    def make_operation(self, operation: AbstractOperation) -> PreparedOperation:  # type: ignore[override]
+    def make_operation(self, operation: AbstractOperation) -> PreparedOperation:
         return PreparedOperation(
             operation, jsonifier=self.jsonifier, pythonic_params=self.pythonic_params
         )
 
 
 class PreparedASGIApp(OperationDispatch, AsyncASGIApp):
-    api_cls = PreparedApi  # type: ignore[assignment]
+    api_cls = PreparedApi
 
 
 class PreparedRequestValidationOperation(RequestValidationOperation):
@@ -303,7 +303,7 @@ class PreparedRequestValidationOperation(RequestValidationOperation):
             found = None
             if schema:
                 try:
-                    validator_cls = self._validator_map["body"][mime_type]  # type: ignore[index]
+                    validator_cls = self._validator_map["body"][mime_type]
                 except KeyError:
                     validator_cls = None
                 if validator_cls is not None:
@@ -355,7 +355,7 @@ class PreparedRequestValidationAPI(RequestValidationAPI):
 
 
 class PreparedRequestValidationMiddleware(OperationDispatch, RequestValidationMiddleware):
-    api_cls = PreparedRequestValidationAPI  # type: ignore[assignment]
+    api_cls = PreparedRequestValidationAPI
 
 
 class PreparedSwaggerUIMiddleware(SwaggerUIMiddleware):

@@ -34,6 +34,7 @@ H = TypeVar("H", bound=AbstractSecurityHandler)
 def checked_by(handler_class: type[H], check: Callable[..., dict | None]) -> type[H]:
     """A Connexion security handler class whose credential check is `check`."""
 
+    # mypy takes no variable as a base class (valid-type, misc); the class is Connexion's.
     class Checked(handler_class):  # type: ignore[valid-type,misc]
         # Connexion inspects the check's signature on every request; it never changes.
         _accepts_kwarg = staticmethod(functools.cache(handler_class._accepts_kwarg))
@@ -61,6 +62,7 @@ def basic_security(check: Callable[..., dict | None]) -> type[BasicSecurityHandl
     ):
         return base
 
+    # A variable as the base class again (see `checked_by`).
     class DirectBasic(base):  # type: ignore[valid-type,misc]
         """Connexion's Basic check for a plain `check(username, password)`, called directly.
 
@@ -85,7 +87,7 @@ def basic_security(check: Callable[..., dict | None]) -> type[BasicSecurityHandl
                 try:
                     decoded = base64.b64decode(user_pass).decode("latin1")
                     username, password = decoded.split(":", 1)
-                except Exception:
+                except Exception:  # noqa: BLE001 - as Connexion's own Basic check catches
                     raise OAuthProblem(detail="Invalid authorization header") from None
                 token_info = basic_info_func(username, password)
                 if token_info is None:

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import jsonschema_rs
 from connexion.datastructures import MediaTypeDict
 from connexion.exceptions import BadRequestProblem
 from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator
+from connexion.lifecycle import ConnexionRequest
 from connexion.utils import is_null, is_nullable
 from connexion.validators import (
     VALIDATOR_MAP,
@@ -35,6 +36,7 @@ from connexion.validators import (
     ParameterValidator,
 )
 from jsonschema import Draft4Validator
+from starlette.types import Scope
 
 FORMAT_CHECKER = Draft4Validator.FORMAT_CHECKER
 PATTERN_KEYWORD = "x-events-mock-pattern"
@@ -237,7 +239,7 @@ class CompiledJSONResponseBodyValidator(JSONResponseBodyValidator):
 
 
 class CompiledParameterValidator(ParameterValidator):
-    def validate(self, scope):
+    def validate(self, scope: Scope) -> None:
         if self.parameters.keys() <= {"path"} and not scope.get("query_string"):
             # What validate_request does when only path parameters can be there, without
             # building a request object to read them from.
@@ -250,13 +252,17 @@ class CompiledParameterValidator(ParameterValidator):
             return
         super().validate(scope)
 
-    def validate_query_parameter_list(self, request, security_params=None):
+    def validate_query_parameter_list(
+        self, request: ConnexionRequest, security_params: Collection[str] | None = None
+    ) -> set[str]:
         if not request.scope.get("query_string"):  # no query: nothing undeclared in it
             return set()
         return super().validate_query_parameter_list(request, security_params)
 
     @staticmethod
-    def validate_parameter(parameter_type, value, param, param_name=None):
+    def validate_parameter(
+        parameter_type: str, value: Any, param: dict[str, Any], param_name: str | None = None
+    ) -> str | None:
         checkable = value is not None and not (is_nullable(param) and is_null(value))
         if checkable and PARAMETER_CHECKS.accepts(param.get("schema", param), value):
             return None

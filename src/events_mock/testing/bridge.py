@@ -87,7 +87,7 @@ class AsgiBridge:
             await self.app(scope, exchange.receive, exchange.send)
         except ConnectionDropped:
             raise
-        except Exception:
+        except Exception:  # noqa: BLE001 - whatever the app raises, a server answers 500
             # As a server would: answer 500 unless the app already started its own answer.
             if exchange.status is None:
                 return BridgedResponse(

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from schemathesis import Case, CheckContext, Response
@@ -25,6 +25,7 @@ from events_mock.contract.checks.common import (
     json_body,
     operation_id_of,
     sent_path_parameter,
+    sent_url,
 )
 from events_mock.contract.context import RunContext
 from events_mock.contract.registry import CheckSet
@@ -157,8 +158,11 @@ def timing_consistent(ctx: RunContext, status: Mapping[str, Any], response: Resp
 
 
 @BARCHART.flow_check
-def status_moves_once(ctx: RunContext, statuses: Sequence[str], *responses: Response) -> None:
-    """RUNNING, then exactly one terminal status, which then never changes."""
+def status_moves_once(
+    ctx: RunContext, statuses: Sequence[str | None], *responses: Response
+) -> None:
+    """RUNNING, then exactly one terminal status, which then never changes (None: a status
+    read without one, never a known status)."""
     unknown = [s for s in statuses if s not in STATUSES]
     if unknown:
         fail(f"unknown job status {unknown[0]!r}", *responses[-1:])
@@ -171,7 +175,7 @@ def status_moves_once(ctx: RunContext, statuses: Sequence[str], *responses: Resp
 
 
 @BARCHART.flow_check
-def job_completed(ctx: RunContext, final: str, response: Response) -> None:
+def job_completed(ctx: RunContext, final: str | None, response: Response) -> None:
     """A report over a handful of events ends COMPLETE (TIMEOUT is for too many records)."""
     if final != "COMPLETE":
         fail(f"a report over a handful of events ended {final}", response)
@@ -219,10 +223,9 @@ def link_is_download_url(ctx: RunContext, response: Response) -> str:
     """The link is an absolute http(s) URL of a `.csv` file."""
     body = json_body(response)
     link = body.get("link") if isinstance(body, Mapping) else None
-    parts = urlsplit(link) if isinstance(link, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+    if not isinstance(link, str) or not _is_absolute_http(link):
         fail(f"expected an absolute http(s) link, got {link!r}", response)
-    if not parts.path.endswith(".csv"):
+    if not urlsplit(link).path.endswith(".csv"):
         fail(f"the export is a .csv file, the link is {link!r}", response)
     return link
 
@@ -444,7 +447,7 @@ def _routable(source: str) -> bool:
 
 
 def _job_key(response: Response, source: str) -> tuple[str, str]:
-    parts = urlsplit(response.request.url)
+    parts = urlsplit(sent_url(response))
     return (f"{parts.scheme}://{parts.netloc}", source)
 
 
@@ -452,11 +455,16 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _all_dicts(value: Any) -> bool:
+def _is_absolute_http(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _all_dicts(value: Any) -> TypeGuard[list[dict[str, Any]]]:
     return isinstance(value, list) and all(isinstance(item, dict) for item in value)
 
 
-def _runs(statuses: Sequence[str]) -> list[str]:
+def _runs(statuses: Sequence[str | None]) -> list[str]:
     """RUNNING, RUNNING, COMPLETE, RUNNING -> RUNNING x2, COMPLETE, RUNNING."""
     runs: list[list[Any]] = []
     for status in statuses:

@@ -21,6 +21,7 @@ from events_mock.contract.checks.common import (
     is_negative,
     json_body,
     operation_id_of,
+    sent_url,
 )
 from events_mock.contract.context import RunContext
 from events_mock.contract.flows.billing import (
@@ -232,7 +233,7 @@ def billing_search_answered(
     criteria, in the documented order, no more than `limit`."""
     if operation_id_of(case) != "getEvents":
         return True
-    search = Search.from_url(response.request.url)
+    search = Search.from_url(sent_url(response))
     if is_negative(case) or not search.judgeable() or response.status_code not in (200, 204):
         return True
     no_criterion_204(ctx, search, response)
@@ -253,7 +254,7 @@ def billing_valid_search_accepted(
     window whose start is after its end is valid per parameter and refused with 400."""
     if not applies(case, "getEvents", response, response.status_code):
         return True
-    inverted = Search.from_url(response.request.url).inverted_windows()
+    inverted = Search.from_url(sent_url(response)).inverted_windows()
     if inverted:
         inverted_window_refused(ctx, response, inverted)
     elif not checking.config.positive_data_acceptance.enabled:

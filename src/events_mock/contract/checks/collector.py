@@ -22,6 +22,7 @@ from events_mock.contract.checks.common import (
     applies,
     json_body,
     sent_path_parameter,
+    sent_url,
 )
 from events_mock.contract.context import RunContext
 from events_mock.contract.flows.collector import BASE64_FIELDS
@@ -92,7 +93,7 @@ def location_names_event(ctx: RunContext, response: Response, event_id: str) -> 
     location = values[0] if values else None
     if not location:
         fail("the created event's answer has no Location header", response)
-    url = urljoin(response.request.url, location)
+    url = urljoin(sent_url(response), location)
     expected = f"{EVENTS_PATH}/{quote(event_id, safe='')}"
     if not urlsplit(url).path.endswith(expected):
         fail(
@@ -142,7 +143,7 @@ def tenant_isolated(
             "unknown id",
             response,
         )
-    unknown_id = urlsplit(unknown.request.url).path.rsplit("/", 1)[-1]
+    unknown_id = urlsplit(sent_url(unknown)).path.rsplit("/", 1)[-1]
     answer = _without(response.text, event_id)
     expected = _without(unknown.text, unknown_id)
     if unknown.status_code != 404 or answer != expected:
@@ -213,7 +214,7 @@ def collector_event_read(
 
 def _event_key(response: Response, event_id: str) -> tuple[str, str, str]:
     """Events are per target and per tenant: the same id elsewhere is another event."""
-    parts = urlsplit(response.request.url)
+    parts = urlsplit(sent_url(response))
     tenant = response.request.headers.get(TENANT_HEADER, "")
     return (f"{parts.scheme}://{parts.netloc}", tenant, event_id)
 

@@ -25,6 +25,7 @@ __all__ = [
     "json_body",
     "operation_id_of",
     "sent_path_parameter",
+    "sent_url",
     "tenant_forbidden",
 ]
 
@@ -53,7 +54,7 @@ def tenant_forbidden(ctx: RunContext, kind: str, response: Response) -> None:
 def _refused_with_status(status: int, kind: str, response: Response) -> None:
     if response.status_code != status:
         fail(
-            f"{response.request.method} {urlsplit(response.request.url).path} with {kind} "
+            f"{response.request.method} {urlsplit(sent_url(response)).path} with {kind} "
             f"answered {response.status_code}, expected {status}",
             response,
         )
@@ -84,11 +85,19 @@ def operation_id_of(case: Case) -> str | None:
 def sent_path_parameter(case: Case, response: Response, name: str) -> str | None:
     """A path parameter as the request carried it (phases differ in how they keep it)."""
     template = case.operation.path.strip("/").split("/")
-    sent = urlsplit(response.request.url).path.strip("/").split("/")
+    sent = urlsplit(sent_url(response)).path.strip("/").split("/")
     sent = sent[len(sent) - len(template) :] if len(sent) >= len(template) else []
     if len(sent) != len(template) or "{" + name + "}" not in template:
         return None
     return unquote(sent[template.index("{" + name + "}")])
+
+
+def sent_url(response: Response) -> str:
+    """The URL the request went to. requests types a prepared request's URL as optional, for
+    one not prepared yet; every request Schemathesis sent has one."""
+    url = response.request.url
+    assert url is not None, "a sent request has a URL"
+    return url
 
 
 def json_body(response: Response) -> Any:

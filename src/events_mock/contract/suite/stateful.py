@@ -30,6 +30,7 @@ def TestStatefulLinks(contract: ContractRun) -> type | None:
     schema = contract.schema()
     own_checks = contract.own_response_checks()
 
+    # A base made at run time: mypy takes no call as a base class (misc).
     class Machine(schema.as_state_machine()):  # type: ignore[misc]
         def before_call(self, case: Case) -> None:
             """The run's fixed parameters (the tenant header) on every step, as Schemathesis'
