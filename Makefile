@@ -20,7 +20,7 @@ serve: $(BIN)/events-mock
 # A subset: make test ARGS="tests/test_app.py -k tenants".
 test: $(BIN)/events-mock
 	$(BIN)/ruff check .
-# (the type check goes here, between lint and the tests)
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -n auto $(ARGS)
 
 # The fast tier for development: everything but the tests marked `slow` (fuzzing, verify runs,
@@ -30,6 +30,7 @@ test-fast: $(BIN)/events-mock
 
 lint: $(BIN)/events-mock
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # The contract suite; against a deployment: make verify ARGS="--base-url URL --auth NAME:PASSWORD"
 verify: $(BIN)/events-mock

@@ -24,7 +24,7 @@ import json
 import secrets
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -132,14 +132,14 @@ async def start_report(request: Request) -> Response:
     ]
     matches.sort(key=lambda e: e[3])
     job = str(uuid.uuid4())
-    now = int(datetime.now(timezone.utc).timestamp() * 1000)
+    now = int(datetime.now(UTC).timestamp() * 1000)
     state.jobs[f"JOB-{job}"] = {"job": job, "filter": wanted, "events": matches, "start": now}
     return JSONResponse(status_json(f"JOB-{job}"))
 
 
 def status_json(source: str) -> dict[str, Any]:
     job = state.jobs[source]
-    day = datetime.fromtimestamp(job["start"] / 1000, tz=timezone.utc).date().isoformat()
+    day = datetime.fromtimestamp(job["start"] / 1000, tz=UTC).date().isoformat()
     return {
         "job": job["job"],
         "source": source,

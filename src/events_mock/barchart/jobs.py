@@ -13,7 +13,7 @@ import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
@@ -151,7 +151,7 @@ class ReportJob:
         )
 
     def to_json(self) -> dict[str, Any]:
-        day = datetime.fromtimestamp(self.started_ms / 1000, tz=timezone.utc).date().isoformat()
+        day = datetime.fromtimestamp(self.started_ms / 1000, tz=UTC).date().isoformat()
         timing: dict[str, Any] = {"day": day, "start": self.started_ms}
         if self.ended_ms is not None:
             timing["end"] = self.ended_ms

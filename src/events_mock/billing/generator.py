@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 Record = dict[str, Any]
@@ -481,7 +481,7 @@ class _Generator:
         return 0, 0, "", d.kind.message
 
     def batch_id(self, d: Draft) -> str:
-        day = datetime.fromtimestamp(d.created / 1000, tz=timezone.utc).strftime("%Y%m%d")
+        day = datetime.fromtimestamp(d.created / 1000, tz=UTC).strftime("%Y%m%d")
         if d.kind.external_user == "pin_rel":
             return f"REL-{day}-{self.rng.randint(1, 40):04d}"
         if d.kind.external_user == "pin_bill_accts":
@@ -500,12 +500,12 @@ def _ms(moment: datetime) -> int:
 
 def _month_start(year: int, month: int, dom: int) -> datetime:
     year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
-    return datetime(year, month, dom, tzinfo=timezone.utc)
+    return datetime(year, month, dom, tzinfo=UTC)
 
 
 def cycle_start(ms: int, dom: int) -> int:
     """Start of the monthly cycle (starting on day `dom`) that contains `ms`."""
-    moment = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
     start = _month_start(moment.year, moment.month, dom)
     if _ms(start) > ms:
         start = _month_start(moment.year, moment.month - 1, dom)
@@ -513,12 +513,12 @@ def cycle_start(ms: int, dom: int) -> int:
 
 
 def next_cycle_start(start_ms: int, dom: int) -> int:
-    moment = datetime.fromtimestamp(start_ms / 1000, tz=timezone.utc)
+    moment = datetime.fromtimestamp(start_ms / 1000, tz=UTC)
     return _ms(_month_start(moment.year, moment.month + 1, dom))
 
 
 def previous_cycle_start(start_ms: int, dom: int) -> int:
-    moment = datetime.fromtimestamp(start_ms / 1000, tz=timezone.utc)
+    moment = datetime.fromtimestamp(start_ms / 1000, tz=UTC)
     return _ms(_month_start(moment.year, moment.month - 1, dom))
 
 

@@ -12,7 +12,7 @@ import secrets
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -61,8 +61,8 @@ TRANSPORT_HEADERS = frozenset(
 of an API answers a bogus one in its own way before the API sees the request."""
 # Far enough in the past that no real client posts there, wide enough that two runs never meet.
 WINDOW_RANGE_MS = (
-    int(datetime(1990, 1, 1, tzinfo=timezone.utc).timestamp() * 1000),
-    int(datetime(2010, 1, 1, tzinfo=timezone.utc).timestamp() * 1000),
+    int(datetime(1990, 1, 1, tzinfo=UTC).timestamp() * 1000),
+    int(datetime(2010, 1, 1, tzinfo=UTC).timestamp() * 1000),
 )
 WINDOW_MS = 3_600_000
 
@@ -85,7 +85,7 @@ class PrivateWindow:
         return cls(start, start + WINDOW_MS - 1)
 
     def __str__(self) -> str:
-        started = datetime.fromtimestamp(self.start / 1000, tz=timezone.utc)
+        started = datetime.fromtimestamp(self.start / 1000, tz=UTC)
         return f"{started:%Y-%m-%d %H:%M:%S} UTC + 1 h"
 
 

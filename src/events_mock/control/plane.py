@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from events_mock.clock import LATEST_MS, MockClock
@@ -131,5 +131,5 @@ class ControlPlane:
 
 
 def iso(ms: int) -> str:
-    moment = datetime.fromtimestamp(min(max(ms, 0), MAX_MS) / 1000, tz=timezone.utc)
+    moment = datetime.fromtimestamp(min(max(ms, 0), MAX_MS) / 1000, tz=UTC)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

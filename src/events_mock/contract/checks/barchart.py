@@ -12,7 +12,7 @@ import io
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
@@ -145,7 +145,7 @@ def timing_consistent(ctx: RunContext, status: Mapping[str, Any], response: Resp
         return
     start = timing["start"]
     day = timing.get("day")
-    started_on = datetime.fromtimestamp(start / 1000, tz=timezone.utc).date().isoformat()
+    started_on = datetime.fromtimestamp(start / 1000, tz=UTC).date().isoformat()
     if not isinstance(day, str) or day[:10] != started_on:
         fail(f"timing.day {day!r} is not the day the job started ({started_on})", response)
     finished = status.get("status") in TERMINAL
