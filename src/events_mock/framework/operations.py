@@ -327,8 +327,9 @@ class PreparedRequestValidationOperation(RequestValidationOperation):
             # Connexion would guess the operation's first media type, validate the body as
             # that, and hand the handler raw bytes. RFC 9110 lets a recipient treat an untyped
             # body as application/octet-stream, which no operation here accepts: 415.
+            accepted = self._operation.consumes
             raise UnsupportedMediaTypeProblem(
-                detail=f"The request body has no Content-Type; send one of {self._operation.consumes}"
+                detail=f"The request body has no Content-Type; send one of {accepted}"
             )
         mime_type, encoding = self.extract_content_type(scope["headers"])
         self.validate_mime_type(mime_type)

@@ -241,7 +241,9 @@ class CompiledJSONRequestBodyValidator(JSONRequestBodyValidator):
         try:
             body = strict_json.loads(text)
         except strict_json.NotAcceptedJSON as error:
-            raise BadRequestProblem(detail=f"The request body is not accepted JSON: {error}") from None
+            raise BadRequestProblem(
+                detail=f"The request body is not accepted JSON: {error}"
+            ) from None
         scope.setdefault("extensions", {})[PARSED_BODY] = body
         return body
 
