@@ -119,4 +119,4 @@ def test_a_body_in_another_charset_reaches_the_handler_as_validated(app) -> None
     assert response.status_code == 200
     assert handlers.bodies == [{"name": "é"}]
     bad = client.post("/things", content=b'{"name": "\xff"}', headers=JSON)
-    assert bad.status_code == 400 and "not valid utf-8" in bad.json()["detail"]
+    assert bad.status_code == 400 and "not valid UTF-8" in bad.json()["detail"]

@@ -12,7 +12,9 @@ that work is done once per operation, and every request runs what is left:
   decorators, built once. `tests/framework/test_operations.py` checks both give handlers the
   same arguments and clients the same answers as Connexion's stock AsyncApp.
 - `PreparedRequestValidationMiddleware` validates exactly as Connexion's does, with the
-  operation's parameter validator, accepted media types and body schemas prepared once.
+  operation's parameter validator, accepted media types and body schemas prepared once, but
+  for one answer: a body without `Content-Type` is 415, where Connexion validates it as the
+  operation's first media type and then hands the handler raw bytes (a 500 in every handler).
 - `PreparedSwaggerUIMiddleware` lets requests that cannot be for the Swagger UI skip its
   router; `PreparedRoutingMiddleware` remembers where a path was routed; the routed
   middlewares (security, validation, context, handler) find their operation with one dict

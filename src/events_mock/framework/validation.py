@@ -233,8 +233,9 @@ class CompiledJSONRequestBodyValidator(JSONRequestBodyValidator):
                 detail=f"The charset {self._encoding[:40]!r} is not supported; send UTF-8."
             ) from None
         except UnicodeDecodeError as error:
+            charset = "UTF-8" if error.encoding == "utf-8" else self._encoding[:40]
             raise BadRequestProblem(
-                detail=f"The request body is not valid {self._encoding[:40]}: {error.reason}"
+                detail=f"The request body is not valid {charset}: {error.reason}"
             ) from None
         if not text:
             return None
