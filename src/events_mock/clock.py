@@ -7,6 +7,7 @@ be moved, frozen, or made to run faster or slower; tests build it frozen at a fi
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -43,6 +44,7 @@ class MockClock:
         return self._rate
 
     def advance(self, seconds: float) -> int:
+        _finite("seconds", seconds)
         if seconds < 0:
             raise ValueError("the clock only moves forward: seconds must be >= 0")
         with self._lock:
@@ -50,12 +52,14 @@ class MockClock:
             return int(self._anchor_mock)
 
     def set(self, now_ms: int) -> int:
+        _finite("now_ms", now_ms)
         with self._lock:
             self._reanchor(float(now_ms))
             return int(self._anchor_mock)
 
     def set_rate(self, rate: float) -> None:
         """0 freezes the clock, 1 follows real time, 60 runs a minute per real second."""
+        _finite("rate", rate)
         if rate < 0:
             raise ValueError("rate must be >= 0")
         with self._lock:
@@ -69,3 +73,10 @@ class MockClock:
     def _reanchor(self, mock_ms: float) -> None:
         self._anchor_real = self._real_time()
         self._anchor_mock = mock_ms
+
+
+def _finite(name: str, value: float) -> None:
+    """A NaN or infinite rate, instant or step would make every later reading fail (or lie),
+    and every request reads the clock: refused before anything changes."""
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, not {value!r}")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from events_mock.control.journal import (
     REDACTED,
+    UNREADABLE,
     Exchange,
     Journal,
     body_view,
     redact_headers,
+    redact_json,
     redact_query,
 )
 
@@ -145,3 +149,33 @@ def test_an_entry_shows_the_raw_exchange_only_redacted() -> None:
     assert shown["body"] == {"password": REDACTED, "n": 1}
     assert shown["response_headers"] == {"set-cookie": REDACTED}
     assert "ZGVtbzpkZW1v" not in repr(journal.entries()[0]) + str(shown)
+
+
+def test_redaction_walks_any_depth_without_recursion() -> None:
+    deep: Any = {"password": "p", "n": 1}
+    for _ in range(10_000):  # past any recursion limit
+        deep = {"token": "t", "inner": [deep]}
+    redacted = redact_json(deep)
+    for _ in range(10_000):
+        assert redacted["token"] == REDACTED
+        redacted = redacted["inner"][0]
+    assert redacted == {"password": REDACTED, "n": 1}
+
+
+def test_json_the_api_refused_is_shown_without_parsing_and_without_secrets() -> None:
+    """A body past the strict decoder's rules once made every journal read answer 500."""
+    secret = b'{"x": ' + b'{"token": ' * 500 + b'"s3cret"' + b"}" * 500 + b"}"
+    assert body_view(secret, "application/json", False) == UNREADABLE
+    assert body_view(b'{"a": [' * 2000 + b"]}" * 2000, "application/json", False).startswith("{")
+    assert body_view(b'{"rate": NaN}', "application/json", False) == '{"rate": NaN}'
+    assert body_view(b'{"s": "\\ud800"}', "application/json", False) == UNREADABLE
+    assert body_view(b'{"a": 1, "a": 2}', "application/json", False) == '{"a": 1, "a": 2}'
+    journal = Journal()
+    journal.record(
+        time=0,
+        api="a",
+        method="POST",
+        path="/x",
+        _exchange=Exchange(headers=((b"content-type", b"application/json"),), body=secret),
+    )
+    assert journal.to_json()["entries"][0]["body"] == UNREADABLE

@@ -16,6 +16,7 @@ from typing import Any
 
 from jsonschema.exceptions import best_match
 
+from events_mock import strict_json
 from events_mock.billing.generator import generate_records
 from events_mock.billing.spec import schema_validator
 
@@ -96,9 +97,9 @@ def load_records(records: Any) -> BillingDataset:
 
 def load_json(text: str | bytes) -> BillingDataset:
     try:
-        records = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DatasetError(f"not JSON: {exc}") from None
+        records = strict_json.loads(text)
+    except strict_json.NotAcceptedJSON as exc:
+        raise DatasetError(f"not JSON the mock accepts: {exc}") from None
     return load_records(records)
 
 

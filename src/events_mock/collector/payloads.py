@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Mapping
 from typing import Any
+
+from events_mock import strict_json
 
 BASE64_JSON_FIELDS = ("base64_encoded_payload_json", "base64_encoded_fault_json")
 
@@ -51,11 +52,6 @@ def check_base64_json(field: str, value: Any) -> None:
     except (UnicodeEncodeError, binascii.Error):
         raise InvalidEvent(field, "not valid base64") from None
     try:
-        json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError):
+        strict_json.loads(raw)  # NaN, lone surrogates, deep nesting...: the reader would fail
+    except strict_json.NotAcceptedJSON:
         raise InvalidEvent(field, "does not decode to a JSON document") from None
-
-
-def _reject_constant(name: str) -> None:
-    """NaN and Infinity are Python's extension, not JSON: other parsers reject them."""
-    raise ValueError(f"{name} is not JSON")

@@ -13,7 +13,6 @@ reading is rare, so the work is done where it is rare.
 from __future__ import annotations
 
 import functools
-import json
 import re
 import threading
 from collections import deque
@@ -23,6 +22,7 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import parse_qsl
 
+from events_mock import strict_json
 from events_mock.control.patterns import path_matches
 
 REDACTED = "[REDACTED]"
@@ -89,25 +89,47 @@ def redact_path(path_with_query: str) -> str:
 
 
 def redact_json(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {
-            key: REDACTED if is_secret_name(str(key)) else redact_json(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [redact_json(item) for item in value]
-    return value
+    """A copy with every secret-named member's value replaced; iterative, so any depth."""
+    if not isinstance(value, dict | list):
+        return value
+    copy: dict[Any, Any] | list[Any] = {} if isinstance(value, dict) else []
+    stack: list[tuple[Any, Any]] = [(value, copy)]
+    while stack:
+        source, target = stack.pop()
+        members = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, item in members:
+            if isinstance(source, dict) and is_secret_name(str(key)):
+                item = REDACTED
+            elif isinstance(item, dict | list):
+                child: Any = {} if isinstance(item, dict) else []
+                stack.append((item, child))
+                item = child
+            if isinstance(target, dict):
+                target[key] = item
+            else:
+                target.append(item)
+    return copy
+
+
+UNREADABLE = "[REDACTED: not JSON the mock accepts, and it may hold a secret]"
+"""The view of a JSON body the API refused as not accepted JSON (too deep, NaN, a repeated
+key...) in which a secret's name appears: it cannot be parsed to redact, so it is not shown."""
 
 
 def body_view(body: bytes, content_type: str, truncated: bool) -> Any:
-    """The body as a test wants to assert it: JSON parsed and redacted, anything else as text."""
+    """The body as a test wants to assert it: JSON parsed and redacted, anything else as text.
+
+    Never fails: a body the strict decoder refuses is shown as text, or, if a secret's name
+    appears in it, as `UNREADABLE`.
+    """
     if not body:
         return None
     if "json" in content_type.lower() and not truncated:
         try:
-            parsed = json.loads(body)
-        except ValueError:
-            pass
+            parsed = strict_json.loads(body)
+        except (strict_json.NotAcceptedJSON, RecursionError, MemoryError):
+            if not body.isascii() or b"\\u" in body or _MAYBE_SECRET.search(body.lower()):
+                return UNREADABLE
         else:
             if body.isascii() and b"\\u" not in body and not _MAYBE_SECRET.search(body.lower()):
                 return parsed  # no key can be a secret's: nothing to redact

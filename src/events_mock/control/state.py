@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import tempfile
 import threading
@@ -25,6 +26,7 @@ from openapi_schema_validator import OAS30Validator, oas30_format_checker
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
+from events_mock import strict_json
 from events_mock.clock import MockClock
 from events_mock.seam import ApiState, MockApi, StateError, spec_path
 
@@ -66,6 +68,8 @@ def import_state(clock: MockClock, apis: Sequence[MockApi], document: Any) -> No
     An API the document leaves out gets its start-up data, as after a reset.
     """
     validate_state(document)
+    if "clock" in document:
+        _check_clock(document["clock"])
     parts = document["apis"]
     stateful = _stateful(apis)
     unknown = sorted(set(parts) - set(stateful))
@@ -114,6 +118,17 @@ def restore_clock(clock: MockClock, saved: Mapping[str, Any]) -> None:
         clock.set(int(time.time() * 1000) + int(saved["offset_ms"]))
 
 
+def _check_clock(saved: Mapping[str, Any]) -> None:
+    """What the schema cannot say (a NaN passes every bound): the clock's numbers are finite.
+
+    Documents from HTTP and files cannot hold NaN (`strict_json`); a Python caller's can.
+    """
+    for name in ("now", "rate", "offset_ms"):
+        value = saved.get(name, 0)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise StateError(f"invalid state at clock/{name}: {value!r} is not a finite number")
+
+
 def validate_state(document: Any, schema: str = "State") -> None:
     """Check against a schema of spec/control.yaml: `State`, or a part of it by JSON pointer."""
     error = next(iter(_state_validator(schema).iter_errors(document)), None)
@@ -150,9 +165,9 @@ class StateFile:
     def load(self) -> Any:
         data = self.path.read_bytes()
         try:
-            document = json.loads(data)
-        except ValueError as error:
-            raise StateError(f"{self.path} is not JSON: {error}") from None
+            document = strict_json.loads(data)
+        except strict_json.NotAcceptedJSON as error:
+            raise StateError(f"{self.path} is not JSON the mock accepts: {error}") from None
         self._last_saved = data
         return document
 

@@ -34,7 +34,8 @@ Connexion (`connexion` 3.3)
   Guard: `tests/framework/test_operations.py`.
 - `RequestValidationOperation._operation` and `._validator_map` (attributes read by the
   subclass): `operations.PreparedRequestValidationOperation`, which builds the parameter
-  validator and looks the body validators up once per operation. Guard:
+  validator and looks the body validators up once per operation, and refuses a body without
+  `Content-Type` with 415 (the one answer it changes: `tests/framework/test_strict_body.py`). Guard:
   `tests/framework/test_operations.py`, `tests/framework/test_validation.py`.
 - `AsyncApp._middleware_app` (replaced) with `ConnexionMiddleware.app`,
   `.middleware_stack`, `.middlewares` and `.default_middlewares`:
@@ -48,8 +49,10 @@ Connexion (`connexion` 3.3)
   scope seen by middlewares, root paths), `tests/test_app.py`.
 - `JSONRequestBodyValidator._parse`, `._validate`, `._schema`, `._encoding` and
   `JSONResponseBodyValidator._validate` (overridden, and the attributes read):
-  `validation.CompiledJSONRequestBodyValidator`, `CompiledJSONResponseBodyValidator`, to check
-  bodies with the compiled schema first and keep the parsed body for the handler.
+  `validation.CompiledJSONRequestBodyValidator`, `CompiledJSONResponseBodyValidator`, to decode
+  bodies with `events_mock.strict_json` (`_parse` replaced whole: 400 or 415 where Connexion's
+  `json.loads` raised through to a 500), check them with the compiled schema first and keep
+  the parsed body for the handler. Guard: `tests/framework/test_strict_body.py` too.
   `ParameterValidator.validate`, `.validate_query_parameter_list`, `.validate_parameter`,
   `.parameters`, `.uri_parser` (overridden or read): `validation.CompiledParameterValidator`.
   Guard: `tests/framework/test_validation.py` (verdicts equal Connexion's own validators').

@@ -12,7 +12,9 @@ that work is done once per operation, and every request runs what is left:
   decorators, built once. `tests/framework/test_operations.py` checks both give handlers the
   same arguments and clients the same answers as Connexion's stock AsyncApp.
 - `PreparedRequestValidationMiddleware` validates exactly as Connexion's does, with the
-  operation's parameter validator, accepted media types and body schemas prepared once.
+  operation's parameter validator, accepted media types and body schemas prepared once, but
+  for one answer: a body without `Content-Type` is 415, where Connexion validates it as the
+  operation's first media type and then hands the handler raw bytes (a 500 in every handler).
 - `PreparedSwaggerUIMiddleware` lets requests that cannot be for the Swagger UI skip its
   router; `PreparedRoutingMiddleware` remembers where a path was routed; the routed
   middlewares (security, validation, context, handler) find their operation with one dict
@@ -47,6 +49,7 @@ from connexion.decorators.parameter import (
     sanitized,
 )
 from connexion.decorators.response import AsyncResponseDecorator
+from connexion.exceptions import UnsupportedMediaTypeProblem
 from connexion.frameworks.starlette import Starlette as StarletteFramework
 from connexion.http_facts import FORM_CONTENT_TYPES
 from connexion.jsonifier import Jsonifier
@@ -189,7 +192,7 @@ class PreparedOperation:
             if self._wants_body:
                 parsed = request.scope.get("extensions", {}).pop(PARSED_BODY, _NOTHING)
                 if parsed is not _NOTHING and is_json_mimetype(request.content_type):
-                    body = parsed  # what get_body() would parse from the same UTF-8 bytes
+                    body = parsed  # the document the body's schema was checked against
                 else:
                     body = await request.get_body()
             while asyncio.iscoroutine(body):
@@ -322,6 +325,14 @@ class PreparedRequestValidationOperation(RequestValidationOperation):
         if self._media_types is None and not self._operation.request_body:
             await self.next_app(scope, receive, send)  # no body: the media type matters not
             return
+        if self._operation.request_body and _untyped_body(scope["headers"]):
+            # Connexion would guess the operation's first media type, validate the body as
+            # that, and hand the handler raw bytes. RFC 9110 lets a recipient treat an untyped
+            # body as application/octet-stream, which no operation here accepts: 415.
+            accepted = self._operation.consumes
+            raise UnsupportedMediaTypeProblem(
+                detail=f"The request body has no Content-Type; send one of {accepted}"
+            )
         mime_type, encoding = self.extract_content_type(scope["headers"])
         self.validate_mime_type(mime_type)
         if self._operation.request_body:
@@ -342,6 +353,18 @@ class PreparedRequestValidationOperation(RequestValidationOperation):
                     f"Skipping validation. No validator registered for content type: {mime_type}."
                 )
         await self.next_app(scope, receive, send)
+
+
+def _untyped_body(headers: t.Iterable[tuple[bytes, bytes]]) -> bool:
+    """A body (a non-zero length, or chunked) without a Content-Type header."""
+    sized = False
+    for name, value in headers:
+        name = name.lower()
+        if name == b"content-type":
+            return False
+        if name == b"transfer-encoding" or (name == b"content-length" and value.strip(b" 0")):
+            sized = True
+    return sized
 
 
 class PreparedRequestValidationAPI(RequestValidationAPI):

@@ -25,7 +25,7 @@ from typing import Any
 
 import jsonschema_rs
 from connexion.datastructures import MediaTypeDict
-from connexion.exceptions import BadRequestProblem
+from connexion.exceptions import BadRequestProblem, UnsupportedMediaTypeProblem
 from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator
 from connexion.lifecycle import ConnexionRequest
 from connexion.utils import is_null, is_nullable
@@ -37,6 +37,8 @@ from connexion.validators import (
 )
 from jsonschema import Draft4Validator
 from starlette.types import Scope
+
+from events_mock import strict_json
 
 FORMAT_CHECKER = Draft4Validator.FORMAT_CHECKER
 PATTERN_KEYWORD = "x-events-mock-pattern"
@@ -214,15 +216,38 @@ RESPONSE_CHECKS = CheckCache(Draft4ResponseValidator, nullable=True)
 
 PARSED_BODY = "events_mock.parsed_body"
 """Scope extension: the body as parsed here, for the handler (`operations.PreparedOperation`)
-to reuse rather than parse it again; set only where its parse would give the same (UTF-8
-JSON)."""
+to reuse rather than parse it again: the document the schema was checked against."""
 
 
 class CompiledJSONRequestBodyValidator(JSONRequestBodyValidator):
     async def _parse(self, stream: Any, scope: Any) -> Any:
-        body = await super()._parse(stream, scope)
-        if body is not None and self._encoding.lower().replace("-", "") == "utf8":
-            scope.setdefault("extensions", {})[PARSED_BODY] = body
+        """Connexion's parse (`json.loads` of the body in its charset), made strict.
+
+        `strict_json` refuses what would make the mock fail later (nesting, NaN, huge
+        integers, lone surrogates, repeated keys) with 400; a charset Python has no codec for
+        is 415, as for any media type the operation does not accept.
+        """
+        raw = b"".join([message async for message in stream])
+        try:
+            text = raw.decode(self._encoding)
+        except LookupError:
+            raise UnsupportedMediaTypeProblem(
+                detail=f"The charset {self._encoding[:40]!r} is not supported; send UTF-8."
+            ) from None
+        except UnicodeDecodeError as error:
+            charset = "UTF-8" if error.encoding == "utf-8" else self._encoding[:40]
+            raise BadRequestProblem(
+                detail=f"The request body is not valid {charset}: {error.reason}"
+            ) from None
+        if not text:
+            return None
+        try:
+            body = strict_json.loads(text)
+        except strict_json.NotAcceptedJSON as error:
+            raise BadRequestProblem(
+                detail=f"The request body is not accepted JSON: {error}"
+            ) from None
+        scope.setdefault("extensions", {})[PARSED_BODY] = body
         return body
 
     def _validate(self, body: Any) -> dict | None:
