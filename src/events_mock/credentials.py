@@ -4,16 +4,19 @@ Every API's security module (`barchart.security`, `collector.security`, `billing
 compares what a client sent with every configured secret through `owners`, so neither the
 time a check takes nor an early exit tells a caller which secret, or how much of it, was
 right. The command line (`serve`, `verify`) and pytest's options read NAME:SECRET values
-through `credentials`.
+through `credentials`. `basic_credentials` reads a Basic token as the challenges ask
+(`charset="UTF-8"`, RFC 7617).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
 import hmac
 from collections.abc import Iterable
 
-__all__ = ["credentials", "owners", "parse_credentials", "same_secret"]
+__all__ = ["basic_credentials", "credentials", "owners", "parse_credentials", "same_secret"]
 
 
 def same_secret(given: bytes, expected: bytes) -> bool:
@@ -41,3 +44,18 @@ def credentials(value: str) -> tuple[str, str]:
         return parse_credentials(value)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def basic_credentials(token: str) -> tuple[str, str] | None:
+    """A Basic token (the base64 after `Basic `) -> (user, password), read as UTF-8.
+
+    None when it is not base64, not UTF-8 or has no `:`: the caller answers 401, as for
+    wrong credentials. The challenge says `charset="UTF-8"` (RFC 7617), so `jürgen:pässwörd`
+    is its UTF-8 bytes; Latin-1 bytes, which are not valid UTF-8, are refused.
+    """
+    try:
+        decoded = base64.b64decode(token).decode("utf-8")
+    except (binascii.Error, ValueError):  # UnicodeDecodeError is a ValueError
+        return None
+    user, sep, password = decoded.partition(":")
+    return (user, password) if sep else None

@@ -14,6 +14,7 @@ from events_mock.framework.live_server import LiveServer
 from tests.barchart.conftest import T0, event
 
 USER = ("alice", "s3cret")
+UTF8_USER = ("jürgen", "pässwörd")
 SECURED = [
     ("POST", "/reports"),
     ("GET", "/reports/JOB-x/availability"),
@@ -26,7 +27,9 @@ SECURED = [
 def mock() -> EventsMock:
     """One server for the module: tests compare state before and after, never absolute counts."""
     return EventsMock(
-        MockConfig(users=dict([USER]), validate_responses=True, clock=MockClock.frozen(T0))
+        MockConfig(
+            users=dict([USER, UTF8_USER]), validate_responses=True, clock=MockClock.frozen(T0)
+        )
     )
 
 
@@ -211,6 +214,9 @@ BAD_CREDENTIALS = {
     "not-base64": "Basic !!!",
     "scheme-only": "Basic",
     "other-scheme": "Bearer s3cret",
+    "latin-1": basic(":".join(UTF8_USER).encode("latin-1")),
+    "invalid-utf-8": basic(b"alice:s3cret\xff"),
+    "invalid-utf-8-user": basic(b"\xc3(:s3cret"),
 }
 
 
@@ -222,6 +228,15 @@ def test_secured_operations_refuse_bad_credentials(url: str, method, path, heade
     assert response.status_code == 401
     assert response.json() == {"message": "Unauthorized"}
     assert response.headers["WWW-Authenticate"].startswith("Basic ")
+
+
+def test_basic_credentials_are_utf_8(url: str) -> None:
+    """The challenge says charset="UTF-8" (RFC 7617): a non-ASCII user signs in with UTF-8."""
+    header = basic(":".join(UTF8_USER).encode("utf-8"))
+    response = requests.get(f"{url}/service/authenticate", headers={"Authorization": header})
+    assert response.status_code == 200, response.text
+    assert response.json()["user"]["id"] == "jürgen"
+    assert requests.get(f"{url}/service/authenticate", auth=USER).status_code == 200
 
 
 def test_unknown_routes_answer_in_the_error_shape(url: str) -> None:
