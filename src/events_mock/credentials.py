@@ -49,13 +49,15 @@ def credentials(value: str) -> tuple[str, str]:
 def basic_credentials(token: str) -> tuple[str, str] | None:
     """A Basic token (the base64 after `Basic `) -> (user, password), read as UTF-8.
 
-    None when it is not base64, not UTF-8 or has no `:`: the caller answers 401, as for
-    wrong credentials. The challenge says `charset="UTF-8"` (RFC 7617), so `jürgen:pässwörd`
-    is its UTF-8 bytes; Latin-1 bytes, which are not valid UTF-8, are refused.
+    None when it is not base64 or has no `:` (a malformed header). Raises
+    `UnicodeDecodeError` when its bytes are not UTF-8: well formed, but no configured user can
+    match them, so the caller answers as for wrong credentials. The challenge says
+    `charset="UTF-8"` (RFC 7617), so `jürgen:pässwörd` is its UTF-8 bytes; Latin-1 bytes are
+    refused.
     """
     try:
-        decoded = base64.b64decode(token).decode("utf-8")
-    except (binascii.Error, ValueError):  # UnicodeDecodeError is a ValueError
+        decoded = base64.b64decode(token)
+    except (binascii.Error, ValueError):
         return None
-    user, sep, password = decoded.partition(":")
-    return (user, password) if sep else None
+    user, sep, password = decoded.partition(b":")
+    return (user.decode("utf-8"), password.decode("utf-8")) if sep else None

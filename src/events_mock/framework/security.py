@@ -85,7 +85,12 @@ def basic_security(check: Callable[..., dict | None]) -> type[BasicSecurityHandl
                     raise OAuthProblem(detail="Invalid authorization header") from None
                 if auth_type.lower() != "basic":
                     return NO_VALUE
-                given = basic_credentials(user_pass)
+                try:
+                    given = basic_credentials(user_pass)
+                except UnicodeDecodeError:  # no user's UTF-8 name and password are these bytes
+                    raise OAuthResponseProblem(
+                        detail="Provided authorization is not valid"
+                    ) from None
                 if given is None:
                     raise OAuthProblem(detail="Invalid authorization header")
                 token_info = basic_info_func(*given)
