@@ -153,6 +153,9 @@ BAD_EVENT_BODIES = {
     "unknown-type": {"events": [{**GOOD, "type": "PORTFOLIO-EXPLODED"}]},
     "version-number": {"events": [{**GOOD, "version": 2}]},
     "one-bad-among-good": {"events": [GOOD, GOOD, {**GOOD, "type": "NOPE"}]},
+    "type-of-another-product": {
+        "events": [GOOD, {**GOOD, "product": "WATCHLIST", "type": "PORTFOLIO-CREATED"}]
+    },
 }
 
 
@@ -168,6 +171,17 @@ def test_bad_events_are_rejected_whole(mock: EventsMock, url: str, body) -> None
     assert response.status_code == 400
     assert error_code(response) == "REQUEST_INVALID"
     assert response.json()[0]["value"]["message"]
+    assert len(mock.barchart.store) == before
+
+
+def test_a_type_of_another_product_is_refused_naming_the_field(mock: EventsMock, url: str) -> None:
+    before = len(mock.barchart.store)
+    mismatched = {**GOOD, "product": "WATCHLIST", "type": "PORTFOLIO-CREATED"}
+    response = requests.post(f"{url}/events", json={"events": [GOOD, GOOD, mismatched]})
+    assert (response.status_code, error_code(response)) == (400, "REQUEST_INVALID")
+    message = response.json()[0]["value"]["message"]
+    assert message.startswith("events[2].type: ")
+    assert "PORTFOLIO-CREATED" in message and "WATCHLIST" in message
     assert len(mock.barchart.store) == before
 
 

@@ -17,7 +17,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from schemathesis import Case, CheckContext, Response
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from events_mock.barchart.catalog import load_catalog
 from events_mock.contract.checks.common import (
     COMMON,
     applies,
@@ -313,6 +315,28 @@ def barchart_events_echoed(
     return None
 
 
+@BARCHART.response_check(replaces="positive_data_acceptance")
+def barchart_valid_events_accepted(
+    ctx: RunContext, checking: CheckContext, response: Response, case: Case
+) -> bool | None:
+    """Schemathesis' "valid data is accepted", but for the one rule the schema cannot say: an
+    event whose type belongs to another product (the vendor's catalog) is refused with 400."""
+    events = case.body.get("events") if isinstance(case.body, dict) else None
+    mismatched = None
+    if operation_id_of(case) == "createEvents" and not is_negative(case) and _all_dicts(events):
+        mismatched = _of_another_product(events)
+    if mismatched is not None:
+        if response.status_code != 400:
+            fail(
+                f"events[{mismatched}] has a type of another product than its own, which the "
+                f"spec says is refused with 400; got {response.status_code}",
+                response,
+            )
+    elif not checking.config.positive_data_acceptance.enabled:
+        positive_data_acceptance(checking, response, case)
+    return None
+
+
 @BARCHART.response_check
 def barchart_report_started(
     ctx: RunContext, checking: CheckContext, response: Response, case: Case
@@ -450,6 +474,16 @@ def _job_key(response: Response, source: str) -> tuple[str, str]:
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _of_another_product(events: Sequence[Mapping[str, Any]]) -> int | None:
+    """The index of the first event whose type the catalog gives to another product."""
+    product_of = load_catalog().product_of
+    for index, event in enumerate(events):
+        owner = product_of.get(event.get("type"))  # type: ignore[arg-type]
+        if owner is not None and owner != event.get("product"):
+            return index
+    return None
 
 
 def _all_dicts(value: Any) -> bool:
