@@ -259,3 +259,68 @@ def test_unknown_routes_answer_in_the_error_shape(url: str) -> None:
     wrong_method = requests.delete(f"{url}/events")
     assert wrong_method.status_code == 405
     assert error_code(wrong_method) == "REQUEST_METHOD_NOT_ALLOWED"
+
+
+def start_report(url: str, body: dict) -> requests.Response:
+    return requests.post(f"{url}/reports", json=body, auth=USER)
+
+
+def export_of(mock: EventsMock, url: str, source: str) -> str:
+    mock.clock.advance(60)
+    link = requests.get(f"{url}/reports/{source}", auth=USER).json()["link"]
+    return requests.get(link).text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"filter": REPORT, "output": {"delimiter": ","}},  # the vendor's SDK 6.0.0
+        {"filter": {**REPORT, "output": {"delimiter": ","}}},  # the reference's place
+        {"filter": {**REPORT, "output": {"delimiter": ","}}, "output": {"delimiter": ","}},
+    ],
+    ids=["top-level", "in-filter", "both-agree"],
+)
+def test_export_options_at_the_top_level_or_in_the_filter(
+    mock: EventsMock, url: str, body: dict
+) -> None:
+    started = start_report(url, body)
+    assert started.status_code == 200, started.text
+    job = started.json()
+    assert job["filter"] == REPORT  # the filter's own members only: never `output`
+    assert job["output"] == {"delimiter": ","}
+    status = requests.get(f"{url}/reports/{job['source']}/availability", auth=USER).json()
+    assert (status["filter"], status["output"]) == (REPORT, {"delimiter": ","})
+    header = export_of(mock, url, job["source"]).splitlines()[0]
+    assert header.startswith("timestamp,type,userId,")
+
+
+def test_without_options_the_answer_has_no_output(url: str) -> None:
+    job = start_report(url, {"filter": REPORT, "output": {}}).json()
+    assert "output" not in job and job["filter"] == REPORT
+
+
+def test_bucket_options_are_kept_and_echoed(mock: EventsMock, url: str) -> None:
+    output = {"delimiter": ";", "bucketName": "reports", "bucketKey": "a/b.csv"}
+    job = start_report(url, {"filter": REPORT, "output": output}).json()
+    assert (job["filter"], job["output"]) == (REPORT, output)
+    kept = mock.barchart.jobs.get(job["source"]).filter.output
+    assert (kept.bucket_name, kept.bucket_key) == ("reports", "a/b.csv")
+    assert export_of(mock, url, job["source"]).startswith("timestamp;type;")
+
+
+def test_two_different_delimiters_are_refused_naming_both(mock: EventsMock, url: str) -> None:
+    before = len(mock.barchart.jobs.all())
+    body = {"filter": {**REPORT, "output": {"delimiter": ";"}}, "output": {"delimiter": ","}}
+    refused = start_report(url, body)
+    assert (refused.status_code, error_code(refused)) == (400, "REQUEST_INVALID")
+    message = refused.json()[0]["value"]["message"]
+    assert "output.delimiter" in message and "filter.output.delimiter" in message
+    assert len(mock.barchart.jobs.all()) == before
+
+
+def test_top_level_options_are_validated(mock: EventsMock, url: str) -> None:
+    before = len(mock.barchart.jobs.all())
+    for output in ({"delimiter": "||"}, {"bucketName": 5}, {"delimiter": None}):
+        refused = start_report(url, {"filter": REPORT, "output": output})
+        assert (refused.status_code, error_code(refused)) == (400, "REQUEST_INVALID"), output
+    assert len(mock.barchart.jobs.all()) == before

@@ -256,7 +256,7 @@ def job_json(job: ReportJob, now_ms: int) -> dict[str, Any]:
         "job": job.job,
         "status": job.status.value,
         "outcome": job.outcome.value,
-        "filter": job.filter.to_json(),
+        "filter": job.filter.echoed(),
         "started": job.started_ms,
         "finishes": job.finishes_ms,
         "ended": job.ended_ms,
