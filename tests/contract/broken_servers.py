@@ -177,6 +177,26 @@ def _times_echoed_as_strings(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     return Rewrite(app, on("POST", "/reports"), edit_json(edit))
 
 
+def _options_echoed_in_the_filter(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    """The mock's answer before the vendor's SDK 6.0.0 was followed: the export options inside
+    the echoed filter, which that SDK refuses (it then discards the whole answer)."""
+
+    def edit(job: dict) -> dict:
+        output = job.pop("output", None)
+        return {**job, "filter": {**job["filter"], "output": output}} if output else job
+
+    return Rewrite(app, on("POST", "/reports"), edit_json(edit))
+
+
+def _options_not_answered(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    """The job forgets the export options it was started with: no top-level `output`."""
+
+    def edit(job: dict) -> dict:
+        return {k: v for k, v in job.items() if k != "output"}
+
+    return Rewrite(app, on("POST", "/reports"), edit_json(edit))
+
+
 def _reports_ignore_auth(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     """Starting a report works without credentials: as if they were always the demo user's."""
 
@@ -406,6 +426,20 @@ BARCHART_SERVERS = [
         "the echoed filter has start/end as strings",
         "[filter_echoed] the filter is not echoed as sent (start",
         _times_echoed_as_strings,
+    ),
+    BrokenServer(
+        "reports-options-in-filter",
+        "POST /reports",
+        "the echoed filter holds the export options (`output`)",
+        "'output' was unexpected",
+        _options_echoed_in_the_filter,
+    ),
+    BrokenServer(
+        "reports-options-not-answered",
+        "POST /reports",
+        "the job does not answer the export options it was started with",
+        "[filter_echoed] the job must answer the export options sent",
+        _options_not_answered,
     ),
     BrokenServer(
         "reports-ignore-auth",
