@@ -324,3 +324,23 @@ def test_top_level_options_are_validated(mock: EventsMock, url: str) -> None:
         refused = start_report(url, {"filter": REPORT, "output": output})
         assert (refused.status_code, error_code(refused)) == (400, "REQUEST_INVALID"), output
     assert len(mock.barchart.jobs.all()) == before
+
+
+def test_null_context_values_are_stored_echoed_and_exported_empty(
+    mock: EventsMock, url: str
+) -> None:
+    """The vendor's SDK (its EventFactory) sends null for a context value nobody supplied."""
+    customer = "TGAM"  # a customer no other test here posts for
+    sent = [
+        event(T0 - 100, "PORTFOLIO-CREATED", context=[None, "pf-1"], customer=customer),
+        event(T0 - 50, "PORTFOLIO-CREATED", context=["u1", None], customer=customer),
+    ]
+    posted = requests.post(f"{url}/events", json={"events": sent})
+    assert posted.status_code == 200, posted.text
+    assert [e["context"] for e in posted.json()] == [[None, "pf-1"], ["u1", None]]
+    job = start_report(url, {"filter": {"customer": customer, "product": "PORTFOLIO"}}).json()
+    rows = export_of(mock, url, job["source"]).splitlines()[1:]
+    assert rows == [
+        f"{T0 - 100}|PORTFOLIO-CREATED||pf-1||||||",
+        f"{T0 - 50}|PORTFOLIO-CREATED|u1|||||||",
+    ]

@@ -102,6 +102,20 @@ def test_export_options_round_trip_and_old_documents_still_load() -> None:
     assert answer["output"] == {"delimiter": "-"}
 
 
+def test_null_context_values_round_trip() -> None:
+    source = new_mock()
+    source.barchart.store.add_batch([{**alert_event(), "context": [None, "alert-1", None]}])
+    job = source.barchart.jobs.start(ReportFilter("BARCHART", "ALERT"))
+    document = source.control.export_state()
+    validate_state(document)
+    assert document["apis"]["barchart"]["events"][0]["context"] == [None, "alert-1", None]
+    target = new_mock()
+    target.control.import_state(json.loads(json.dumps(document)))
+    assert target.barchart.store.to_json() == source.barchart.store.to_json()
+    assert list(target.barchart.jobs.get(job.source).events) == list(job.events)
+    assert target.control.export_state()["apis"]["barchart"] == document["apis"]["barchart"]
+
+
 def test_import_is_all_or_nothing() -> None:
     mock = populated()
     before = mock.control.export_state()
