@@ -10,7 +10,7 @@ import pytest
 from events_mock.barchart.catalog import Catalog
 from events_mock.barchart.export import ROWS_PER_CHUNK, render_export
 from events_mock.barchart.store import EventStore, StoredEvent
-from tests.barchart.conftest import event
+from tests.barchart.conftest import event as event_json
 
 
 def reference(events, product: str, catalog: Catalog, delimiter: str | None = None) -> str:
@@ -68,8 +68,11 @@ def test_null_context_values_are_empty_columns(catalog: Catalog, delimiter: str 
 def test_null_context_values_from_the_store(catalog: Catalog) -> None:
     store = EventStore()
     store.add_batch(
-        [event(n, "PORTFOLIO-CREATED", context=["u", None] if n % 3 else [None]) for n in range(9)]
-        + [event(100 + n, context=[f"u{n}"]) for n in range(ROWS_PER_CHUNK)]
+        [
+            event_json(n, "PORTFOLIO-CREATED", context=["u", None] if n % 3 else [None])
+            for n in range(9)
+        ]
+        + [event_json(100 + n, context=[f"u{n}"]) for n in range(ROWS_PER_CHUNK)]
     )
     selection = store.selection("BARCHART", "PORTFOLIO")
     expected = reference(store.select("BARCHART", "PORTFOLIO"), "PORTFOLIO", catalog)

@@ -8,7 +8,8 @@ A mock in a CI job may hold millions of events, so each is kept compact (about 1
 size rather than 3.8x): customer and product are the index key, codes and versions are shared
 strings, and the context is one string, each value followed by a separator none contains (a
 tuple otherwise, as when a value is `null`, which the vendor's SDK sends for a value nobody
-supplied: None cannot be joined into a string, and kept in a tuple it comes back as None). `select`, `add_batch` and `to_json` hand out ordinary `StoredEvent`s. Events are
+supplied: None cannot be joined into a string, and kept in a tuple it comes back as None).
+`select`, `add_batch` and `to_json` hand out ordinary `StoredEvent`s. Events are
 kept in sealed chunks (`Bucket`) so the garbage collector's full passes, which walk every list
 item, do not slow down as the store grows (they paused requests for 15 ms at 1M events).
 """

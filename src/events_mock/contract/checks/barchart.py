@@ -357,10 +357,10 @@ def barchart_valid_requests_accepted(
 
 def _refused_by_rule(case: Case) -> str | None:
     """Why a request that fits the schema must still be refused, if it must."""
-    body = case.body if isinstance(case.body, dict) else {}
+    body: dict[str, Any] = case.body if isinstance(case.body, dict) else {}
     operation = operation_id_of(case)
     events = body.get("events")
-    if operation == "createEvents" and _all_dicts(events):
+    if operation == "createEvents" and isinstance(events, list) and _all_dicts(events):
         mismatched = _of_another_product(events)
         if mismatched is not None:
             return f"events[{mismatched}] has a type of another product than its own"
@@ -386,7 +386,8 @@ def barchart_report_started(
     if not isinstance(status, dict):
         return True
     job_started_running(ctx, status, response)
-    filter_echoed(ctx, sent, status, response, case.body.get("output"))
+    body: dict[str, Any] = case.body if isinstance(case.body, dict) else {}
+    filter_echoed(ctx, sent, status, response, body.get("output"))
     timing_consistent(ctx, status, response)
     source = status.get("source")
     if isinstance(source, str):
@@ -517,7 +518,7 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _of_another_product(events: Sequence[Mapping[str, Any]]) -> int | None:
+def _of_another_product(events: Sequence[Any]) -> int | None:
     """The index of the first event whose type the catalog gives to another product."""
     product_of = load_catalog().product_of
     for index, event in enumerate(events):
