@@ -23,6 +23,7 @@ BLOCK = re.compile(
 def enum_schema(name: str, description: str, codes: list[str]) -> str:
     lines = [
         f"    {name}:",
+        f"      title: {name}",
         "      type: string",
         f"      description: {description}",
         "      enum:",

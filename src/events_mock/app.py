@@ -37,7 +37,7 @@ from events_mock.control.middleware import ControlMiddleware
 from events_mock.control.prefer import documented_responses
 from events_mock.framework.jsonifier import FastJsonifier
 from events_mock.framework.operations import PreparedAsyncApp, prepared_middlewares
-from events_mock.framework.validation import validator_map
+from events_mock.framework.validation import SchemaMessage, validator_map
 from events_mock.home import ROUTED_METHODS, home_page
 from events_mock.limits import (
     DEFAULT_MAX_BODY_BYTES,
@@ -187,8 +187,8 @@ def _error_handler(
     """Framework errors (validation, auth, routing) rendered in the owning API's error shape."""
 
     def handle(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-        status, message = describe(exc)
         api = api_for_path(apis, request.url.path)
+        status, message = describe(exc, spec_url(api))
         response = api.render_error(status, message)
         if isinstance(exc, HTTPException) and exc.headers:
             response.headers.update(exc.headers)
@@ -211,8 +211,12 @@ def shortened(message: str, limit: int = 600) -> str:
     return f"{message[:half]} … {message[-half:]}"
 
 
-def describe(exc: Exception) -> tuple[int, str]:
+def describe(exc: Exception, spec: str | None = None) -> tuple[int, str]:
+    """Status and message for a framework error; `spec` is where the API's spec is served, for
+    messages that point to it (an enum too long to list)."""
     if isinstance(exc, ProblemException):
+        if isinstance(exc.detail, SchemaMessage):  # a schema error, answered in JSON terms
+            return exc.status, shortened(exc.detail.in_json_terms(spec))
         message = str(exc.detail or exc.title)
         message = re.sub(r"is not one of \[.*\]", "is not one of the accepted values", message)
         return exc.status, shortened(message)

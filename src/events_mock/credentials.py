@@ -4,16 +4,19 @@ Every API's security module (`barchart.security`, `collector.security`, `billing
 compares what a client sent with every configured secret through `owners`, so neither the
 time a check takes nor an early exit tells a caller which secret, or how much of it, was
 right. The command line (`serve`, `verify`) and pytest's options read NAME:SECRET values
-through `credentials`.
+through `credentials`. `basic_credentials` reads a Basic token as the challenges ask
+(`charset="UTF-8"`, RFC 7617).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
 import hmac
 from collections.abc import Iterable
 
-__all__ = ["credentials", "owners", "parse_credentials", "same_secret"]
+__all__ = ["basic_credentials", "credentials", "owners", "parse_credentials", "same_secret"]
 
 
 def same_secret(given: bytes, expected: bytes) -> bool:
@@ -41,3 +44,27 @@ def credentials(value: str) -> tuple[str, str]:
         return parse_credentials(value)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def basic_credentials(token: str) -> tuple[str, str] | None:
+    """A Basic token (the base64 after `Basic `) -> (user, password).
+
+    None when it is not base64 or has no `:` (a malformed header). The challenge says
+    `charset="UTF-8"` (RFC 7617), so bytes are read as UTF-8; bytes that are not UTF-8 are read
+    as Latin-1, the pre-RFC 7617 default that `requests` still sends for non-ASCII passwords.
+    Every byte string is some Latin-1 text, so this never fails: wrong bytes are wrong
+    credentials.
+    """
+    try:
+        decoded = base64.b64decode(token)
+    except (binascii.Error, ValueError):
+        return None
+    user, sep, password = decoded.partition(b":")
+    return (_text(user), _text(password)) if sep else None
+
+
+def _text(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")

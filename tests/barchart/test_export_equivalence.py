@@ -9,7 +9,8 @@ import pytest
 
 from events_mock.barchart.catalog import Catalog
 from events_mock.barchart.export import ROWS_PER_CHUNK, render_export
-from events_mock.barchart.store import StoredEvent
+from events_mock.barchart.store import EventStore, StoredEvent
+from tests._support import event as event_json
 
 
 def reference(events, product: str, catalog: Catalog, delimiter: str | None = None) -> str:
@@ -52,6 +53,31 @@ def test_odd_values_and_delimiters(catalog: Catalog, delimiter: str | None) -> N
     events = events_with(ODD_VALUES)
     fast = "".join(render_export(events, "PORTFOLIO", catalog, delimiter))
     assert fast == reference(events, "PORTFOLIO", catalog, delimiter)
+
+
+@pytest.mark.parametrize("delimiter", [None, ";"])
+def test_null_context_values_are_empty_columns(catalog: Catalog, delimiter: str | None) -> None:
+    events = events_with([None, "a", None, "b|c"])
+    fast = "".join(render_export(events, "PORTFOLIO", catalog, delimiter))
+    assert fast == reference(events, "PORTFOLIO", catalog, delimiter)
+    d = delimiter or "|"
+    lines = fast.splitlines()
+    assert f"0{d}PORTFOLIO-CREATED{d}{d * 7}" in lines  # userId null: an empty first column
+
+
+def test_null_context_values_from_the_store(catalog: Catalog) -> None:
+    store = EventStore()
+    store.add_batch(
+        [
+            event_json(n, "PORTFOLIO-CREATED", context=["u", None] if n % 3 else [None])
+            for n in range(9)
+        ]
+        + [event_json(100 + n, context=[f"u{n}"]) for n in range(ROWS_PER_CHUNK)]
+    )
+    selection = store.selection("BARCHART", "PORTFOLIO")
+    expected = reference(store.select("BARCHART", "PORTFOLIO"), "PORTFOLIO", catalog)
+    assert "".join(render_export(selection, "PORTFOLIO", catalog)) == expected
+    assert "None" not in expected
 
 
 @pytest.mark.parametrize("product", ["PORTFOLIO", "ALERT", "CMDTYVIEW", "ENTITLEMENTS"])

@@ -13,6 +13,7 @@ from events_mock.testing.live_mock import MockServer
 from tests._support import T0, error_code, event
 
 USER = ("alice", "s3cret")
+UTF8_USER = ("jürgen", "pässwörd")
 SECURED = [
     ("POST", "/reports"),
     ("GET", "/reports/JOB-x/availability"),
@@ -23,7 +24,9 @@ SECURED = [
 
 @pytest.fixture(scope="module")
 def live_config() -> MockConfig:
-    return MockConfig(users=dict([USER]), validate_responses=True, clock=MockClock.frozen(T0))
+    return MockConfig(
+        users=dict([USER, UTF8_USER]), validate_responses=True, clock=MockClock.frozen(T0)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +143,9 @@ BAD_EVENT_BODIES = {
     "unknown-type": {"events": [{**GOOD, "type": "PORTFOLIO-EXPLODED"}]},
     "version-number": {"events": [{**GOOD, "version": 2}]},
     "one-bad-among-good": {"events": [GOOD, GOOD, {**GOOD, "type": "NOPE"}]},
+    "type-of-another-product": {
+        "events": [GOOD, {**GOOD, "product": "WATCHLIST", "type": "PORTFOLIO-CREATED"}]
+    },
 }
 
 
@@ -155,6 +161,17 @@ def test_bad_events_are_rejected_whole(mock: EventsMock, url: str, body) -> None
     assert response.status_code == 400
     assert error_code(response) == "REQUEST_INVALID"
     assert response.json()[0]["value"]["message"]
+    assert len(mock.barchart.store) == before
+
+
+def test_a_type_of_another_product_is_refused_naming_the_field(mock: EventsMock, url: str) -> None:
+    before = len(mock.barchart.store)
+    mismatched = {**GOOD, "product": "WATCHLIST", "type": "PORTFOLIO-CREATED"}
+    response = requests.post(f"{url}/events", json={"events": [GOOD, GOOD, mismatched]})
+    assert (response.status_code, error_code(response)) == (400, "REQUEST_INVALID")
+    message = response.json()[0]["value"]["message"]
+    assert message.startswith("events[2].type: ")
+    assert "PORTFOLIO-CREATED" in message and "WATCHLIST" in message
     assert len(mock.barchart.store) == before
 
 
@@ -201,6 +218,8 @@ BAD_CREDENTIALS = {
     "not-base64": "Basic !!!",
     "scheme-only": "Basic",
     "other-scheme": "Bearer s3cret",
+    "invalid-utf-8": basic(b"alice:s3cret\xff"),
+    "invalid-utf-8-user": basic(b"\xc3(:s3cret"),
 }
 
 
@@ -214,9 +233,111 @@ def test_secured_operations_refuse_bad_credentials(url: str, method, path, heade
     assert response.headers["WWW-Authenticate"].startswith("Basic ")
 
 
+def test_latin_1_credentials_still_sign_in(url: str) -> None:
+    """What `requests` sends for a non-ASCII password (it encodes Basic auth as Latin-1)."""
+    header = basic(":".join(UTF8_USER).encode("latin-1"))
+    response = requests.get(f"{url}/service/authenticate", headers={"Authorization": header})
+    assert response.status_code == 200, response.text
+    assert requests.get(f"{url}/service/authenticate", auth=UTF8_USER).status_code == 200
+
+
+def test_basic_credentials_are_utf_8(url: str) -> None:
+    """The challenge says charset="UTF-8" (RFC 7617): a non-ASCII user signs in with UTF-8."""
+    header = basic(":".join(UTF8_USER).encode("utf-8"))
+    response = requests.get(f"{url}/service/authenticate", headers={"Authorization": header})
+    assert response.status_code == 200, response.text
+    assert response.json()["user"]["id"] == "jürgen"
+    assert requests.get(f"{url}/service/authenticate", auth=USER).status_code == 200
+
+
 def test_unknown_routes_answer_in_the_error_shape(url: str) -> None:
     missing = requests.get(f"{url}/nowhere")
     assert (missing.status_code, error_code(missing)) == (404, "REQUEST_NOT_FOUND")
     wrong_method = requests.delete(f"{url}/events")
     assert wrong_method.status_code == 405
     assert error_code(wrong_method) == "REQUEST_METHOD_NOT_ALLOWED"
+
+
+def start_report(url: str, body: dict) -> requests.Response:
+    return requests.post(f"{url}/reports", json=body, auth=USER)
+
+
+def export_of(mock: EventsMock, url: str, source: str) -> str:
+    mock.clock.advance(60)
+    link = requests.get(f"{url}/reports/{source}", auth=USER).json()["link"]
+    return requests.get(link).text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"filter": REPORT, "output": {"delimiter": ","}},  # the vendor's SDK 6.0.0
+        {"filter": {**REPORT, "output": {"delimiter": ","}}},  # the reference's place
+        {"filter": {**REPORT, "output": {"delimiter": ","}}, "output": {"delimiter": ","}},
+    ],
+    ids=["top-level", "in-filter", "both-agree"],
+)
+def test_export_options_at_the_top_level_or_in_the_filter(
+    mock: EventsMock, url: str, body: dict
+) -> None:
+    started = start_report(url, body)
+    assert started.status_code == 200, started.text
+    job = started.json()
+    assert job["filter"] == REPORT  # the filter's own members only: never `output`
+    assert job["output"] == {"delimiter": ","}
+    status = requests.get(f"{url}/reports/{job['source']}/availability", auth=USER).json()
+    assert (status["filter"], status["output"]) == (REPORT, {"delimiter": ","})
+    header = export_of(mock, url, job["source"]).splitlines()[0]
+    assert header.startswith("timestamp,type,userId,")
+
+
+def test_without_options_the_answer_has_no_output(url: str) -> None:
+    job = start_report(url, {"filter": REPORT, "output": {}}).json()
+    assert "output" not in job and job["filter"] == REPORT
+
+
+def test_bucket_options_are_kept_and_echoed(mock: EventsMock, url: str) -> None:
+    output = {"delimiter": ";", "bucketName": "reports", "bucketKey": "a/b.csv"}
+    job = start_report(url, {"filter": REPORT, "output": output}).json()
+    assert (job["filter"], job["output"]) == (REPORT, output)
+    kept = mock.barchart.jobs.get(job["source"]).filter.output
+    assert (kept.bucket_name, kept.bucket_key) == ("reports", "a/b.csv")
+    assert export_of(mock, url, job["source"]).startswith("timestamp;type;")
+
+
+def test_two_different_delimiters_are_refused_naming_both(mock: EventsMock, url: str) -> None:
+    before = len(mock.barchart.jobs.all())
+    body = {"filter": {**REPORT, "output": {"delimiter": ";"}}, "output": {"delimiter": ","}}
+    refused = start_report(url, body)
+    assert (refused.status_code, error_code(refused)) == (400, "REQUEST_INVALID")
+    message = refused.json()[0]["value"]["message"]
+    assert "output.delimiter" in message and "filter.output.delimiter" in message
+    assert len(mock.barchart.jobs.all()) == before
+
+
+def test_top_level_options_are_validated(mock: EventsMock, url: str) -> None:
+    before = len(mock.barchart.jobs.all())
+    for output in ({"delimiter": "||"}, {"bucketName": 5}, {"delimiter": None}):
+        refused = start_report(url, {"filter": REPORT, "output": output})
+        assert (refused.status_code, error_code(refused)) == (400, "REQUEST_INVALID"), output
+    assert len(mock.barchart.jobs.all()) == before
+
+
+def test_null_context_values_are_stored_echoed_and_exported_empty(
+    mock: EventsMock, url: str
+) -> None:
+    """The vendor's SDK (its EventFactory) sends null for a context value nobody supplied."""
+    customer = "TGAM"  # a customer no other test here posts for
+    sent = [
+        event(T0 - 100, "PORTFOLIO-CREATED", context=[None, "pf-1"], customer=customer),
+        event(T0 - 50, "PORTFOLIO-CREATED", context=["u1", None], customer=customer),
+    ]
+    posted = requests.post(f"{url}/events", json={"events": sent})
+    assert posted.status_code == 200, posted.text
+    assert [e["context"] for e in posted.json()] == [[None, "pf-1"], ["u1", None]]
+    job = start_report(url, {"filter": {"customer": customer, "product": "PORTFOLIO"}}).json()
+    rows = export_of(mock, url, job["source"]).splitlines()[1:]
+    assert rows == [
+        f"{T0 - 100}|PORTFOLIO-CREATED||pf-1||||||",
+        f"{T0 - 50}|PORTFOLIO-CREATED|u1|||||||",
+    ]

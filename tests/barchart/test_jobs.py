@@ -4,12 +4,14 @@ import pytest
 
 from events_mock.barchart.jobs import (
     LINK_LIFETIME_MS,
+    ConflictingOptions,
     JobError,
     JobSettings,
     JobStatus,
     LinkRefused,
     ReportFilter,
     ReportJobs,
+    ReportOutput,
 )
 from events_mock.barchart.store import EventStore
 from events_mock.clock import MockClock
@@ -28,6 +30,22 @@ def test_filter_accepts_digit_strings_and_echoes_integers() -> None:
     assert echoed == {**PORTFOLIO, "start": 10, "end": 20, "types": ["PORTFOLIO-CREATED"]}
     with_output = ReportFilter.from_json({**PORTFOLIO, "output": {"delimiter": ";"}})
     assert with_output.to_json()["output"] == {"delimiter": ";"}
+
+
+def test_options_come_from_either_place_and_are_never_echoed_in_the_filter() -> None:
+    top = ReportFilter.from_request({"filter": PORTFOLIO, "output": {"bucketKey": "k"}})
+    legacy = ReportFilter.from_request({"filter": {**PORTFOLIO, "output": {"delimiter": ";"}}})
+    both = ReportFilter.from_request(
+        {"filter": {**PORTFOLIO, "output": {"delimiter": ";"}}, "output": {"bucketName": "b"}}
+    )
+    assert top.output == ReportOutput(bucket_key="k")
+    assert legacy.output == ReportOutput(delimiter=";")
+    assert both.output == ReportOutput(delimiter=";", bucket_name="b")
+    assert top.echoed() == legacy.echoed() == both.echoed() == PORTFOLIO
+    with pytest.raises(ConflictingOptions, match=r"output\.delimiter .* filter\.output\.delimiter"):
+        ReportFilter.from_request(
+            {"filter": {**PORTFOLIO, "output": {"delimiter": ";"}}, "output": {"delimiter": ","}}
+        )
 
 
 def test_job_runs_then_completes_on_the_mock_clock(

@@ -8,6 +8,7 @@ from events_mock.barchart.store import SEPARATOR, EventStore, StoredEvent, pack,
 from tests._support import event
 
 CONTEXTS = [[], [""], ["", ""], ["a"], ["a", "b", "c"], [f"x{SEPARATOR}y", "z"], [SEPARATOR]]
+CONTEXTS += [[None], ["a", None], [None, ""], [None, None, "c"]]  # null: the vendor's SDK
 
 
 @pytest.mark.parametrize("context", CONTEXTS, ids=repr)
@@ -22,6 +23,13 @@ def test_contexts_come_back_exactly(context: list[str]) -> None:
     copy = EventStore()
     copy.load_json(store.to_json())
     assert copy.select("BARCHART", "PORTFOLIO") == [selected]
+
+
+def test_string_contexts_stay_packed_and_null_ones_stay_tuples() -> None:
+    """The fast path (one string) is kept for every all-string context."""
+    assert type(pack(("a", "b"))) is str
+    assert pack(("a", None)) == ("a", None)
+    assert pack((None,)) == (None,)
 
 
 def test_codes_and_versions_are_shared_strings() -> None:

@@ -167,3 +167,21 @@ def test_an_id_the_router_cannot_match_is_404_in_the_error_shape(client):
 )
 def test_methods_the_spec_does_not_list_are_405_in_the_error_shape(client, method, path):
     assert_error(client.request(method, path, headers=ACME), 405)
+
+
+@pytest.mark.parametrize("token", ["tok-acme", "tok-globex", "no-such-token"])
+def test_two_tenant_headers_are_400_and_store_nothing(client, store, token):
+    headers = [
+        ("Authorization", f"Bearer {token}"),
+        ("X-TWC-Tenant", "acme"),
+        ("X-TWC-Tenant", "globex"),
+    ]
+    response = client.post("/api/v1/events", json=EVENT, headers=headers)
+    assert_error(response, 400, "X-TWC-Tenant")
+    assert store.count() == 0
+
+
+def test_two_tenant_headers_on_a_read_are_400(client):
+    event_id = create(client).json()["id"]
+    headers = [*ACME.items(), ("X-TWC-Tenant", "acme")]
+    assert_error(client.get(f"/api/v1/events/{event_id}", headers=headers), 400, "X-TWC-Tenant")

@@ -119,7 +119,10 @@ def _timestamps_in_seconds(mock: EventsMock, app: ASGIApp) -> ASGIApp:
 
 
 def _accepts_unknown_types(mock: EventsMock, app: ASGIApp) -> ASGIApp:
-    """A spec copy whose event type is any string: the implementation forgot that check."""
+    """A spec copy whose event type is any string, and a service that stores any type: the
+    implementation forgot the catalog altogether."""
+    service = mock.barchart
+    service.add_events = service.store.add_batch  # type: ignore[method-assign]
     api = mock.apis[0]
     spec = yaml.safe_load(api.spec.read_text())
     spec["components"]["schemas"]["EventTypeCode"].pop("enum")
@@ -173,6 +176,26 @@ def _times_echoed_as_strings(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     def edit(job: dict) -> dict:
         times = {k: str(v) for k, v in job["filter"].items() if k in ("start", "end")}
         return {**job, "filter": {**job["filter"], **times}}
+
+    return Rewrite(app, on("POST", "/reports"), edit_json(edit))
+
+
+def _options_echoed_in_the_filter(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    """The mock's answer before the vendor's SDK 6.0.0 was followed: the export options inside
+    the echoed filter, which that SDK refuses (it then discards the whole answer)."""
+
+    def edit(job: dict) -> dict:
+        output = job.pop("output", None)
+        return {**job, "filter": {**job["filter"], "output": output}} if output else job
+
+    return Rewrite(app, on("POST", "/reports"), edit_json(edit))
+
+
+def _options_not_answered(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    """The job forgets the export options it was started with: no top-level `output`."""
+
+    def edit(job: dict) -> dict:
+        return {k: v for k, v in job.items() if k != "output"}
 
     return Rewrite(app, on("POST", "/reports"), edit_json(edit))
 
@@ -414,6 +437,22 @@ BARCHART_SERVERS = [
         "the echoed filter has start/end as strings",
         "[filter_echoed] the filter is not echoed as sent (start",
         _times_echoed_as_strings,
+        select="test_new_jobs_run_and_echo_their_filter",
+    ),
+    BrokenServer(
+        "reports-options-in-filter",
+        "POST /reports",
+        "the echoed filter holds the export options (`output`)",
+        "'output' was unexpected",
+        _options_echoed_in_the_filter,
+        select="test_new_jobs_run_and_echo_their_filter or test_delimiter_option",
+    ),
+    BrokenServer(
+        "reports-options-not-answered",
+        "POST /reports",
+        "the job does not answer the export options it was started with",
+        "[filter_echoed] the job must answer the export options sent",
+        _options_not_answered,
         select="test_new_jobs_run_and_echo_their_filter",
     ),
     BrokenServer(

@@ -106,6 +106,24 @@ def test_filter_echoed_wants_integer_times_and_documented_members(ctx: RunContex
         checks.filter_echoed(ctx, sent, job, answer(200, job))
 
 
+def test_filter_echoed_wants_the_options_at_the_top_level_never_in_the_filter(
+    ctx: RunContext,
+) -> None:
+    sent = {"customer": "BARCHART", "product": "ALERT", "output": {"delimiter": ";"}}
+    own = {"customer": "BARCHART", "product": "ALERT"}
+    good = {"filter": own, "output": {"delimiter": ";", "bucketKey": "k"}}
+    checks.filter_echoed(ctx, sent, good, answer(200, good), {"bucketKey": "k"})
+    old_echo = {"filter": sent, "output": {"delimiter": ";"}}
+    with pytest.raises(ContractViolation, match="the echoed filter holds `output`"):
+        checks.filter_echoed(ctx, sent, old_echo, answer(200, old_echo))
+    unanswered = {"filter": own}
+    with pytest.raises(ContractViolation, match="export options sent .* top-level `output`"):
+        checks.filter_echoed(ctx, own, unanswered, answer(200, unanswered), {"delimiter": ","})
+    invented = {"filter": own, "output": {"delimiter": ","}}
+    with pytest.raises(ContractViolation, match="answered \\{'delimiter': ','\\}"):
+        checks.filter_echoed(ctx, own, invented, answer(200, invented))
+
+
 def test_timing_consistent(ctx: RunContext) -> None:
     start = 1_571_073_977_278
     running = {"status": "RUNNING", "timing": {"day": "2019-10-14", "start": start}}
@@ -286,6 +304,7 @@ def test_each_api_runs_its_own_response_checks() -> None:
     assert names == {
         "barchart": [
             "barchart_events_echoed",
+            "barchart_valid_requests_accepted",
             "barchart_report_started",
             "barchart_job_progress",
             "barchart_job_refusals",

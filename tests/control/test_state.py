@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from events_mock.app import EventsMock, MockConfig
-from events_mock.barchart.jobs import JobStatus, ReportFilter
+from events_mock.barchart.jobs import JobStatus, ReportFilter, ReportOutput
 from events_mock.billing.dataset import generate
 from events_mock.clock import MockClock
 from events_mock.control.state import (
@@ -72,6 +72,48 @@ def test_export_then_import_restores_everything() -> None:
     # The link issued before the export still downloads after the import.
     token = document["apis"]["barchart"]["jobs"][0]["links"][0]["token"]
     assert target.barchart.jobs.redeem(token).status is JobStatus.COMPLETE
+
+
+def test_export_options_round_trip_and_old_documents_still_load() -> None:
+    source = new_mock()
+    output = ReportOutput(delimiter=";", bucket_name="reports", bucket_key="k/1.csv")
+    job = source.barchart.jobs.start(ReportFilter("BARCHART", "ALERT", output=output))
+    document = source.control.export_state()
+    validate_state(document)
+    target = new_mock()
+    target.control.import_state(document)
+    restored = target.barchart.jobs.get(job.source)
+    assert restored.filter.output == output
+    assert restored.to_json() == job.to_json()
+    assert restored.to_json()["output"] == {
+        "delimiter": ";",
+        "bucketName": "reports",
+        "bucketKey": "k/1.csv",
+    }
+
+    # A document written before the options moved: only a delimiter, inside the filter.
+    saved = document["apis"]["barchart"]["jobs"][0]
+    saved["filter"] = {"customer": "BARCHART", "product": "ALERT", "output": {"delimiter": "-"}}
+    validate_state(document)
+    older = new_mock()
+    older.control.import_state(document)
+    answer = older.barchart.jobs.get(job.source).to_json()
+    assert answer["filter"] == {"customer": "BARCHART", "product": "ALERT"}
+    assert answer["output"] == {"delimiter": "-"}
+
+
+def test_null_context_values_round_trip() -> None:
+    source = new_mock()
+    source.barchart.store.add_batch([{**alert_event(), "context": [None, "alert-1", None]}])
+    job = source.barchart.jobs.start(ReportFilter("BARCHART", "ALERT"))
+    document = source.control.export_state()
+    validate_state(document)
+    assert document["apis"]["barchart"]["events"][0]["context"] == [None, "alert-1", None]
+    target = new_mock()
+    target.control.import_state(json.loads(json.dumps(document)))
+    assert target.barchart.store.to_json() == source.barchart.store.to_json()
+    assert list(target.barchart.jobs.get(job.source).events) == list(job.events)
+    assert target.control.export_state()["apis"]["barchart"] == document["apis"]["barchart"]
 
 
 def test_import_is_all_or_nothing() -> None:

@@ -7,6 +7,7 @@ refuses.
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -223,7 +224,8 @@ def test_report_filters_are_judged_like_connexion(members: dict) -> None:
     assert verdict == expected or (not verdict and not readable(body))
 
 
-def test_errors_keep_connexions_messages() -> None:
+def test_errors_keep_connexions_messages_in_json_terms() -> None:
+    """Connexion's wording, with JSON values where it showed Python reprs (issue 13, §5)."""
     from events_mock.app import EventsMock
 
     client = EventsMock().app.test_client()
@@ -232,12 +234,74 @@ def test_errors_keep_connexions_messages() -> None:
     assert answer.status_code == 400
     assert answer.json()[0]["value"] == {
         "code": "REQUEST_INVALID",
-        "message": "1.5 is not of type 'integer' - 'events.1.timestamp'",
+        "message": "1.5 is not of type \"integer\" - 'events.1.timestamp'",
     }
     unknown = client.post("/events", json={"events": [{**GOOD, "type": "NOPE"}]})
     assert unknown.json()[0]["value"]["message"] == (
-        "'NOPE' is not one of the accepted values - 'events.0.type'"
+        '"NOPE" is not one of the 220 accepted values of EventTypeCode, listed in'
+        " /openapi/barchart.json - 'events.0.type'"
     )
+
+
+def message_of(client: Any, body: Any, path: str = "/events") -> str:
+    answer = client.post(path, json=body, auth=("demo", "demo"))
+    assert answer.status_code == 400, answer.text
+    return answer.json()[0]["value"]["message"]
+
+
+@pytest.mark.parametrize(
+    "value,shown",
+    [(None, "null"), (True, "true"), (False, "false"), ({"a": None}, '{"a": null}'), ("x", '"x"')],
+)
+def test_type_errors_show_the_value_as_json(value: Any, shown: str) -> None:
+    from events_mock.app import EventsMock
+
+    client = EventsMock().app.test_client()
+    message = message_of(client, {"events": [{**GOOD, "timestamp": value}]})
+    assert message == f"{shown} is not of type \"integer\" - 'events.0.timestamp'"
+    assert "None" not in message and "True" not in message and "'x'" not in message
+
+
+def test_short_enums_are_listed_long_ones_pointed_to() -> None:
+    from events_mock.app import EventsMock
+    from events_mock.barchart.catalog import load_catalog
+
+    catalog = load_catalog()
+    client = EventsMock().app.test_client()
+    customer = message_of(client, {"events": [{**GOOD, "customer": "ACME"}]})
+    assert customer == (
+        f"\"ACME\" is not one of {json.dumps(list(catalog.customers))} - 'events.0.customer'"
+    )
+    product = message_of(client, {"filter": {"customer": "BARCHART", "product": "X"}}, "/reports")
+    assert product.startswith(f'"X" is not one of {json.dumps(list(catalog.products))}')
+    types = {"filter": {"customer": "BARCHART", "product": "ALERT", "types": ["NOPE"]}}
+    assert message_of(client, types, "/reports") == (
+        f'"NOPE" is not one of the {len(catalog.product_of)} accepted values of EventTypeCode,'
+        " listed in /openapi/barchart.json - 'filter.types.0'"
+    )
+
+
+def test_parameter_errors_are_in_json_terms_and_name_the_parameter() -> None:
+    from events_mock.app import EventsMock
+
+    client = EventsMock().app.test_client()
+    answer = client.get("/reports/" + "x" * 201 + "/availability", auth=("demo", "demo"))
+    message = answer.json()[0]["value"]["message"]
+    assert message.startswith('"xxx') and message.endswith(" is too long - 'source'")
+    assert "Failed validating" not in message and len(message) < 200
+
+
+def test_quoted_values_are_bounded() -> None:
+    from jsonschema import ValidationError
+
+    error = next(Draft4Validator({"type": "integer"}).iter_errors("y" * 10_000))
+    assert isinstance(error, ValidationError)
+    message = validation.schema_message_in_json(error)
+    assert message.startswith('"yyy') and len(message) < 2 * validation.VALUE_LIMIT
+    deep: Any = []
+    for _ in range(5000):
+        deep = [deep]
+    assert len(validation.json_text(deep)) <= validation.VALUE_LIMIT
 
 
 PATH_CASES = [{"source": "JOB-x"}, {"source": "x" * 200}, {"source": "x" * 201}, {"source": ""}, {}]

@@ -15,8 +15,8 @@ from starlette.responses import Response, StreamingResponse
 
 from events_mock.barchart.errors import error_list
 from events_mock.barchart.export import render_export
-from events_mock.barchart.jobs import JobError, LinkRefused, ReportFilter
-from events_mock.barchart.service import BarchartService, TooManyEvents
+from events_mock.barchart.jobs import ConflictingOptions, JobError, LinkRefused, ReportFilter
+from events_mock.barchart.service import BarchartService, EventOfAnotherProduct, TooManyEvents
 from events_mock.limits import StoreFull
 
 __all__ = ["EXPORTS_PATH", "SERVICE", "BarchartHandlers"]
@@ -42,13 +42,18 @@ class BarchartHandlers:
             stored = self.service.add_events(body["events"])
         except TooManyEvents as too_many:
             return error_list("REQUEST_TOO_LARGE", str(too_many)), 413
+        except EventOfAnotherProduct as mismatch:
+            return error_list("REQUEST_INVALID", str(mismatch)), 400
         except StoreFull as full:
             return error_list("EVENT_STORE_FULL", f"Nothing was stored: {full}."), 507
         return [event.to_json() for event in stored]
 
-    async def start_report(self, body: dict[str, Any]) -> dict[str, Any]:
-        job = self.service.jobs.start(ReportFilter.from_json(body["filter"]))
-        return job.to_json()
+    async def start_report(self, body: dict[str, Any]) -> Any:
+        try:
+            report_filter = ReportFilter.from_request(body)
+        except ConflictingOptions as conflict:
+            return error_list("REQUEST_INVALID", str(conflict)), 400
+        return self.service.jobs.start(report_filter).to_json()
 
     async def get_report_availability(self, source: str) -> Any:
         try:

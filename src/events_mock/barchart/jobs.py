@@ -8,11 +8,12 @@ stored, so it never goes backwards even if the clock is set back.
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -50,6 +51,57 @@ class JobSettings:
         return int(min(seconds, self.max_seconds) * 1000)
 
 
+OUTPUT_MEMBERS = {"delimiter": "delimiter", "bucketName": "bucket_name", "bucketKey": "bucket_key"}
+"""The export options' JSON names -> `ReportOutput`'s fields."""
+
+
+class ConflictingOptions(ValueError):
+    """The request gives one export option two different values (at the top level and in the
+    older place, `filter.output`)."""
+
+
+@dataclass(frozen=True)
+class ReportOutput:
+    """The export options. The mock writes the file with `delimiter`; `bucket_name` and
+    `bucket_key` (where the real service would put the file) are only kept and echoed."""
+
+    delimiter: str | None = None
+    bucket_name: str | None = None
+    bucket_key: str | None = None
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any] | None) -> ReportOutput:
+        raw = raw or {}
+        return cls(**{field: raw[name] for name, field in OUTPUT_MEMBERS.items() if name in raw})
+
+    @classmethod
+    def from_request(cls, body: dict[str, Any]) -> ReportOutput:
+        """The options of a `POST /reports` body: at the top level (`output`, as the vendor's
+        JavaScript SDK sends them), or in `filter.output` (the reference's place), or both
+        when they agree."""
+        top = body.get("output") or {}
+        legacy = (body.get("filter") or {}).get("output") or {}
+        for name in OUTPUT_MEMBERS:
+            if name in top and name in legacy and top[name] != legacy[name]:
+                raise ConflictingOptions(
+                    f"output.{name} ({json.dumps(top[name])}) and filter.output.{name} "
+                    f"({json.dumps(legacy[name])}) differ; give it once, or the same in both"
+                )
+        return cls.from_json({**legacy, **top})
+
+    def to_json(self) -> dict[str, Any] | None:
+        """The options given, by their JSON names; None when none were."""
+        given = {
+            name: getattr(self, field)
+            for name, field in OUTPUT_MEMBERS.items()
+            if getattr(self, field) is not None
+        }
+        return given or None
+
+
+NO_OUTPUT = ReportOutput()
+
+
 @dataclass(frozen=True)
 class ReportFilter:
     customer: str
@@ -57,23 +109,37 @@ class ReportFilter:
     types: tuple[str, ...] | None = None
     start: int | None = None
     end: int | None = None
-    delimiter: str | None = None
+    output: ReportOutput = NO_OUTPUT
+    """The export options, whichever place of the request they came from."""
+
+    @property
+    def delimiter(self) -> str | None:
+        return self.output.delimiter
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> ReportFilter:
-        """From a request body already validated against the spec (times may be digit strings)."""
-        output = raw.get("output") or {}
+        """From a filter already validated against the spec (times may be digit strings),
+        with the export options in its `output` (the older place, and the state's)."""
         return cls(
             customer=raw["customer"],
             product=raw["product"],
             types=tuple(raw["types"]) if "types" in raw else None,
             start=int(raw["start"]) if "start" in raw else None,
             end=int(raw["end"]) if "end" in raw else None,
-            delimiter=output.get("delimiter"),
+            output=ReportOutput.from_json(raw.get("output")),
         )
 
-    def to_json(self) -> dict[str, Any]:
-        """The filter as the service echoes it: times as integers, absent members left out."""
+    @classmethod
+    def from_request(cls, body: dict[str, Any]) -> ReportFilter:
+        """From a `POST /reports` body (see `ReportOutput.from_request` for its options).
+
+        Raises `ConflictingOptions`.
+        """
+        return replace(cls.from_json(body["filter"]), output=ReportOutput.from_request(body))
+
+    def echoed(self) -> dict[str, Any]:
+        """The filter as the service echoes it: its own members only (never `output`, which
+        the vendor's SDK refuses inside a filter), times as integers, absent ones left out."""
         echoed: dict[str, Any] = {"customer": self.customer, "product": self.product}
         if self.types is not None:
             echoed["types"] = list(self.types)
@@ -81,9 +147,13 @@ class ReportFilter:
             echoed["start"] = self.start
         if self.end is not None:
             echoed["end"] = self.end
-        if self.delimiter is not None:
-            echoed["output"] = {"delimiter": self.delimiter}
         return echoed
+
+    def to_json(self) -> dict[str, Any]:
+        """The filter with its export options in `output`: what `from_json` reads back (the
+        state document's form)."""
+        output = self.output.to_json()
+        return self.echoed() if output is None else {**self.echoed(), "output": output}
 
     def problem(self, catalog: Catalog) -> str | None:
         """Why no export can satisfy this filter, if so (the job then ends FAILED)."""
@@ -155,13 +225,17 @@ class ReportJob:
         timing: dict[str, Any] = {"day": day, "start": self.started_ms}
         if self.ended_ms is not None:
             timing["end"] = self.ended_ms
-        return {
+        answer: dict[str, Any] = {
             "job": self.job,
             "source": self.source,
             "status": self.status.value,
-            "filter": self.filter.to_json(),
+            "filter": self.filter.echoed(),
             "timing": timing,
         }
+        output = self.filter.output.to_json()
+        if output is not None:
+            answer["output"] = output
+        return answer
 
 
 class JobError(Exception):

@@ -14,11 +14,19 @@ from events_mock.barchart.catalog import Catalog
 from events_mock.barchart.jobs import ReportJobs
 from events_mock.barchart.store import EventStore, StoredEvent
 
-__all__ = ["BarchartService", "TooManyEvents"]
+__all__ = ["BarchartService", "EventOfAnotherProduct", "TooManyEvents"]
 
 
 class TooManyEvents(ValueError):
     """A batch longer than `BarchartService.max_events_per_request`; nothing was stored."""
+
+
+class EventOfAnotherProduct(ValueError):
+    """An event whose type belongs to another product than its own; nothing was stored.
+
+    The spec's enums cannot say which product a type belongs to; the catalog can. Stored,
+    such an event could never be exported: a report asking for its type ends FAILED.
+    """
 
 
 @dataclass
@@ -34,11 +42,20 @@ class BarchartService:
     def add_events(self, events: Sequence[Mapping[str, Any]]) -> list[StoredEvent]:
         """Store one batch whole, or nothing.
 
-        Raises `TooManyEvents` past the batch limit and `events_mock.limits.StoreFull` when the
-        store cannot take the whole batch.
+        Raises `TooManyEvents` past the batch limit, `EventOfAnotherProduct` for an event whose
+        type is not of its product, and `events_mock.limits.StoreFull` when the store cannot
+        take the whole batch.
         """
         limit = self.max_events_per_request
         if limit is not None and len(events) > limit:
             message = f"{len(events)} events in one request; at most {limit} are accepted."
             raise TooManyEvents(message)
+        product_of = self.catalog.product_of
+        for index, event in enumerate(events):
+            owner = product_of.get(event["type"])
+            if owner != event["product"]:
+                raise EventOfAnotherProduct(
+                    f"events[{index}].type: {event['type']} is an event type of product "
+                    f"{owner}, not of {event['product']}; nothing was stored."
+                )
         return self.store.add_batch(events)

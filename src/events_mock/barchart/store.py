@@ -7,7 +7,9 @@ Events are kept as tuples indexed by (customer, product), the only way reports s
 A mock in a CI job may hold millions of events, so each is kept compact (about 1.3x its JSON
 size rather than 3.8x): customer and product are the index key, codes and versions are shared
 strings, and the context is one string, each value followed by a separator none contains (a
-tuple otherwise). `select`, `add_batch` and `to_json` hand out ordinary `StoredEvent`s. Events are
+tuple otherwise, as when a value is `null`, which the vendor's SDK sends for a value nobody
+supplied: None cannot be joined into a string, and kept in a tuple it comes back as None).
+`select`, `add_batch` and `to_json` hand out ordinary `StoredEvent`s. Events are
 kept in sealed chunks (`Bucket`) so the garbage collector's full passes, which walk every list
 item, do not slow down as the store grows (they paused requests for 15 ms at 1M events).
 """
@@ -29,7 +31,7 @@ class StoredEvent(NamedTuple):
     product: str
     type: str
     timestamp: int
-    context: tuple[str, ...]
+    context: tuple[str | None, ...]
     version: str | None
     batch: str
     sequence: int
@@ -67,23 +69,24 @@ SEPARATOR = "\x1f"
 MAX_SHARED_NAMES = 10_000
 """Distinct codes and versions kept as shared strings (a fuzzer may send endless versions)."""
 
-Record = tuple[int, str, "str | tuple[str, ...]", "str | None", str, int]
+Record = tuple[int, str, "str | tuple[str | None, ...]", "str | None", str, int]
 """(timestamp, type, packed context, version, batch, sequence) of one stored event."""
 
 
-def pack(context: tuple[str, ...]) -> str | tuple[str, ...]:
+def pack(context: tuple[str | None, ...]) -> str | tuple[str | None, ...]:
     """One string, each value followed by the separator, where it can be split back exactly;
-    else the tuple itself. (Split, the trailing empty item is a free blank for the export.)"""
+    else (a value holds the separator, or is None) the tuple itself. (Split, the trailing empty
+    item is a free blank for the export.)"""
     if not context:
         return ()
     try:
-        joined = SEPARATOR.join(context)
-    except TypeError:
+        joined = SEPARATOR.join(context)  # type: ignore[arg-type]
+    except TypeError:  # a None among the values
         return context
     return joined + SEPARATOR if joined.count(SEPARATOR) == len(context) - 1 else context
 
 
-def unpack(packed: str | tuple[str, ...]) -> tuple[str, ...]:
+def unpack(packed: str | tuple[str | None, ...]) -> tuple[str | None, ...]:
     return packed if isinstance(packed, tuple) else tuple(packed[:-1].split(SEPARATOR))
 
 

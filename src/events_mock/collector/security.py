@@ -84,10 +84,13 @@ def make_token_check(tenants: TenantTokens) -> TokenCheck:
 
     Without an `X-TWC-Tenant` header a valid token is let through: request validation, which
     runs next, answers 400 naming the missing header, which tells the client more than 403.
+    Two or more of them are refused 400 before the token is looked at: the framework would
+    read one, a proxy or the journal another, and the request would act for a tenant its
+    sender may not have meant.
     """
 
     def check_token(token: str, request: Any = None) -> dict[str, Any] | None:
-        tenant = request.headers.get(TENANT_HEADER) if request is not None else None
+        tenant = _only_tenant(request) if request is not None else None
         access = tenants.access(token, tenant)
         if access is Access.UNAUTHENTICATED:
             return None
@@ -100,6 +103,18 @@ def make_token_check(tenants: TenantTokens) -> TokenCheck:
         return {"sub": tenant, "tenant": tenant}
 
     return check_token
+
+
+def _only_tenant(request: Any) -> str | None:
+    """The one `X-TWC-Tenant` header's value (None without one); 400 for several."""
+    named = request.headers.getlist(TENANT_HEADER)
+    if len(named) > 1:
+        raise ProblemException(
+            status=400,
+            title="Bad Request",
+            detail=f"{len(named)} {TENANT_HEADER} headers were sent; exactly one is allowed",
+        )
+    return named[0] if named else None
 
 
 def bearer_handler_class(tenants: TenantTokens) -> type[BearerSecurityHandler]:

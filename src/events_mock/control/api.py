@@ -251,12 +251,14 @@ def replaced(change: Callable[[], None]) -> ConnexionResponse:
 
 def job_json(job: ReportJob, now_ms: int) -> dict[str, Any]:
     running = job.status is JobStatus.RUNNING
+    output = job.filter.output.to_json()
     return {
+        **({"output": output} if output is not None else {}),
         "source": job.source,
         "job": job.job,
         "status": job.status.value,
         "outcome": job.outcome.value,
-        "filter": job.filter.to_json(),
+        "filter": job.filter.echoed(),
         "started": job.started_ms,
         "finishes": job.finishes_ms,
         "ended": job.ended_ms,

@@ -12,7 +12,6 @@ Private Connexion members used (see `events_mock.framework`): `_resolve_func` (o
 
 from __future__ import annotations
 
-import base64
 import functools
 import inspect
 from collections.abc import Callable
@@ -25,6 +24,8 @@ from connexion.security import (
     BasicSecurityHandler,
     BearerSecurityHandler,
 )
+
+from events_mock.credentials import basic_credentials
 
 __all__ = ["basic_security", "bearer_security", "checked_by"]
 
@@ -68,7 +69,9 @@ def basic_security(check: Callable[..., dict | None]) -> type[BasicSecurityHandl
 
         Connexion reads the header through a Starlette `Headers` and calls the check through
         an async wrapper that first asks which arguments it takes; same steps, same errors,
-        without the detours (availability: 6 -> 3 us).
+        without the detours (availability: 6 -> 3 us). Unlike Connexion, which reads the
+        token as Latin-1, the token is read as UTF-8, as the challenge's `charset` says
+        (`credentials.basic_credentials`).
         """
 
         def _get_verify_func(self, basic_info_func: Callable) -> Callable:
@@ -84,12 +87,10 @@ def basic_security(check: Callable[..., dict | None]) -> type[BasicSecurityHandl
                     raise OAuthProblem(detail="Invalid authorization header") from None
                 if auth_type.lower() != "basic":
                     return NO_VALUE
-                try:
-                    decoded = base64.b64decode(user_pass).decode("latin1")
-                    username, password = decoded.split(":", 1)
-                except Exception:  # noqa: BLE001 - as Connexion's own Basic check catches
-                    raise OAuthProblem(detail="Invalid authorization header") from None
-                token_info = basic_info_func(username, password)
+                given = basic_credentials(user_pass)
+                if given is None:
+                    raise OAuthProblem(detail="Invalid authorization header")
+                token_info = basic_info_func(*given)
                 if token_info is None:
                     raise OAuthResponseProblem(detail="Provided authorization is not valid")
                 return token_info

@@ -14,11 +14,18 @@ validators do); and `pattern` and `format` are checked by the same Python functi
 uses (`re.search`, Draft 4's format checker), called from Rust. Any other schema, or one that
 fails to compile, or an instance the compiled check cannot read (a lone surrogate, a NaN), is
 left to Connexion's validator alone. `tests/test_validation.py` compares verdicts.
+
+Connexion words a schema error with Python's `repr` (`None is not of type 'string'`), which
+reads wrong to a client that sent JSON. Its message is kept as the problem's detail, as a
+`SchemaMessage` that also carries the error, so the app's error handler can answer the same
+thing in JSON terms (`null is not of type "string"`, `schema_message_in_json`).
 """
 
 from __future__ import annotations
 
+import json
 import re
+import reprlib
 import threading
 from collections.abc import Callable, Collection
 from typing import Any
@@ -35,7 +42,8 @@ from connexion.validators import (
     JSONResponseBodyValidator,
     ParameterValidator,
 )
-from jsonschema import Draft4Validator
+from jsonschema import Draft4Validator, ValidationError
+from jsonschema.exceptions import best_match
 from starlette.types import Scope
 
 from events_mock import strict_json
@@ -214,6 +222,87 @@ RESPONSE_CHECKS = CheckCache(Draft4ResponseValidator, nullable=True)
 """Its reference refuses any value under `writeOnly`, so such schemas stay with it."""
 
 
+VALUE_LIMIT = 120
+"""Characters of an offending value quoted in a message (a body may be 10 MiB)."""
+LISTED_ENUM_LIMIT = 12
+"""Enums up to this size are listed in full; a longer one is named and pointed to."""
+
+
+class SchemaMessage(str):
+    """Connexion's wording of a schema error (the string itself, unchanged), with the error.
+
+    Kept as the problem's detail, so everything reading Connexion's message reads the same
+    thing; `in_json_terms` is what a client is answered.
+    """
+
+    error: ValidationError
+    where: str
+
+    def __new__(cls, text: str, error: ValidationError, where: str) -> SchemaMessage:
+        message = super().__new__(cls, text)
+        message.error = error
+        message.where = where
+        return message
+
+    def in_json_terms(self, spec_url: str | None = None) -> str:
+        return schema_message_in_json(self.error, spec_url) + self.where
+
+
+def json_text(value: Any, limit: int = VALUE_LIMIT) -> str:
+    """`value` as JSON (`null`, `true`, `"x"`), cut to `limit` characters."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):  # not JSON, or nested too deep
+        text = reprlib.repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def schema_message_in_json(error: ValidationError, spec_url: str | None = None) -> str:
+    """What jsonschema says of `error`, with JSON values where it shows Python reprs.
+
+    An enum of more than `LISTED_ENUM_LIMIT` values (Barchart's 220 event types) is not
+    listed: the message names the schema (its `title`) and where the spec is served.
+    """
+    keyword, expected, instance = error.validator, error.validator_value, error.instance
+    value = json_text(instance)
+    if keyword == "type":
+        types = expected if isinstance(expected, list) else [expected]
+        return f"{value} is not of type {' or '.join(json_text(t) for t in types)}"
+    if keyword == "enum" and isinstance(expected, list):
+        if len(expected) <= LISTED_ENUM_LIMIT:
+            return f"{value} is not one of {json_text(expected, limit=1000)}"
+        title = error.schema.get("title") if isinstance(error.schema, dict) else None
+        named = f" of {title}" if isinstance(title, str) else ""
+        listed = f", listed in {spec_url}" if spec_url else ""
+        return f"{value} is not one of the {len(expected)} accepted values{named}{listed}"
+    if keyword == "required" and isinstance(instance, dict):
+        missing = [name for name in expected if name not in instance]
+        if missing:
+            return f"{json_text(missing[0])} is a required property"
+    if keyword == "additionalProperties" and isinstance(instance, dict):
+        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        extras = [json_text(name) for name in instance if name not in known]
+        if extras:
+            verb = "was" if len(extras) == 1 else "were"
+            return f"Additional properties are not allowed ({', '.join(extras)} {verb} unexpected)"
+    message = error.message
+    shown = repr(instance)
+    if message.startswith(shown):
+        message = value + message[len(shown) :]
+    elif len(message) > 2 * VALUE_LIMIT:
+        message = message[:VALUE_LIMIT] + "…"
+    shown_expected = repr(expected)
+    if isinstance(expected, str) and message.endswith(shown_expected):
+        message = message[: -len(shown_expected)] + json_text(expected, limit=1000)
+    return message
+
+
+def error_path(error: ValidationError, *, start: str | None = None) -> str:
+    """Where the error is, as Connexion says it: ` - 'events.0.type'` (nothing at the top)."""
+    items = [*([start] if start else []), *(str(item) for item in error.path)]
+    return f" - '{'.'.join(items)}'" if items else ""
+
+
 PARSED_BODY = "events_mock.parsed_body"
 """Scope extension: the body as parsed here, for the handler (`operations.PreparedOperation`)
 to reuse rather than parse it again: the document the schema was checked against."""
@@ -253,7 +342,13 @@ class CompiledJSONRequestBodyValidator(JSONRequestBodyValidator):
     def _validate(self, body: Any) -> dict | None:
         if body is not None and REQUEST_CHECKS.accepts(self._schema, body):
             return None
-        return super()._validate(body)
+        try:
+            return super()._validate(body)
+        except BadRequestProblem as problem:
+            error = problem.__context__  # Connexion raises it while handling the ValidationError
+            if isinstance(error, ValidationError) and isinstance(problem.detail, str):
+                problem.detail = SchemaMessage(problem.detail, error, error_path(error))
+            raise
 
 
 class CompiledJSONResponseBodyValidator(JSONResponseBodyValidator):
@@ -289,9 +384,17 @@ class CompiledParameterValidator(ParameterValidator):
         parameter_type: str, value: Any, param: dict[str, Any], param_name: str | None = None
     ) -> str | None:
         checkable = value is not None and not (is_nullable(param) and is_null(value))
-        if checkable and PARAMETER_CHECKS.accepts(param.get("schema", param), value):
+        schema = param.get("schema", param)
+        if checkable and PARAMETER_CHECKS.accepts(schema, value):
             return None
-        return ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
+        message = ParameterValidator.validate_parameter(parameter_type, value, param, param_name)
+        if message and checkable:
+            # Connexion words `best_match` of plain Draft 4's errors: the same error, kept.
+            checker = Draft4Validator(schema, format_checker=FORMAT_CHECKER)
+            error = best_match(checker.iter_errors(value))
+            if error is not None:
+                return SchemaMessage(message, error, error_path(error, start=param.get("name")))
+        return message
 
 
 def validator_map() -> dict[str, Any]:

@@ -17,7 +17,9 @@ from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from schemathesis import Case, CheckContext, Response
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from events_mock.barchart.catalog import load_catalog
 from events_mock.contract.checks.common import (
     COMMON,
     applies,
@@ -37,7 +39,8 @@ BARCHART = CheckSet("barchart", includes=[COMMON])
 TERMINAL = frozenset({"COMPLETE", "TIMEOUT", "FAILED"})
 STATUSES = TERMINAL | {"RUNNING"}
 EVENT_FIELDS = ("customer", "product", "type", "timestamp", "context", "version")
-FILTER_FIELDS = ("customer", "product", "types", "start", "end", "output")
+FILTER_FIELDS = ("customer", "product", "types", "start", "end")
+OUTPUT_FIELDS = ("delimiter", "bucketName", "bucketKey")
 NO_JOB = "EVENT_JOB_GET_FAILED_NO_JOB"
 STILL_RUNNING = "EVENT_JOB_GET_FAILED_RUNNING"
 JOB_FAILED = "EVENT_JOB_GET_FAILED"
@@ -121,19 +124,40 @@ def job_started_running(ctx: RunContext, status: Mapping[str, Any], response: Re
 
 @BARCHART.flow_check
 def filter_echoed(
-    ctx: RunContext, sent: Mapping[str, Any], status: Mapping[str, Any], response: Response
+    ctx: RunContext,
+    sent: Mapping[str, Any],
+    status: Mapping[str, Any],
+    response: Response,
+    output: Any = None,
 ) -> None:
-    """The job repeats the filter as sent; times come back as integers whichever form was sent."""
+    """The job repeats the filter as sent, with the filter's own members only (never `output`,
+    which the vendor's JavaScript SDK refuses inside a filter), times as integers whichever
+    form was sent; and it answers the export options sent (`output` beside the filter, or the
+    older `filter.output`) in a top-level `output`."""
     echoed = status.get("filter")
     if not isinstance(echoed, Mapping):
         fail(f"the job carries no filter object: {echoed!r}", response)
         return
+    if "output" in echoed:
+        fail(
+            f"the echoed filter holds `output` ({echoed['output']!r}): it must hold the "
+            "filter's own members only, the options belong in the job's top-level `output`",
+            response,
+        )
     expected = normalized_filter(sent)
-    actual = {**echoed, "output": _documented_output(echoed.get("output"))}
-    wrong = [f for f in FILTER_FIELDS if actual.get(f) != expected.get(f)]
+    wrong = [f for f in FILTER_FIELDS if echoed.get(f) != expected.get(f)]
     if wrong:
         detail = ", ".join(f"{f}: sent {sent.get(f)!r}, echoed {echoed.get(f)!r}" for f in wrong)
         fail(f"the filter is not echoed as sent ({detail})", response)
+    options = sent_options(sent, output)
+    answered = status.get("output")
+    members = _documented_output(answered) if isinstance(answered, Mapping) else {}
+    if members != options or (answered is not None and not isinstance(answered, Mapping)):
+        fail(
+            f"the job must answer the export options sent ({options or 'none'}) in its "
+            f"top-level `output`, it answered {answered!r}",
+            response,
+        )
 
 
 @BARCHART.flow_check
@@ -316,11 +340,48 @@ def barchart_events_echoed(
     return None
 
 
+@BARCHART.response_check(replaces="positive_data_acceptance")
+def barchart_valid_requests_accepted(
+    ctx: RunContext, checking: CheckContext, response: Response, case: Case
+) -> bool | None:
+    """Schemathesis' "valid data is accepted", but for the rules the schema cannot say, each
+    refused with 400: an event whose type belongs to another product (the vendor's catalog),
+    and a report whose export option has different values in its two places."""
+    refusal = None if is_negative(case) else _refused_by_rule(case)
+    if refusal is not None:
+        if response.status_code != 400:
+            fail(
+                f"{refusal}, which the spec refuses with 400; got {response.status_code}", response
+            )
+    elif not checking.config.positive_data_acceptance.enabled:
+        positive_data_acceptance(checking, response, case)
+    return None
+
+
+def _refused_by_rule(case: Case) -> str | None:
+    """Why a request that fits the schema must still be refused, if it must."""
+    body: dict[str, Any] = case.body if isinstance(case.body, dict) else {}
+    operation = operation_id_of(case)
+    events = body.get("events")
+    if operation == "createEvents" and isinstance(events, list) and _all_dicts(events):
+        mismatched = _of_another_product(events)
+        if mismatched is not None:
+            return f"events[{mismatched}] has a type of another product than its own"
+    report_filter = body.get("filter")
+    if operation == "startReport" and isinstance(report_filter, dict):
+        legacy, top = report_filter.get("output"), body.get("output")
+        if isinstance(legacy, dict) and isinstance(top, dict):
+            differ = [n for n in OUTPUT_FIELDS if n in legacy and n in top and legacy[n] != top[n]]
+            if differ:
+                return f"output.{differ[0]} and filter.output.{differ[0]} differ"
+    return None
+
+
 @BARCHART.response_check
 def barchart_report_started(
     ctx: RunContext, checking: CheckContext, response: Response, case: Case
 ) -> bool | None:
-    """POST /reports: a RUNNING job echoing the filter, timing consistent."""
+    """POST /reports: a RUNNING job echoing the filter and the options, timing consistent."""
     sent = case.body.get("filter") if isinstance(case.body, dict) else None
     status = json_body(response)
     if not applies(case, "startReport", response, 200) or not isinstance(sent, dict):
@@ -328,7 +389,8 @@ def barchart_report_started(
     if not isinstance(status, dict):
         return True
     job_started_running(ctx, status, response)
-    filter_echoed(ctx, sent, status, response)
+    body: dict[str, Any] = case.body if isinstance(case.body, dict) else {}
+    filter_echoed(ctx, sent, status, response, body.get("output"))
     timing_consistent(ctx, status, response)
     source = status.get("source")
     if isinstance(source, str):
@@ -403,11 +465,8 @@ def barchart_link_follows_job(
 
 
 def normalized_filter(sent: Mapping[str, Any]) -> dict[str, Any]:
-    """The filter as the service must echo it: documented members only, times as integers."""
+    """The filter as the service must echo it: its own members only, times as integers."""
     expected = {f: sent[f] for f in ("customer", "product", "types") if f in sent}
-    output = _documented_output(sent.get("output"))
-    if output is not None:
-        expected["output"] = output
     for bound in ("start", "end"):
         if bound in sent:
             try:
@@ -417,11 +476,18 @@ def normalized_filter(sent: Mapping[str, Any]) -> dict[str, Any]:
     return expected
 
 
-def _documented_output(output: Any) -> Any:
-    """`output` reduced to its one documented member; without a delimiter it says nothing."""
-    if isinstance(output, Mapping):
-        return {"delimiter": output["delimiter"]} if "delimiter" in output else None
-    return output
+def sent_options(sent_filter: Mapping[str, Any], output: Any = None) -> dict[str, Any]:
+    """The export options a request gave, from both places (`filter.output`, `output`)."""
+    legacy = sent_filter.get("output")
+    return {
+        **(_documented_output(legacy) if isinstance(legacy, Mapping) else {}),
+        **(_documented_output(output) if isinstance(output, Mapping) else {}),
+    }
+
+
+def _documented_output(output: Mapping[str, Any]) -> dict[str, Any]:
+    """`output` reduced to its documented members."""
+    return {name: output[name] for name in OUTPUT_FIELDS if name in output}
 
 
 def error_codes(response: Response) -> list[str]:
@@ -458,6 +524,16 @@ def _is_int(value: Any) -> bool:
 def _is_absolute_http(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _of_another_product(events: Sequence[Any]) -> int | None:
+    """The index of the first event whose type the catalog gives to another product."""
+    product_of = load_catalog().product_of
+    for index, event in enumerate(events):
+        owner = product_of.get(event.get("type"))
+        if owner is not None and owner != event.get("product"):
+            return index
+    return None
 
 
 def _all_dicts(value: Any) -> TypeGuard[list[dict[str, Any]]]:

@@ -30,8 +30,11 @@ class Job:
 
     name: str
     sent: dict[str, Any]
+    """The filter sent."""
     case: Case
     started: Response
+    output: dict[str, Any] | None = None
+    """The export options sent beside the filter, if any."""
     started_at: float = 0.0
     """When it was started, by the run's clock: its deadline counts from there."""
     early_link: tuple[Case, Response] | None = None
@@ -111,13 +114,20 @@ def jobs(contract: ContractRun, posted: list[dict[str, Any]]) -> dict[str, Job]:
         "typed": barchart.report_filter(
             window, types=[barchart.TYPED], start=str(window.start), end=str(window.end)
         ),
-        "semicolon": barchart.report_filter(window, output={"delimiter": ";"}),
+        # The export options where the vendor's JavaScript SDK sends them, and in the filter.
+        "semicolon": barchart.report_filter(window),
+        "comma-in-filter": barchart.report_filter(window, output={"delimiter": ","}),
         "backwards": barchart.report_filter(window, start=window.end, end=window.start),
     }
+    outputs = {"semicolon": {"delimiter": ";"}}
     started = {}
     for name, sent in filters.items():
-        case, response = contract.send("startReport", body={"filter": sent})
-        started[name] = Job(name, sent, case, response, started_at=contract.clock.elapsed())
+        output = outputs.get(name)
+        body = {"filter": sent} if output is None else {"filter": sent, "output": output}
+        case, response = contract.send("startReport", body=body)
+        started[name] = Job(
+            name, sent, case, response, output=output, started_at=contract.clock.elapsed()
+        )
     window_job = started["window"]
     if window_job.started.status_code == 200:
         window_job.early_link = contract.send(
@@ -132,14 +142,14 @@ def jobs(contract: ContractRun, posted: list[dict[str, Any]]) -> dict[str, Job]:
 
 @writes
 def test_new_jobs_run_and_echo_their_filter(contract: ContractRun, jobs: dict[str, Job]) -> None:
-    for name in ("window", "typed", "semicolon"):
+    for name in ("window", "typed", "semicolon", "comma-in-filter"):
         job = jobs[name]
         contract.validate(
             job.case, job.started, expect=200, why=f"starting the {name} report ({job.sent})"
         )
         status = job.started.json()
         rules.job_started_running(contract.context, status, job.started)
-        rules.filter_echoed(contract.context, job.sent, status, job.started)
+        rules.filter_echoed(contract.context, job.sent, status, job.started, job.output)
         rules.timing_consistent(contract.context, status, job.started)
 
 
@@ -154,7 +164,7 @@ def test_job_finishes_once_and_stays_finished(contract: ContractRun, jobs: dict[
     statuses = [status.get("status") for status in history]
     rules.status_moves_once(contract.context, statuses)
     for status in history:
-        rules.filter_echoed(contract.context, job.sent, status, job.started)
+        rules.filter_echoed(contract.context, job.sent, status, job.started, job.output)
         rules.timing_consistent(contract.context, status, job.started)
     rules.job_completed(contract.context, statuses[-1], job.started)
 
@@ -195,7 +205,7 @@ def test_types_filter_and_times_sent_as_strings(
         contract.context, job.started, 200, "a filter with types and times as strings"
     )
     for status in job.wait(contract):
-        rules.filter_echoed(contract.context, job.sent, status, job.started)
+        rules.filter_echoed(contract.context, job.sent, status, job.started, job.output)
     export = job.download(contract)
     rows = rules.export_delimited(
         contract.context, export, barchart.export_columns(barchart.PRODUCT)
@@ -209,13 +219,23 @@ def test_types_filter_and_times_sent_as_strings(
 
 
 @writes
+@pytest.mark.parametrize(
+    "name,delimiter", [("semicolon", ";"), ("comma-in-filter", ",")], ids=["output", "filter"]
+)
 def test_delimiter_option(
-    contract: ContractRun, jobs: dict[str, Job], posted: list[dict[str, Any]]
+    contract: ContractRun,
+    jobs: dict[str, Job],
+    posted: list[dict[str, Any]],
+    name: str,
+    delimiter: str,
 ) -> None:
-    job = jobs["semicolon"]
+    """The delimiter where the vendor's SDK sends it (`output`) and in `filter.output`."""
+    job = jobs[name]
+    for status in job.wait(contract):
+        rules.filter_echoed(contract.context, job.sent, status, job.started, job.output)
     export = job.download(contract)
     rows = rules.export_delimited(
-        contract.context, export, barchart.export_columns(barchart.PRODUCT), ";"
+        contract.context, export, barchart.export_columns(barchart.PRODUCT), delimiter
     )
     expected = [barchart.export_row(event, barchart.PRODUCT) for event in posted]
     rules.export_exactly(contract.context, rows, expected, export)
