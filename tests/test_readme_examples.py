@@ -27,6 +27,11 @@ KNOWN_EXAMPLES = {
     "expired-link",
     "collector-fault",
     "billing-scenario",
+    "retry-503-httpx-async",
+    "retry-503-aiohttp",
+    "polling-clock-httpx-async",
+    "expired-link-aiohttp",
+    "unmocked-host",
 }
 """Examples that must exist somewhere in the docs (more may be added freely)."""
 

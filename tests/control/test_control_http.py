@@ -103,7 +103,7 @@ def test_remaining_time(server: MockServer) -> None:
     job = control(server, "POST", f"/jobs/{source}/remaining", json={"seconds": 120}).json()
     assert (job["finishes"], job["remaining_seconds"]) == (T0 + 120_000, 120)
     server.control.clock.advance(120)
-    assert server.control.jobs.get(source)["status"] == "COMPLETE"
+    assert server.control.jobs.get(source).status == "COMPLETE"
     late = control(server, "POST", f"/jobs/{source}/remaining", json={"seconds": 1})
     assert late.status_code == 409
 
@@ -162,12 +162,12 @@ def test_a_dropped_connection_gets_no_answer(server: MockServer, http: requests.
         http.post(f"{server.url}/events", json={"events": [alert_event()]})
     assert http.post(f"{server.url}/events", json={"events": []}).status_code == 200
     dropped, answered = server.control.journal.entries(path="/events")
-    assert (dropped["status"], dropped["fault"], dropped["body"]["events"][0]["type"]) == (
+    assert (dropped.status, dropped.fault, dropped.body["events"][0]["type"]) == (
         None,
         "fault-1",
         "ALERT-CREATED",
     )
-    assert answered["status"] == 200
+    assert answered.status == 200
     assert len(server.mock.barchart.store) == 0  # the dropped request never reached the API
 
 
@@ -220,12 +220,12 @@ def test_faults_never_touch_the_control_plane(server: MockServer) -> None:
 
 def test_fault_rules_by_id(server: MockServer) -> None:
     rule = server.control.faults.add(path="/x", status=500)
-    assert server.control.faults.get(rule["id"]) == rule
-    server.control.faults.remove(rule["id"])
+    assert server.control.faults.get(rule.id) == rule
+    server.control.faults.remove(rule.id)
     with pytest.raises(ControlError) as missing:
-        server.control.faults.get(rule["id"])
+        server.control.faults.get(rule.id)
     assert missing.value.status == 404
-    assert control(server, "DELETE", f"/faults/{rule['id']}").status_code == 404
+    assert control(server, "DELETE", f"/faults/{rule.id}").status_code == 404
     bad = control(server, "POST", "/faults", json={"path": "/x", "status": 200})
     assert bad.status_code == 400 and bad.headers["content-type"] == "application/problem+json"
 
@@ -271,23 +271,24 @@ def test_the_journal_records_requests_with_credentials_redacted(server: MockServ
     requests.get(link, headers={"Cookie": "sid=secret"})
 
     entries = server.control.journal.entries()
-    assert [(e["method"], e["status"]) for e in entries] == [
+    assert [(e.method, e.status) for e in entries] == [
         ("POST", 200),
         ("POST", 200),
         ("GET", 200),
         ("GET", 200),
     ]
     report = entries[1]
-    assert report["headers"]["authorization"] == "Basic [REDACTED]"
-    assert report["body"] == ALERT_FILTER
-    assert (report["api"], report["time"]) == ("barchart", T0)
+    assert report.headers["authorization"] == "Basic [REDACTED]"
+    assert report.body == ALERT_FILTER
+    assert (report.api, report.time) == ("barchart", T0)
     download = entries[3]
-    assert download["query"] == {"token": ["[REDACTED]"]}
-    assert download["headers"]["cookie"] == "[REDACTED]"
-    assert "secret" not in json.dumps(entries) and "ZGVtbzpkZW1v" not in json.dumps(entries)
-    assert entries[2]["time"] == T0 + 10_000
+    assert download.query == {"token": ["[REDACTED]"]}
+    assert download.headers["cookie"] == "[REDACTED]"
+    shown = json.dumps([entry.to_json() for entry in entries])
+    assert "secret" not in shown and "ZGVtbzpkZW1v" not in shown
+    assert entries[2].time == T0 + 10_000
 
-    assert [e["id"] for e in server.control.journal.entries(since=2, limit=1)] == [4]
+    assert [e.id for e in server.control.journal.entries(since=2, limit=1)] == [4]
     assert len(server.control.journal.entries(method="POST", path="/reports")) == 1
     assert server.control.journal.entries(status=404) == []
     server.control.journal.clear()
@@ -316,7 +317,7 @@ def test_state_export_and_import_over_http(server: MockServer) -> None:
     bad = control(server, "PUT", "/state", json={**document, "version": 99})
     assert bad.status_code == 400 and server.control.jobs.list() == []
     assert control(server, "PUT", "/state", json=document).status_code == 204
-    assert server.control.jobs.get(source)["status"] == "RUNNING"
+    assert server.control.jobs.get(source).status == "RUNNING"
     assert len(server.mock.barchart.store) == 1
 
 

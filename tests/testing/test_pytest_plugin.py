@@ -31,7 +31,7 @@ def test_live_server(events_mock_server):
     events_mock_server.control.faults.add(path="/service/version", status=503, times=1)
     assert requests.get(events_mock_server.url + "/service/version").status_code == 503
     assert requests.get(events_mock_server.url + "/service/version").status_code == 200
-    assert events_mock_server.control.clock.state()["frozen"] is True
+    assert events_mock_server.control.clock.state().frozen is True
 
 
 def test_each_test_gets_a_fresh_mock(events_mock_server):

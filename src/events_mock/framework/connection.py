@@ -20,8 +20,9 @@ __all__ = ["ConnectionDropped", "drop_connection"]
 class ConnectionDropped(ConnectionError):
     """A fault rule dropped the connection and the server offers no way to close it.
 
-    Raised to whoever runs the app in-process (the test kit turns it into the
-    `requests.ConnectionError` a real dropped connection causes).
+    Raised to whoever runs the app in-process (the test kit turns it into the error a real
+    dropped connection causes in each client library: `requests.ConnectionError`,
+    `httpx.RemoteProtocolError`, `aiohttp.ServerDisconnectedError`).
     """
 
 

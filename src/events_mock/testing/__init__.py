@@ -1,4 +1,4 @@
-"""Test kit for client code: the mock in-process behind `responses`, or live on a port.
+"""Test kit for client code: the mock in-process (for `requests`, httpx and aiohttp), or live.
 
     from events_mock.testing import mock_api
 
@@ -30,15 +30,19 @@ if TYPE_CHECKING:
         mock_api,
     )
     from events_mock.testing.live_mock import MockServer, serve_mock
+    from events_mock.testing.routes import UnmockedRequestError
+    from events_mock.testing.wire import ClockState
 
 __all__ = [
     "DEFAULT_BASE_URLS",
     "PRODUCTION",
     "STAGING",
+    "ClockState",
     "ControlClient",
     "ControlError",
     "InProcessMock",
     "MockServer",
+    "UnmockedRequestError",
     "mock_api",
     "serve_mock",
 ]
@@ -53,6 +57,8 @@ _MODULE_OF = {
     "mock_api": "events_mock.testing.kit",
     "MockServer": "events_mock.testing.live_mock",
     "serve_mock": "events_mock.testing.live_mock",
+    "UnmockedRequestError": "events_mock.testing.routes",
+    "ClockState": "events_mock.testing.wire",
 }
 
 

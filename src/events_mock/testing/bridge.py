@@ -1,8 +1,8 @@
 """Calling an ASGI app synchronously, in-process: one request in, one complete answer out.
 
-The test kit serves `requests` calls from the mock without sockets, so it needs the app's
-answer as plain values, and it needs a dropped connection to surface as an exception rather
-than the 500 a generic ASGI client invents. The app runs on an event loop in a helper thread
+The test kit serves `requests`, httpx and aiohttp calls from the mock without sockets, so it
+needs the app's answer as plain values, and a dropped connection to surface as an exception
+rather than the 500 a generic ASGI client invents. The app runs on an event loop in a helper thread
 (an anyio blocking portal), so the caller may be any thread, even one running its own loop.
 """
 
@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import anyio.to_thread
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from events_mock.framework.connection import ConnectionDropped
@@ -58,6 +59,13 @@ class AsgiBridge:
         if self._portal is None:
             raise RuntimeError("the bridge is not running: use it as a context manager")
         return self._portal.call(self._request, method, url, list(headers), body)
+
+    async def arequest(
+        self, method: str, url: str, headers: Iterable[tuple[str, str]], body: bytes
+    ) -> BridgedResponse:
+        """`request` for async clients: the caller's event loop keeps running meanwhile (a
+        latency fault delays this request only, as on a network)."""
+        return await anyio.to_thread.run_sync(self.request, method, url, list(headers), body)
 
     async def _request(
         self, method: str, url: str, headers: list[tuple[str, str]], body: bytes

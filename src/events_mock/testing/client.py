@@ -1,19 +1,25 @@
 """`ControlClient`: the control plane of a mock running elsewhere, with the kit's vocabulary.
 
 It reads like the in-process kit (`control.clock.advance(seconds=60)`,
-`control.faults.add(path=..., status=503)`) so a test can move between the two. It talks
-through httpx rather than `requests`, so it keeps working while `responses` intercepts every
-`requests` call of the code under test.
+`control.faults.add(path=..., status=503)`) and returns the kit's own objects (`JournalEntry`,
+`FaultRule`, `ReportJob`: see `events_mock.testing.wire`), so a test body runs unchanged
+against either. It talks through httpx; while an in-process kit is active (which intercepts
+httpx too), list the live mock's URL in its `passthrough`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
 
 import httpx
 
+from events_mock.barchart.jobs import JobStatus, ReportJob
+from events_mock.control.faults import FaultRule
+from events_mock.control.journal import JournalEntry
 from events_mock.control.plane import CONTROL_PREFIX
+from events_mock.testing.wire import ClockState, fault_rule, journal_entry, report_job
 
 
 class ControlError(Exception):
@@ -82,16 +88,21 @@ class ControlClient:
 
 
 class RemoteClock:
-    """Mirrors `MockClock`: `now_ms`, `advance`, `set`, `set_rate` (plus `freeze`, `state`)."""
+    """Mirrors `MockClock`: `now_ms`, `advance`, `set`, `set_rate`, `rate` (plus `freeze`,
+    `state`)."""
 
     def __init__(self, client: ControlClient) -> None:
         self._client = client
 
-    def state(self) -> dict[str, Any]:
-        return self._client.call("GET", "/clock")
+    def state(self) -> ClockState:
+        return ClockState.from_json(self._client.call("GET", "/clock"))
 
     def now_ms(self) -> int:
-        return self.state()["now"]
+        return self.state().now
+
+    @property
+    def rate(self) -> float:
+        return self.state().rate
 
     def advance(self, seconds: float) -> int:
         return self._client.call("POST", "/clock/advance", json={"seconds": seconds})["now"]
@@ -107,19 +118,27 @@ class RemoteClock:
 
 
 class RemoteFaults:
-    """Mirrors `FaultRules`; rules come back as the spec's `FaultRule` JSON."""
+    """Mirrors `FaultRules`: `add` (the same keyword arguments), `list`, `get`, `remove`,
+    `clear`; rules are `FaultRule`s, snapshots taken when the answer came."""
 
     def __init__(self, client: ControlClient) -> None:
         self._client = client
 
-    def add(self, path: str, **rule: Any) -> dict[str, Any]:
-        return self._client.call("POST", "/faults", json={"path": path, **rule})
+    def add(self, path: str, **rule: Any) -> FaultRule:
+        given = {name: value for name, value in rule.items() if value is not None}
+        return fault_rule(self._client.call("POST", "/faults", json={"path": path, **given}))
 
-    def list(self) -> list[dict[str, Any]]:
-        return self._client.call("GET", "/faults")
+    def list(self) -> list[FaultRule]:
+        return [fault_rule(raw) for raw in self._client.call("GET", "/faults")]
 
-    def get(self, rule_id: str) -> dict[str, Any]:
-        return self._client.call("GET", f"/faults/{rule_id}")
+    def get(self, rule_id: str) -> FaultRule:
+        return fault_rule(self._client.call("GET", f"/faults/{rule_id}"))
+
+    def __iter__(self) -> Iterator[FaultRule]:
+        return iter(self.list())
+
+    def __len__(self) -> int:
+        return len(self.list())
 
     def remove(self, rule_id: str) -> None:
         self._client.call("DELETE", f"/faults/{rule_id}")
@@ -129,34 +148,61 @@ class RemoteFaults:
 
 
 class RemoteJournal:
-    """Mirrors `Journal.entries(...)` and `clear()`; entries are the spec's JSON."""
+    """Mirrors `Journal`: `entries(method=, path=, status=, api=, tenant=, since=, limit=)`,
+    iteration, `len`, `recorded`, `capacity`, `clear()`; entries are `JournalEntry`s."""
 
     def __init__(self, client: ControlClient) -> None:
         self._client = client
 
-    def entries(self, **filters: Any) -> list[dict[str, Any]]:
-        params = {name: value for name, value in filters.items() if value is not None}
-        return self._client.call("GET", "/journal", params=params)["entries"]
+    def entries(self, **filters: Any) -> list[JournalEntry]:
+        return [journal_entry(raw) for raw in self._read(**filters)["entries"]]
 
     def clear(self) -> None:
         self._client.call("DELETE", "/journal")
 
+    @property
+    def recorded(self) -> int:
+        return int(self._read(limit=1)["recorded"])
+
+    @property
+    def capacity(self) -> int:
+        return int(self._read(limit=1)["capacity"])
+
+    def __iter__(self) -> Iterator[JournalEntry]:
+        return iter(self.entries())
+
+    def __len__(self) -> int:
+        return len(self._read()["entries"])
+
+    def __getitem__(self, index: int) -> JournalEntry:
+        return self.entries()[index]
+
+    def _read(self, **filters: Any) -> dict[str, Any]:
+        params = {name: value for name, value in filters.items() if value is not None}
+        return self._client.call("GET", "/journal", params=params)
+
 
 class RemoteJobs:
-    """Mirrors `ReportJobs.get`, `force` and `set_remaining`; jobs are the spec's JSON."""
+    """Mirrors `ReportJobs`: `get`, `all` (also `list`), `force`, `set_remaining`; jobs are
+    `ReportJob`s whose `events` give only their number (`len(job.events)`)."""
 
     def __init__(self, client: ControlClient) -> None:
         self._client = client
 
-    def list(self) -> list[dict[str, Any]]:
-        return self._client.call("GET", "/jobs")
+    def all(self) -> list[ReportJob]:
+        return [report_job(raw) for raw in self._client.call("GET", "/jobs")]
 
-    def get(self, source: str) -> dict[str, Any]:
-        return self._client.call("GET", f"/jobs/{source}")
+    list = all
 
-    def force(self, source: str, status: str, message: str | None = None) -> dict[str, Any]:
-        body = {"status": status} if message is None else {"status": status, "message": message}
-        return self._client.call("POST", f"/jobs/{source}/status", json=body)
+    def get(self, source: str) -> ReportJob:
+        return report_job(self._client.call("GET", f"/jobs/{source}"))
 
-    def set_remaining(self, source: str, seconds: float) -> dict[str, Any]:
-        return self._client.call("POST", f"/jobs/{source}/remaining", json={"seconds": seconds})
+    def force(self, source: str, status: JobStatus | str, message: str | None = None) -> ReportJob:
+        body = {"status": JobStatus(status).value}
+        if message is not None:
+            body["message"] = message
+        return report_job(self._client.call("POST", f"/jobs/{source}/status", json=body))
+
+    def set_remaining(self, source: str, seconds: float) -> ReportJob:
+        answer = self._client.call("POST", f"/jobs/{source}/remaining", json={"seconds": seconds})
+        return report_job(answer)

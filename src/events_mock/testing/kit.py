@@ -1,14 +1,16 @@
 """`mock_api()`: the whole mock, in-process, behind the real service's URLs.
 
-Client code under test keeps calling `https://events.aws.barchart.com/...` with `requests`;
-`responses` intercepts those calls and a callback runs them through the same ASGI app and
-state a `serve`d mock has (faults, journal, clock, Prefer included), with no socket at all. The
-test drives the mock directly: `api.clock.advance(seconds=60)`, `api.faults.add(...)`.
+Client code under test keeps calling `https://events.aws.barchart.com/...` with `requests`,
+httpx (`Client` or `AsyncClient`) or aiohttp; `responses`, `respx` and `aioresponses`
+intercept those calls and run them through the same ASGI app and state a `serve`d mock has
+(faults, journal, clock, Prefer included), with no socket at all. While the kit is active any
+other URL not listed in `passthrough` is refused (`UnmockedRequestError`), from all three
+libraries: nothing reaches the network by accident. The test drives the mock directly:
+`api.clock.advance(seconds=60)`, `api.faults.add(...)`.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
@@ -16,7 +18,6 @@ from dataclasses import replace
 from types import TracebackType
 from typing import Any
 
-import requests
 import responses
 
 from events_mock.app import EventsMock, MockConfig
@@ -26,13 +27,15 @@ from events_mock.clock import MockClock
 from events_mock.control import ControlPlane
 from events_mock.control.faults import FaultRules
 from events_mock.control.journal import Journal
-from events_mock.framework.connection import ConnectionDropped
 from events_mock.testing.bridge import AsgiBridge
+from events_mock.testing.routes import KitRoutes
+from events_mock.testing.via_aiohttp import KitAioresponses
+from events_mock.testing.via_httpx import KitRouter
+from events_mock.testing.via_requests import requests_mock
 
 PRODUCTION = "https://events.aws.barchart.com"
 STAGING = "https://events-stage.aws.barchart.com"
 DEFAULT_BASE_URLS = (PRODUCTION, STAGING)
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 
 def fresh_config(config: MockConfig | None = None, **changes: Any) -> MockConfig:
@@ -57,12 +60,15 @@ class InProcessMock:
         passthrough: Sequence[str] = (),
     ) -> None:
         self.mock = mock
-        self.base_urls = tuple(url.rstrip("/") for url in base_urls)
-        self.responses = responses.RequestsMock(
-            assert_all_requests_are_fired=False, passthru_prefixes=tuple(passthrough)
-        )
-        """The `responses` mock in use: add your own stubs or passthroughs to it."""
+        self.routes = KitRoutes(base_urls, passthrough)
+        self.base_urls = self.routes.base_urls
         self._bridge = AsgiBridge(mock.app)
+        self.responses = requests_mock(self.routes, self._bridge)
+        """The `responses` mock in use: add your own `requests` stubs or passthroughs to it."""
+        self.respx = KitRouter(self.routes, self._bridge)
+        """The respx router in use: add your own httpx stubs to it (`api.respx.get(url)...`)."""
+        self.aioresponses = KitAioresponses(self.routes, self._bridge)
+        """The aioresponses mock in use (aiohttp)."""
         self._stack = ExitStack()
 
     # What a test drives or asserts.
@@ -121,12 +127,12 @@ class InProcessMock:
     # Lifecycle
 
     def __enter__(self) -> InProcessMock:
-        self._stack.enter_context(self._bridge)
-        for base in self.base_urls:
-            pattern = re.compile(re.escape(base) + r"(?:[/?#].*)?\Z", re.S)
-            for method in METHODS:
-                self.responses.add_callback(method, pattern, self._serve, content_type=None)
-        self._stack.enter_context(self.responses)
+        with ExitStack() as stack:  # all or nothing: a failed start leaves nothing patched
+            stack.enter_context(self._bridge)
+            stack.enter_context(self.responses)
+            stack.enter_context(self.respx)
+            stack.enter_context(self.aioresponses)
+            self._stack = stack.pop_all()
         return self
 
     def __exit__(
@@ -136,21 +142,6 @@ class InProcessMock:
         tb: TracebackType | None,
     ) -> None:
         self._stack.close()
-
-    def _serve(self, request: requests.PreparedRequest) -> Any:
-        try:
-            answer = self._bridge.request(
-                request.method or "GET",
-                request.url or "",
-                request.headers.items(),
-                _body_bytes(request.body),
-            )
-        except ConnectionDropped as dropped:
-            return requests.ConnectionError(
-                f"Connection aborted: the mock closed it without a response ({dropped})",
-                request=request,
-            )
-        return answer.status, answer.headers, answer.body
 
 
 @contextmanager
@@ -162,11 +153,13 @@ def mock_api(
     config: MockConfig | None = None,
     passthrough: Sequence[str] = (),
 ) -> Iterator[InProcessMock]:
-    """Intercept `requests` calls to `base_url` (default: production and staging) in-process.
+    """Serve `requests`, httpx and aiohttp calls to `base_url` (default: production and
+    staging) in-process.
 
     `users` are the Basic-auth users the mock accepts (default demo:demo); `clock` defaults to
     one frozen at the current instant; `config` sets anything else. `passthrough` lists URL
-    prefixes that still go to the network (everything else not mocked fails, as in `responses`).
+    prefixes that still go to the network; every other URL raises `UnmockedRequestError`
+    (also the library's own connection error) without a connection being made.
     """
     changes: dict[str, Any] = {}
     if users is not None:
@@ -180,16 +173,3 @@ def mock_api(
 
 def _as_tuple(value: str | Sequence[str]) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
-
-
-def _body_bytes(body: Any) -> bytes:
-    if body is None:
-        return b""
-    if isinstance(body, bytes):
-        return body
-    if isinstance(body, str):
-        return body.encode("utf-8")
-    if hasattr(body, "read"):
-        data = body.read()
-        return data.encode("utf-8") if isinstance(data, str) else data
-    return b"".join(part.encode("utf-8") if isinstance(part, str) else part for part in body)

@@ -44,6 +44,6 @@ def events_mock_server(events_mock_config: MockConfig) -> Iterator[MockServer]:
 
 @pytest.fixture
 def events_api(events_mock_config: MockConfig) -> Iterator[InProcessMock]:
-    """The in-process kit (`mock_api()`): `requests` calls to the real hosts reach the mock."""
+    """The in-process kit (`mock_api()`): `requests`, httpx and aiohttp calls reach the mock."""
     with import_quietly("events_mock.testing.kit").mock_api(config=events_mock_config) as api:
         yield api
