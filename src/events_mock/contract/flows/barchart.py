@@ -159,4 +159,4 @@ def _is_timestamp(value: Any) -> TypeGuard[int]:
     return type(value) is int and 0 <= value <= MAX_TIMESTAMP
 
 
-FOOTPRINT = Footprint(mark=mark_generated, left=left_by, stored_status={"createEvents": 200})
+FOOTPRINT = Footprint(mark=mark_generated, left=left_by)
