@@ -62,6 +62,8 @@ TRANSPORT_HEADERS = frozenset(
 )
 """Framing and hop-by-hop headers (RFC 9110 7.6.1, 8.6; RFC 9112 6.1): the web server in front
 of an API answers a bogus one in its own way before the API sees the request."""
+
+
 @dataclass
 class Coverage:
     """Which operations the run exercised in which phase, and how each Schemathesis check fared."""
