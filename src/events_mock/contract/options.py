@@ -37,6 +37,10 @@ class ContractOptions:
     max_examples: int = DEFAULT_MAX_EXAMPLES
     seed: int | None = None
     read_only: bool = False
+    tag: str | None = None
+    """What everything the run stores carries; `None`: `contract-<run id>`, random."""
+    rate: float | None = None
+    """At most this many requests per second to the target; `None`: no limit."""
     select: str | None = None
     """A pytest `-k` expression: run only the suite's tests it matches (`verify -k EXPR`)."""
 
@@ -97,12 +101,38 @@ def _option_table(apis: Sequence[str]) -> list[tuple[str, str, dict[str, Any]]]:
             "action": "store_true",
             "help": "only operations that store nothing, for shared environments",
         }),
+        ("--tag", "tag", {
+            "type": _tag,
+            "metavar": "TAG",
+            "help": "the tag everything the run stores carries, so it can be told from real "
+            "traffic (default: contract-<random run id>, printed in the summary)",
+        }),
+        ("--rate", "rate", {
+            "type": _rate,
+            "metavar": "N",
+            "help": "at most N requests per second to the target, across the whole run, for "
+            "rate-limited staging environments (default: no limit)",
+        }),
         ("-k", "select", {
             "metavar": "EXPR",
             "help": "run only the suite's tests matching EXPR, as pytest's -k "
             "(e.g. -k test_conformance); the rest are reported as skipped",
         }),
     ]  # fmt: skip
+
+
+def _tag(text: str) -> str:
+    """A tag is printable, without separators: it goes into context values and ids."""
+    if not text or not text.isprintable() or any(c in text for c in " ,|;\t"):
+        raise ValueError(text)
+    return text
+
+
+def _rate(text: str) -> float:
+    rate = float(text)
+    if not rate > 0:
+        raise ValueError(text)
+    return rate
 
 
 PYTEST_OWN = frozenset({"select"})

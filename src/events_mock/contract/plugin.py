@@ -118,7 +118,8 @@ class ContractPlugin:
         terminalreporter.write_line("")
         for line in coverage_lines(self.run):
             terminalreporter.write_line(line)
-        terminalreporter.write_line(f"\nReproduce this run with --seed {self.run.seed}")
+        terminalreporter.write_line(f"\nLeft on the target: {self.run.left_behind()}")
+        terminalreporter.write_line(f"Reproduce this run with --seed {self.run.seed}")
 
 
 def is_verdict(error: BaseException) -> bool:

@@ -8,11 +8,11 @@ learns lives on it (its `RunContext`), none of it in a module: runs in one proce
 
 from __future__ import annotations
 
+import copy
 import secrets
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -27,10 +27,13 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 from events_mock.contract.checks.common import answered_with
 from events_mock.contract.clocks import ControlPlaneClock, InProcessClock, JobClock, WallClock
 from events_mock.contract.context import RunContext
+from events_mock.contract.footprint import PrivateWindow as PrivateWindow
+from events_mock.contract.footprint import RunMark, describe_left
 from events_mock.contract.identity import Identity, UsageError, resolve_identities
 from events_mock.contract.options import ContractOptions
 from events_mock.contract.registry import CheckSet, SchemathesisCheck
 from events_mock.contract.targets import CONTRACT_APIS, ContractApi
+from events_mock.contract.throttle import ThrottledAdapter, TokenBucket
 
 REQUEST_TIMEOUT = 30.0
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -59,34 +62,6 @@ TRANSPORT_HEADERS = frozenset(
 )
 """Framing and hop-by-hop headers (RFC 9110 7.6.1, 8.6; RFC 9112 6.1): the web server in front
 of an API answers a bogus one in its own way before the API sees the request."""
-# Far enough in the past that no real client posts there, wide enough that two runs never meet.
-WINDOW_RANGE_MS = (
-    int(datetime(1990, 1, 1, tzinfo=UTC).timestamp() * 1000),
-    int(datetime(2010, 1, 1, tzinfo=UTC).timestamp() * 1000),
-)
-WINDOW_MS = 3_600_000
-
-
-@dataclass(frozen=True)
-class PrivateWindow:
-    """A random hour in the past that only this run posts events into, so its reports are its own.
-
-    Random per run even with a fixed `--seed`: two runs of the same seed against one shared
-    server must not read each other's events.
-    """
-
-    start: int
-    end: int
-
-    @classmethod
-    def pick(cls) -> PrivateWindow:
-        low, high = WINDOW_RANGE_MS
-        start = low + secrets.randbelow(high - low - WINDOW_MS)
-        return cls(start, start + WINDOW_MS - 1)
-
-    def __str__(self) -> str:
-        started = datetime.fromtimestamp(self.start / 1000, tz=UTC)
-        return f"{started:%Y-%m-%d %H:%M:%S} UTC + 1 h"
 
 
 @dataclass
@@ -127,9 +102,14 @@ class ContractRun:
         """Who the run acts as, and another tenant (tenant APIs; None: isolation not covered)."""
         self.seed = options.seed if options.seed is not None else secrets.randbelow(2**32)
         self.run_id = secrets.token_hex(4)
-        self.tag = f"contract-{self.run_id}"
+        self.tag = options.tag or f"contract-{self.run_id}"
+        """What everything this run stores carries (`--tag`, CI's choice; random by default)."""
         self.window = PrivateWindow.pick()
-        self.session = requests.Session()
+        self.mark = RunMark(self.tag, self.window)
+        self.footprint = self.api.footprint() if self.api.footprint is not None else None
+        self.left: Counter[str] = Counter()
+        """What the target's answers say this run stored there (events, jobs)."""
+        self.bucket = TokenBucket(options.rate) if options.rate is not None else None
         self.coverage = Coverage()
         self.context = RunContext()
         """What this run's checks share: the ledger, wrong credentials safe to print, memory."""
@@ -139,12 +119,34 @@ class ContractRun:
         self._server: Any = None
         self._clock: JobClock | None = None
         self._schema: OpenApiSchema | None = None
-        if self.embedded:
-            self.target = self._start_embedded_mock()
-        else:
-            self.target = str(options.base_url).rstrip("/")
+        self.target, self.session = self._open_target()
         self.base_url = api_root(self.target, self.api.base_path)
         """Where the spec's paths start: the target, plus the spec's base path if it has one."""
+
+    def _open_target(self) -> tuple[str, requests.Session]:
+        """Where this run sends its requests, and the one session every request goes through.
+
+        The one place a run decides its target: the URL, and in the session the headers every
+        request carries (a sandbox of the target would be chosen here) and the `--rate` budget.
+        Schemathesis' generated requests, the flows' and the suite's own reads all take this
+        session (`call_kwargs`), so none escapes the budget or the headers.
+        """
+        if self.embedded:
+            target = self._start_embedded_mock()
+        else:
+            target = str(self.options.base_url).rstrip("/")
+        session = requests.Session()
+        # Nothing of requests' own defaults: Schemathesis sends its own headers, and a session's
+        # defaults would be added to every generated request.
+        session.headers.clear()
+        if self.bucket is not None:
+            for prefix in ("http://", "https://"):
+                session.mount(prefix, ThrottledAdapter(self.bucket))
+        return target, session
+
+    def call_kwargs(self) -> dict[str, Any]:
+        """What every `Case.call` of this run is given: its session (see `_open_target`)."""
+        return {"session": self.session}
 
     def _start_embedded_mock(self) -> str:
         """The mock on a loopback port, its clock frozen so only the suite moves it."""
@@ -207,7 +209,43 @@ class ContractRun:
             schema = safe
         schema.hooks.register_hook_with_name(self.coverage.after_validate, "after_validate")
         schema.hooks.register_hook_with_name(without_transport_headers, "map_headers")
+        # Generated bodies carry the run's mark: fuzzing, coverage and stateful cases through
+        # `map_case`, the spec's examples through `before_add_examples`.
+        schema.hooks.register_hook_with_name(self._mark_case, "map_case")
+        schema.hooks.register_hook_with_name(self._mark_examples, "before_add_examples")
+        schema.hooks.register_hook_with_name(self._count_left, "after_call")
         return schema
+
+    # -- what the run leaves behind ----------------------------------------------------------
+
+    def marked(self, operation_id: str, body: Any) -> Any:
+        """A copy of `body` (of `operation_id`) with the run's tag and in its window, where the
+        API's footprint says how. A copy: an example's body is the spec's own object."""
+        if self.footprint is None or isinstance(body, NotSet):
+            return body
+        body = copy.deepcopy(body)
+        self.footprint.mark(operation_id, body, self.mark)
+        return body
+
+    def _mark_case(self, context: Any, case: Case) -> Case:
+        operation_id = case.operation.definition.raw.get("operationId", "")
+        case.body = self.marked(operation_id, case.body)
+        return case
+
+    def _mark_examples(self, context: Any, examples: list[Case]) -> None:
+        for case in examples:
+            self._mark_case(context, case)
+
+    def _count_left(self, context: Any, case: Case, response: Response) -> None:
+        """Count what the answer says was stored: the summary tells how much the run left."""
+        if self.footprint is None:
+            return
+        operation_id = case.operation.definition.raw.get("operationId", "")
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        self.left.update(self.footprint.left(operation_id, response.status_code, body))
 
     def _authenticate(self, config: Any) -> None:
         """Every generated request carries the run's credentials, and its tenant where the
@@ -271,7 +309,7 @@ class ContractRun:
             identity=identity,
             authorization=authorization,
         )
-        response = case.call()
+        response = case.call(**self.call_kwargs())
         self.validate(case, response, expect=expect, why=why)
         return response
 
@@ -294,7 +332,7 @@ class ContractRun:
             headers=headers,
             identity=identity,
         )
-        return case, case.call()
+        return case, case.call(**self.call_kwargs())
 
     def response_checks(self, *, history: bool = True) -> list[SchemathesisCheck]:
         """The checks a flow's answers are held to; without `history`, none that compare an
@@ -368,7 +406,7 @@ class ContractRun:
             authorization=None,
         )
         try:
-            ping.call(session=self.session, timeout=REQUEST_TIMEOUT)
+            ping.call(**self.call_kwargs(), timeout=REQUEST_TIMEOUT)
         except requests.RequestException as error:
             return f"cannot reach {self.base_url}: {error}"
         if self.api.whoami_operation is None:
@@ -382,7 +420,7 @@ class ContractRun:
                 path_parameters=example_path_parameters(whoami),
                 identity=identity,
             )
-            answer = case.call(session=self.session, timeout=REQUEST_TIMEOUT)
+            answer = case.call(**self.call_kwargs(), timeout=REQUEST_TIMEOUT)
             if answer.status_code not in (401, 403):
                 continue
             said = f"{whoami.method.upper()} {whoami.path} answered {answer.status_code}"
@@ -419,8 +457,22 @@ class ContractRun:
         if self.options.read_only:
             lines.append(("mode", "read-only: only operations that store nothing"))
         elif self.api.stores:
-            lines.append(("stores", self.api.stores.format(tag=self.tag, window=self.window)))
+            lines.append(("stores", self.recognised_by()))
+        if self.bucket is not None:
+            lines.append(("rate", f"at most {self.bucket.rate:g} requests per second"))
         return lines
+
+    def recognised_by(self) -> str:
+        """How to tell what this run stored from real traffic: its tag, its window."""
+        return self.api.stores.format(tag=self.tag, window=self.window)
+
+    def left_behind(self) -> str:
+        """The closing summary's line: what the run left on the target, how to recognise it."""
+        if self.options.read_only:
+            return "nothing (--read-only)"
+        if self.footprint is None:
+            return self.api.stores or "nothing (it only reads)"
+        return f"{describe_left(self.left)}: {self.recognised_by()}"
 
     def isolation_coverage(self) -> str:
         if self.other is None:

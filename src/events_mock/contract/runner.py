@@ -145,6 +145,7 @@ def _verdict(
     else:
         exit_code = NOT_VERIFIED
         out.write(f"NOT VERIFIED: the suite could not run to the end (pytest exit {code})\n")
+    out.write(f"Left on the target: {run.left_behind()}\n")
     if junit_xml:
         out.write(f"JUnit XML: {junit_xml}\n")
     out.write(f"Reproduce this run with --seed {run.seed}\n")

@@ -21,6 +21,7 @@ from events_mock.control import ControlSettings
 from events_mock.seam import base_path, load_spec, spec_path
 
 if TYPE_CHECKING:
+    from events_mock.contract.footprint import Footprint
     from events_mock.contract.registry import CheckSet
 
 __all__ = ["CONTRACT_APIS", "ContractApi", "MockSettings"]
@@ -58,7 +59,11 @@ class ContractApi:
     tenant_header: str | None = None
     generic: tuple[str, ...] = GENERIC_SUITE
     stores: str = ""
-    """What a run leaves on the target, for the report's header (`{tag}`, `{window}` filled in)."""
+    """How to recognise what a run leaves on the target, for the report's header and summary
+    (`{tag}`, `{window}` filled in)."""
+    footprint: Callable[[], Footprint] | None = None
+    """How generated writes are marked with the run's tag and window, and what its answers say
+    was stored (imported on first use, like `checks`); None: the API stores nothing."""
     jobs: bool = False
     """Whether its flows wait for jobs (and so need a clock to move or to wait on)."""
     formats: Callable[[], None] | None = None
@@ -132,6 +137,18 @@ def _billing_checks() -> CheckSet:
     return BILLING
 
 
+def _barchart_footprint() -> Footprint:
+    from events_mock.contract.flows.barchart import FOOTPRINT
+
+    return FOOTPRINT
+
+
+def _collector_footprint() -> Footprint:
+    from events_mock.contract.flows.collector import FOOTPRINT
+
+    return FOOTPRINT
+
+
 def _common_checks() -> CheckSet:
     from events_mock.contract.checks.common import COMMON
 
@@ -153,7 +170,8 @@ CONTRACT_APIS: dict[str, ContractApi] = {
         default_identity=Identity("basic", *_demo(DEMO_USERS)),
         mock_settings=_barchart_mock,
         checks=_barchart_checks,
-        stores="events tagged {tag}, timestamps in {window}",
+        stores="events tagged {tag} (their first context value), timestamps from {window}",
+        footprint=_barchart_footprint,
         jobs=True,
     ),
     "event-collector": ContractApi(
@@ -168,7 +186,9 @@ CONTRACT_APIS: dict[str, ContractApi] = {
         default_other=Identity("bearer", "contract-other", "contract-other-token", TENANT_HEADER),
         mock_settings=_collector_mock,
         checks=_collector_checks,
-        stores="events whose entity_id starts with {tag}",
+        stores="events whose entity_id (or, without one, event_payload.entity_id) starts "
+        "with {tag}",
+        footprint=_collector_footprint,
         formats=_collector_formats,
     ),
     "billing-care": ContractApi(

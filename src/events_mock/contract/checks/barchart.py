@@ -23,8 +23,10 @@ from events_mock.barchart.catalog import load_catalog
 from events_mock.contract.checks.common import (
     COMMON,
     applies,
+    has_negative_body,
     is_negative,
     json_body,
+    negative_case_refused,
     operation_id_of,
     sent_path_parameter,
     sent_url,
@@ -332,7 +334,11 @@ def export_exactly(
 def barchart_events_echoed(
     ctx: RunContext, checking: CheckContext, response: Response, case: Case
 ) -> bool | None:
-    """POST /events: the batch comes back with its id and sequences, otherwise unchanged."""
+    """POST /events: the batch comes back with its id and sequences, otherwise unchanged; a
+    batch that does not fit the spec is not stored."""
+    if operation_id_of(case) == "createEvents" and has_negative_body(case):
+        negative_case_refused(ctx, response, 200)
+        return None
     events = case.body.get("events") if isinstance(case.body, dict) else None
     if not applies(case, "createEvents", response, 200) or not _all_dicts(events):
         return True

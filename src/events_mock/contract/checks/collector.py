@@ -20,7 +20,10 @@ from schemathesis import Case, CheckContext, Response
 from events_mock.contract.checks.common import (
     COMMON,
     applies,
+    has_negative_body,
     json_body,
+    negative_case_refused,
+    operation_id_of,
     sent_path_parameter,
     sent_url,
 )
@@ -179,7 +182,11 @@ def refused_naming_field(ctx: RunContext, response: Response, field: str, why: s
 def collector_event_created(
     ctx: RunContext, checking: CheckContext, response: Response, case: Case
 ) -> bool | None:
-    """POST: the event comes back as sent plus an id, payloads byte for byte, Location to it."""
+    """POST: the event comes back as sent plus an id, payloads byte for byte, Location to it;
+    an event that does not fit the spec is not stored."""
+    if operation_id_of(case) == "createEvent" and has_negative_body(case):
+        negative_case_refused(ctx, response, 201)
+        return None
     if not applies(case, "createEvent", response, 201):
         return True
     if not isinstance(case.body, dict):

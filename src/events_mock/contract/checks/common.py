@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from schemathesis import Case, Response
+from schemathesis.core.parameters import ParameterLocation
 
 from events_mock.contract.context import RunContext
 from events_mock.contract.registry import CheckSet
@@ -21,8 +22,10 @@ __all__ = [
     "answered_with",
     "applies",
     "credentials_rejected",
+    "has_negative_body",
     "is_negative",
     "json_body",
+    "negative_case_refused",
     "operation_id_of",
     "sent_path_parameter",
     "sent_url",
@@ -51,6 +54,18 @@ def tenant_forbidden(ctx: RunContext, kind: str, response: Response) -> None:
     _refused_with_status(403, kind, response)
 
 
+@COMMON.flow_check
+def negative_case_refused(ctx: RunContext, response: Response, stored_status: int) -> None:
+    """A body generated not to fit the spec is refused, never stored: stored, it is data no
+    client would send, on a target others use, and no tag can be relied on to mark it."""
+    if response.status_code == stored_status:
+        fail(
+            f"{response.request.method} {urlsplit(sent_url(response)).path} stored a body that "
+            f"does not fit the spec (answered {response.status_code}); it must be refused (4xx)",
+            response,
+        )
+
+
 def _refused_with_status(status: int, kind: str, response: Response) -> None:
     if response.status_code != status:
         fail(
@@ -76,6 +91,15 @@ def applies(case: Case, operation_id: str, response: Response, status: int) -> b
 
 def is_negative(case: Case) -> bool:
     return case.meta is not None and case.meta.generation.mode.is_negative
+
+
+def has_negative_body(case: Case) -> bool:
+    """The body itself was generated not to fit the spec (as sent: Schemathesis revalidates a
+    case its hooks changed), not only a header or a parameter."""
+    if case.meta is None:
+        return False
+    body = case.meta.components.get(ParameterLocation.BODY)
+    return body is not None and body.mode.is_negative
 
 
 def operation_id_of(case: Case) -> str | None:

@@ -7,10 +7,11 @@ the mock's export code, so the mock is held to the same oracle as any other impl
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections import Counter
+from typing import Any, TypeGuard
 
 from events_mock.barchart.catalog import COLUMN_SOURCE_KEY, load_catalog
-from events_mock.contract.run import PrivateWindow
+from events_mock.contract.footprint import Footprint, PrivateWindow, RunMark
 
 CUSTOMER = "BARCHART"
 OTHER_CUSTOMER = "TGAM"
@@ -18,6 +19,8 @@ PRODUCT = "PORTFOLIO"
 OTHER_PRODUCT = "WATCHLIST"
 TYPED = "PORTFOLIO-CREATED"
 INVALID_TYPE = "NOT-AN-EVENT-TYPE"
+MAX_TIMESTAMP = 253_402_300_799_999
+"""The spec's `Timestamp` maximum: the end of the year 9999."""
 
 
 def event(type_: str, timestamp: int, *context: str, **extra: Any) -> dict[str, Any]:
@@ -112,3 +115,48 @@ def report_filter(window: PrivateWindow, **extra: Any) -> dict[str, Any]:
 
 def unknown_source() -> str:
     return f"JOB-{uuid.uuid4()}"
+
+
+# ---------------------------------------------------------------------------------------------
+# What generated requests leave: marked like the flows' own events
+
+
+def mark_generated(operation_id: str, body: Any, mark: RunMark) -> None:
+    """A generated `POST /events` batch, each event tagged and dated in the run's span.
+
+    The tag goes first in the context, as in the flows' events: prepended, so an invalid
+    context stays invalid (a wrong item stays) and a valid one valid (no `maxItems`). A valid
+    timestamp is moved after the flows' events (`PrivateWindow.generated`); an invalid one is
+    left as it is, so the batch is still refused, and `negative_case_refused` reports a target
+    that stores it anyway.
+    """
+    if operation_id != "createEvents" or not isinstance(body, dict):
+        return
+    events = body.get("events")
+    if not isinstance(events, list):
+        return
+    for event in events:
+        if not isinstance(event, dict):
+            continue
+        context = event.get("context")
+        if isinstance(context, list) and context[:1] != [mark.tag]:
+            context.insert(0, mark.tag)
+        timestamp = event.get("timestamp")
+        if _is_timestamp(timestamp):
+            event["timestamp"] = mark.window.generated(timestamp)
+
+
+def left_by(operation_id: str, status: int, body: Any) -> Counter[str]:
+    """A 200 to `POST /events` repeats every event it stored; one to `POST /reports` is a job."""
+    if operation_id == "createEvents" and status == 200 and isinstance(body, list):
+        return Counter(events=len(body))
+    if operation_id == "startReport" and status == 200:
+        return Counter(jobs=1)
+    return Counter()
+
+
+def _is_timestamp(value: Any) -> TypeGuard[int]:
+    return type(value) is int and 0 <= value <= MAX_TIMESTAMP
+
+
+FOOTPRINT = Footprint(mark=mark_generated, left=left_by)

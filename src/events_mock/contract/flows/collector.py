@@ -1,10 +1,11 @@
 """What the Event Collector flows create, and the payloads a collector must refuse.
 
 The API can neither list nor delete events, so what a run creates stays on the target: every
-event's `entity_id` starts with the run's tag, so they can at least be told apart from real
-traffic. The payloads are chosen so that any server that decodes and encodes them again (to
-"normalize" them) gives back other bytes: whitespace, key order, escapes, both padding lengths,
-`+` and `/` in the base64 text.
+event's `entity_id` (or, for the event with only the required fields, its payload's) starts
+with the run's tag, so they can at least be told apart from real traffic; generated events are
+marked the same way (`mark_generated`). The payloads are chosen so that any server that decodes
+and encodes them again (to "normalize" them) gives back other bytes: whitespace, key order,
+escapes, both padding lengths, `+` and `/` in the base64 text.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections import Counter
 from typing import Any
+
+from events_mock.contract.footprint import Footprint, RunMark
 
 BASE64_FIELDS = ("base64_encoded_payload_json", "base64_encoded_fault_json")
 
@@ -56,7 +60,7 @@ def events_to_create(tag: str) -> dict[str, dict[str, Any]]:
         "an event with only the required fields": {
             "event_source": "WISHLIST",
             "event_type": "FAULT",
-            "event_payload": {},
+            "event_payload": {"entity_id": f"{tag}-wishlist-3"},
         },
         "an event with awkward text": {
             "entity_id": f'{tag}-Zürich ✓ "quoted" \\ back',
@@ -107,3 +111,31 @@ def invalid_payloads() -> dict[str, str]:
 
 def unknown_id() -> str:
     return str(uuid.uuid4())
+
+
+# ---------------------------------------------------------------------------------------------
+# What generated requests leave: marked like the flows' own events
+
+
+def mark_generated(operation_id: str, body: Any, mark: RunMark) -> None:
+    """A generated `POST /api/v1/events` body: its `entity_id` starts with the run's tag.
+
+    `entity_id` is an optional string with no constraint, so giving it (or prefixing it)
+    never makes a valid event invalid or an invalid one valid; one that is not a string (an
+    invalid event) is left as it is.
+    """
+    if operation_id != "createEvent" or not isinstance(body, dict):
+        return
+    entity_id = body.get("entity_id", "")
+    if isinstance(entity_id, str) and not entity_id.startswith(mark.tag):
+        body["entity_id"] = f"{mark.tag}-{entity_id}" if entity_id else mark.tag
+
+
+def left_by(operation_id: str, status: int, body: Any) -> Counter[str]:
+    """A 201 to `POST /api/v1/events` is one event stored."""
+    if operation_id == "createEvent" and status == 201:
+        return Counter(events=1)
+    return Counter()
+
+
+FOOTPRINT = Footprint(mark=mark_generated, left=left_by)

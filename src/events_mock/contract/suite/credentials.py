@@ -108,6 +108,9 @@ def _other_tenants(run: ContractRun) -> list[BadCredentials]:
 
 def test_bad_credentials_rejected(contract: ContractRun, operation: APIOperation) -> None:
     path_parameters, body = example_request(operation)
+    # The spec's example as the run's own: stored by a target that ignores credentials, it is
+    # still recognisable.
+    body = contract.marked(operation.definition.raw["operationId"], body)
     problems: list[Exception] = []
     for bad in bad_credentials(contract):
         case = contract.make_case(
@@ -117,7 +120,7 @@ def test_bad_credentials_rejected(contract: ContractRun, operation: APIOperation
             authorization=bad.authorization,
             headers=bad.headers,
         )
-        response = case.call()
+        response = case.call(**contract.call_kwargs())
         try:
             if bad.status == 403:
                 tenant_forbidden(contract.context, bad.kind, response)

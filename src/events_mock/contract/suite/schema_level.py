@@ -3,7 +3,8 @@
 Phases examples, coverage and fuzzing, input that fits the spec and input that does not; the
 built-in checks (status code, content type, headers, response schema, server errors, negative
 data rejected, positive data accepted, ignored auth, undeclared methods ...) and the API's own
-response checks (`events_mock.contract.checks`) run on every answer.
+response checks (`events_mock.contract.checks`) run on every answer. Generated bodies carry
+the run's tag and lie in its window (the run's `map_case` hook, `ContractRun.marked`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,6 @@ def test_conformance(contract: ContractRun) -> Callable[[Case], None]:
 
     @contract.schema().parametrize()
     def test_conformance(case: Case) -> None:
-        case.call_and_validate(additional_checks=own_checks)
+        case.call_and_validate(**contract.call_kwargs(), additional_checks=own_checks)
 
     return test_conformance

@@ -38,6 +38,10 @@ def TestStatefulLinks(contract: ContractRun) -> type | None:
             overrides.for_operation(schema.config, operation=case.operation).apply_to(case)
             super().before_call(case)
 
+        def get_call_kwargs(self, case: Case) -> dict[str, Any]:
+            """Every step through the run's session (its headers, its `--rate`)."""
+            return {**super().get_call_kwargs(case), **contract.call_kwargs()}
+
         def validate_response(
             self, response: Response, case: Case, additional_checks: Any = None, **kwargs: Any
         ) -> None:
