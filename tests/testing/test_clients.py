@@ -194,23 +194,23 @@ def unmocked_calls(url: str) -> list[tuple[str, object]]:
     errors: list[tuple[str, object]] = []
     try:
         requests.get(url, timeout=2)
-    except Exception as error:  # what was raised is the point
+    except Exception as error:  # noqa: BLE001 - what was raised is the point
         errors.append(("requests", error))
     try:
         httpx.get(url, timeout=2)
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - what was raised is the point
         errors.append(("httpx", error))
 
     async def both() -> None:
         try:
             async with httpx.AsyncClient(timeout=2) as client:
                 await client.get(url)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - what was raised is the point
             errors.append(("httpx async", error))
         try:
             async with aiohttp.ClientSession() as session:
                 await session.get(url)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - what was raised is the point
             errors.append(("aiohttp", error))
 
     asyncio.run(both())

@@ -54,6 +54,6 @@ def unmocked(
     error_class: type[UnmockedRequestError], routes: KitRoutes, method: str, url: str, **kw: object
 ) -> UnmockedRequestError:
     """An instance of a library's refusal class, with `method` and `url` set."""
-    error = error_class(routes.refusal(method, url), **kw)  # type: ignore[call-arg]
+    error = error_class(routes.refusal(method, url), **kw)
     error.method, error.url = method.upper(), url
     return error
