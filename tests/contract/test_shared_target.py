@@ -58,7 +58,8 @@ def test_barchart_run_leaves_only_tagged_events_in_its_window() -> None:
         for e in mock.barchart.store.to_json()
         if (e["timestamp"], e["type"], tuple(e["context"])) not in real
     ]
-    assert len(suite) > 50, "the run should have stored generated events too"
+    # Most generated events are refused (a type of another product): some must still be stored.
+    assert len(suite) > 20, "the run should have stored generated events too"
     for event in suite:
         assert event["context"][:1] == [TAG], event
         assert first <= event["timestamp"] <= last, event
