@@ -13,7 +13,7 @@ from pathlib import Path
 
 CATALOG_PATH = Path(__file__).resolve().parent.parent / "data" / "barchart-catalog.json"
 
-# The vendor documents these products' export columns explicitly (FACTS.md §1); other products
+# The vendor documents these products' export columns explicitly (the export guide); other products
 # export the union of their event types' context keys, in catalog order.
 DOCUMENTED_COLUMNS: dict[str, tuple[str, ...]] = {
     "WATCHLIST": (

@@ -20,7 +20,7 @@ Record = dict[str, Any]
 WINDOW_START_MS = 1_746_057_600_000
 """2025-05-01T00:00:00Z."""
 WINDOW_END_MS = 1_762_473_600_000
-"""2025-11-07T00:00:00Z, the day after the seed example's records were created."""
+"""2025-11-07T00:00:00Z, the day after the "Get Events" example's records were created."""
 
 DATABASE = "0.0.0.1"
 FREE_MINUTES = 1000095
@@ -247,7 +247,7 @@ class _Generator:
                 fitting = [s for s in account.services if s.type == GSM]
             service = rng.choice(fitting)
         unit = service.bill_unit if service else rng.choice(account.bill_units)
-        # BRM keeps times to the second, as the seed's `created` values show.
+        # BRM keeps times to the second, as the "Get Events" example's `created` values show.
         t = rng.randrange(WINDOW_START_MS // 1000, WINDOW_END_MS // 1000) * 1000
         if kind.item_type == "/item/usage":
             assert service is not None, "a usage kind needs a service"
@@ -466,7 +466,7 @@ class _Generator:
         return round(sum(j["amount"] for j in jurisdictions), 2)
 
     def reason(self, d: Draft, amount: float) -> tuple[int, int, str, str]:
-        """(reasonDomainId, reasonId, typeStr, message), shaped like the seed's newsfeed rows."""
+        """(reasonDomainId, reasonId, typeStr, message), like the "Get Events" example's newsfeed."""
         rng, event_type = self.rng, d.kind.event_type
         if event_type.startswith("/event/billing/dispute"):
             reason = rng.randint(100, 110)
