@@ -466,7 +466,7 @@ class _Generator:
         return round(sum(j["amount"] for j in jurisdictions), 2)
 
     def reason(self, d: Draft, amount: float) -> tuple[int, int, str, str]:
-        """(reasonDomainId, reasonId, typeStr, message), like the "Get Events" example's newsfeed."""
+        """(reasonDomainId, reasonId, typeStr, message), like the "Get Events" example's."""
         rng, event_type = self.rng, d.kind.event_type
         if event_type.startswith("/event/billing/dispute"):
             reason = rng.randint(100, 110)
