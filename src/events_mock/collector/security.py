@@ -23,6 +23,7 @@ from connexion.security import BearerSecurityHandler
 
 from events_mock.credentials import owners
 from events_mock.framework.security import bearer_security
+from events_mock.seam import getter
 
 __all__ = [
     "TENANT_HEADER",
@@ -79,16 +80,17 @@ class TenantTokens:
 TokenCheck = Callable[..., "dict[str, Any] | None"]
 
 
-def make_token_check(tenants: TenantTokens) -> TokenCheck:
+def make_token_check(tenants: TenantTokens | Callable[[], TenantTokens]) -> TokenCheck:
     """The check Connexion calls with the token (and the request) for each secured request.
 
     Without an `X-TWC-Tenant` header a valid token is let through: request validation, which
     runs next, answers 400 naming the missing header, which tells the client more than 403.
     """
+    tenants_of = getter(tenants)
 
     def check_token(token: str, request: Any = None) -> dict[str, Any] | None:
         tenant = request.headers.get(TENANT_HEADER) if request is not None else None
-        access = tenants.access(token, tenant)
+        access = tenants_of().access(token, tenant)
         if access is Access.UNAUTHENTICATED:
             return None
         if access is Access.FORBIDDEN:
@@ -102,5 +104,7 @@ def make_token_check(tenants: TenantTokens) -> TokenCheck:
     return check_token
 
 
-def bearer_handler_class(tenants: TenantTokens) -> type[BearerSecurityHandler]:
+def bearer_handler_class(
+    tenants: TenantTokens | Callable[[], TenantTokens],
+) -> type[BearerSecurityHandler]:
     return bearer_security(make_token_check(tenants))
