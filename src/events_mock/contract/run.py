@@ -142,6 +142,10 @@ class ContractRun:
         if self.embedded:
             self.target = self._start_embedded_mock()
         else:
+            # Sandboxes (issue 14) hook in here: when the target is an events-mock (it answers
+            # `POST /__mock/sandboxes` 201), run inside a fresh sandbox (`target` = its `url`,
+            # `events_mock.testing.sandbox.sandbox`) and delete it when the run ends, so the
+            # target's default world is untouched; any other target stays as it is.
             self.target = str(options.base_url).rstrip("/")
         self.base_url = api_root(self.target, self.api.base_path)
         """Where the spec's paths start: the target, plus the spec's base path if it has one."""
