@@ -28,6 +28,7 @@ if __package__ in (None, ""):  # run as a script: make `bench` and `events_mock`
     sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 from bench import load, offline, payloads  # noqa: E402
+from bench import sandboxes as sandbox_bench  # noqa: E402
 from bench.servers import (  # noqa: E402
     AUTHORIZATION,
     Server,
@@ -192,7 +193,7 @@ def machine() -> dict[str, str]:
     }
 
 
-def report(args, use_wrk, rows, startup, export, memory) -> str:
+def report(args, use_wrk, rows, startup, export, memory, sandboxes=None) -> str:
     lines = [f"## Run {machine()['date']}", ""]
     info = machine()
     lines.append(
@@ -246,6 +247,13 @@ def report(args, use_wrk, rows, startup, export, memory) -> str:
             f"as stored with batch and sequence = "
             f"{memory.bytes_per_event / memory.json_as_stored:.2f}x."
         )
+    if sandboxes:
+        lines.append(
+            f"- Sandboxes (in process, ASGI): an empty one holds {sandboxes.kib_each:.1f} KiB "
+            f"({sandboxes.sandboxes:,} measured); through a sandbox vs the default world, "
+            f"GET {sandboxes.get_ratio:.3f}x and POST {sandboxes.post_ratio:.3f}x the time "
+            "(target within 5%)."
+        )
     return "\n".join(lines)
 
 
@@ -267,7 +275,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-wrk", action="store_true", help="use the asyncio client")
     parser.add_argument(
         "--only",
-        choices=["http", "startup", "export", "memory"],
+        choices=["http", "startup", "export", "memory", "sandboxes"],
         action="append",
         help="run only these parts (repeatable)",
     )
@@ -284,7 +292,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    parts = set(args.only or ["http", "startup", "export", "memory"])
+    parts = set(args.only or ["http", "startup", "export", "memory", "sandboxes"])
     use_wrk = load.have_wrk() and not args.no_wrk
     if not use_wrk:
         log("wrk not found (apt-get install wrk): using the asyncio client, figures not comparable")
@@ -297,7 +305,8 @@ def main(argv: list[str] | None = None) -> None:
         export = offline.export(args.export_events, 1 if args.quick else 3)
         log(f"export: {export.render_s:.2f} s vs {export.plain_csv_s:.2f} s")
     memory = offline.memory(args.memory_events) if "memory" in parts else None
-    text = report(args, use_wrk, rows, startup, export, memory)
+    sandboxes = sandbox_bench.measure() if "sandboxes" in parts else None
+    text = report(args, use_wrk, rows, startup, export, memory, sandboxes)
     print(text)
     if args.json:
         args.json.write_text(
@@ -309,6 +318,7 @@ def main(argv: list[str] | None = None) -> None:
                     "startup": asdict(startup) if startup else None,
                     "export": asdict(export) if export else None,
                     "memory": asdict(memory) if memory else None,
+                    "sandboxes": asdict(sandboxes) if sandboxes else None,
                 },
                 indent=2,
             )

@@ -7,6 +7,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
@@ -18,9 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from events_mock.barchart.catalog import load_catalog
-from events_mock.barchart.jobs import JobSettings, ReportJobs
+from events_mock.barchart.jobs import JobSettings
 from events_mock.barchart.service import BarchartService
-from events_mock.barchart.store import EventStore
 from events_mock.barchart.wiring import create_api as barchart_api
 from events_mock.billing.dataset import DEFAULT_EVENT_COUNT, DEFAULT_SEED, BillingDataset
 from events_mock.billing.dataset import generate as generate_billing_events
@@ -29,7 +29,6 @@ from events_mock.billing.wiring import create_api as billing_api
 from events_mock.bundle import bundle, bundled
 from events_mock.clock import MockClock
 from events_mock.collector.service import CollectorService
-from events_mock.collector.store import TenantEventStore
 from events_mock.collector.wiring import create_api as collector_api
 from events_mock.control import ControlPlane, ControlSettings
 from events_mock.control.api import create_api as control_api
@@ -46,7 +45,11 @@ from events_mock.limits import (
     BodySizeLimit,
     BodyTooLarge,
 )
-from events_mock.seam import MockApi, api_for_path, base_path, load_spec
+from events_mock.sandboxes import Sandboxes, SandboxSettings
+from events_mock.sandboxes.api import sandbox_operations, sandbox_world
+from events_mock.sandboxes.router import SandboxRouter
+from events_mock.seam import MockApi, api_for_path, base_path, load_spec, route_path
+from events_mock.world import SharedData, World, WorldSettings
 
 logger = logging.getLogger("events_mock")
 
@@ -76,44 +79,86 @@ class MockConfig:
     max_stored_events: int = DEFAULT_MAX_STORED_EVENTS
     """Per store: Barchart events, and Event Collector events over all tenants."""
     control: ControlSettings = field(default_factory=ControlSettings)
+    sandboxes: SandboxSettings = field(default_factory=SandboxSettings)
 
 
 class EventsMock:
-    """One mock server: the state of every API it serves, and the ASGI app serving it."""
+    """One mock server: its worlds (the default one and any sandboxes), and the ASGI app
+    serving them. The app is built once; each request runs in the world it names
+    (`events_mock.sandboxes.router`), so `barchart`, `control`, ... are the default world's."""
 
     def __init__(self, config: MockConfig | None = None) -> None:
         self.config = config or MockConfig()
-        self.clock = self.config.clock or MockClock()
-        store = EventStore(capacity=self.config.max_stored_events)
-        catalog = load_catalog()
-        self.barchart = BarchartService(
-            store=store,
-            jobs=ReportJobs(store, self.clock, catalog, self.config.jobs),
-            catalog=catalog,
-            max_events_per_request=self.config.max_events_per_request,
-        )
-        self.collector = CollectorService(TenantEventStore(capacity=self.config.max_stored_events))
         billing_data = self.config.billing_data
         if billing_data is None:
             billing_data = generate_billing_events(
                 self.config.billing_seed, self.config.billing_events
             )
-        self.billing = BillingService(billing_data)
-        """Billing Care searches `self.billing.data`; the control plane's state replaces it."""
+        self.shared = SharedData(catalog=load_catalog(), billing_data=billing_data)
+        self.sandboxes = sandboxes = Sandboxes(self.config.sandboxes)
+        current = sandboxes.current
         self.apis = [
-            barchart_api(self.barchart, self.config.users),
-            collector_api(self.collector, self.config.tenants),
-            billing_api(self.billing, self.config.billing_tokens),
+            barchart_api(lambda: current().barchart, lambda: current().users),
+            collector_api(lambda: current().collector, lambda: current().tenants),
+            billing_api(lambda: current().billing, lambda: current().billing_tokens),
         ]
         # The control plane sees every API (faults, journal, state), itself included last.
-        self.control = ControlPlane(self.clock, self.apis, self.config.control)
-        self.apis.append(control_api(self.control, self.barchart.jobs))
+        self.apis.append(
+            control_api(
+                lambda: current().control,
+                lambda: current().barchart.jobs,
+                extra_operations=sandbox_operations(sandboxes),
+            )
+        )
+        self.world_settings = WorldSettings(
+            users=self.config.users,
+            tenants=self.config.tenants,
+            billing_tokens=self.config.billing_tokens,
+            jobs=self.config.jobs,
+            max_events_per_request=self.config.max_events_per_request,
+            max_stored_events=self.config.max_stored_events,
+            control=self.config.control,
+        )
+        self.default_world = World(
+            self.world_settings, self.shared, self.apis, clock=self.config.clock, default=True
+        )
+        sandboxes.default = self.default_world
+        sandboxes.make_world = self._sandbox_world
         self.app = build_app(
             self.apis,
             validate_responses=self.config.validate_responses,
             max_body_bytes=self.config.max_body_bytes,
-            middlewares=[partial(ControlMiddleware, control=self.control)],
+            middlewares=[
+                partial(SandboxRouter, sandboxes=sandboxes, apis=self.apis),
+                partial(ControlMiddleware, control=lambda: current().control),
+            ],
         )
+
+    # The default world's, as before sandboxes existed (the test kit and tests use them).
+
+    @property
+    def clock(self) -> MockClock:
+        return self.default_world.clock
+
+    @property
+    def barchart(self) -> BarchartService:
+        return self.default_world.barchart
+
+    @property
+    def collector(self) -> CollectorService:
+        return self.default_world.collector
+
+    @property
+    def billing(self) -> BillingService:
+        """Billing Care searches `self.billing.data`; the control plane's state replaces it."""
+        return self.default_world.billing
+
+    @property
+    def control(self) -> ControlPlane:
+        return self.default_world.control
+
+    def _sandbox_world(self, **options: Any) -> World:
+        return sandbox_world(self.world_settings, self.shared, self.apis, self.sandboxes, **options)
 
 
 def build_app(
@@ -187,14 +232,15 @@ def _error_handler(
     """Framework errors (validation, auth, routing) rendered in the owning API's error shape."""
 
     def handle(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-        api = api_for_path(apis, request.url.path)
+        path = route_path(request.scope)
+        api = api_for_path(apis, path)
         status, message = describe(exc, spec_url(api))
         response = api.render_error(status, message)
         if isinstance(exc, HTTPException) and exc.headers:
             response.headers.update(exc.headers)
         if status == 405:
             # RFC 9110 wants every method of the resource; the router only knows one route's.
-            allowed = documented_responses(api.spec).methods(request.url.path)
+            allowed = documented_responses(api.spec).methods(path)
             if allowed:
                 response.headers["Allow"] = ", ".join(allowed)
         return response

@@ -40,6 +40,7 @@ from events_mock.control.state import (
     on_shutdown,
 )
 from events_mock.credentials import credentials
+from events_mock.sandboxes import SandboxSettings
 from events_mock.version import package_version
 
 SERVE_DESCRIPTION = """\
@@ -148,6 +149,27 @@ def build_parser() -> argparse.ArgumentParser:
         f"(default {MockConfig.max_stored_events})",
     )
     serve.add_argument(
+        "--max-sandboxes",
+        type=int,
+        default=SandboxSettings.max_sandboxes,
+        help="most live sandboxes (POST /__mock/sandboxes past it: 507; "
+        f"default {SandboxSettings.max_sandboxes})",
+    )
+    serve.add_argument(
+        "--sandbox-ttl",
+        type=float,
+        default=SandboxSettings.ttl_seconds,
+        help="a sandbox expires after this many seconds of real time without a request "
+        f"(default {SandboxSettings.ttl_seconds:g})",
+    )
+    serve.add_argument(
+        "--max-sandbox-events",
+        type=int,
+        default=SandboxSettings.max_total_events,
+        help="events all sandboxes may hold together; each also holds at most "
+        f"--max-stored-events (default {SandboxSettings.max_total_events})",
+    )
+    serve.add_argument(
         "--validate-responses",
         action="store_true",
         help="check every response against the spec (a 500 names any mismatch)",
@@ -254,6 +276,11 @@ def serve(args: argparse.Namespace) -> None:
         max_body_bytes=args.max_body_bytes,
         max_events_per_request=args.max_events_per_request,
         max_stored_events=args.max_stored_events,
+        sandboxes=SandboxSettings(
+            max_sandboxes=args.max_sandboxes,
+            ttl_seconds=args.sandbox_ttl,
+            max_total_events=args.max_sandbox_events,
+        ),
         control=ControlSettings(
             token=args.control_token or None,
             allowed_hosts=tuple(args.allowed_hosts),

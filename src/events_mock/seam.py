@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlparse
 
 import yaml
@@ -30,12 +30,26 @@ __all__ = [
     "TenantOf",
     "api_for_path",
     "base_path",
+    "getter",
     "load_spec",
+    "route_path",
     "snake_case",
     "spec_path",
 ]
 
 SPEC_DIR = Path(__file__).parent / "specs"
+
+T = TypeVar("T")
+
+
+def getter(source: T | Callable[[], T]) -> Callable[[], T]:
+    """A thing, or how to find it per request: the server serves many worlds (sandboxes) with
+    one set of handlers, so handlers reach their service through a getter of the current
+    world's; a plain object (one world, tests) becomes a getter that returns it."""
+    if callable(source):
+        return source
+    return lambda: source
+
 
 ErrorRenderer = Callable[[int, str], ConnexionResponse]
 """(HTTP status, human-readable message) -> a response in the API's documented error shape."""
@@ -135,3 +149,16 @@ def api_for_path(apis: Sequence[MockApi], path: str) -> MockApi:
             if len(prefix) > best_length and path.startswith(prefix):
                 best, best_length = api, len(prefix)
     return best or apis[0]
+
+
+def route_path(scope: Mapping[str, Any]) -> str:
+    """The request's path below its `root_path`: what the APIs' paths are matched against.
+
+    A sandbox's path prefix (`/sandboxes/<id>`) is the request's `root_path` (ASGI), so links
+    the sandbox answers keep it, while its APIs see the paths of their specs.
+    """
+    path: str = scope["path"]
+    root = scope.get("app_root_path", scope.get("root_path", ""))  # Starlette mounts: the app's
+    if root and path.startswith(root) and path[len(root) : len(root) + 1] in ("/", ""):
+        return path[len(root) :] or "/"
+    return path

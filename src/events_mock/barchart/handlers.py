@@ -6,7 +6,7 @@ runs; a handler turns the call into one on the service and the outcome into the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from connexion import request as current_request
@@ -18,6 +18,7 @@ from events_mock.barchart.export import render_export
 from events_mock.barchart.jobs import ConflictingOptions, JobError, LinkRefused, ReportFilter
 from events_mock.barchart.service import BarchartService, EventOfAnotherProduct, TooManyEvents
 from events_mock.limits import StoreFull
+from events_mock.seam import getter
 
 __all__ = ["EXPORTS_PATH", "SERVICE", "BarchartHandlers"]
 
@@ -34,8 +35,13 @@ EXPORTS_PATH = "/exports"
 
 
 class BarchartHandlers:
-    def __init__(self, service: BarchartService) -> None:
-        self.service = service
+    def __init__(self, service: BarchartService | Callable[[], BarchartService]) -> None:
+        self._service_of = getter(service)
+
+    @property
+    def service(self) -> BarchartService:
+        """The current world's (`events_mock.world`): one handler object serves them all."""
+        return self._service_of()
 
     async def create_events(self, body: dict[str, Any]) -> Any:
         try:

@@ -14,7 +14,7 @@ from typing import Any
 from events_mock.barchart.jobs import ReportJobs
 from events_mock.barchart.service import BarchartService
 from events_mock.barchart.store import StoredEvent
-from events_mock.seam import StateConflict, StateError
+from events_mock.seam import StateConflict, StateError, getter
 
 __all__ = ["BarchartState"]
 
@@ -22,8 +22,13 @@ __all__ = ["BarchartState"]
 class BarchartState:
     """`events_mock.seam.ApiState` over a `BarchartService`: its store and its jobs."""
 
-    def __init__(self, service: BarchartService) -> None:
-        self.service = service
+    def __init__(self, service: BarchartService | Callable[[], BarchartService]) -> None:
+        self._service_of = getter(service)
+
+    @property
+    def service(self) -> BarchartService:
+        """The current world's (`events_mock.world`): one handler object serves them all."""
+        return self._service_of()
 
     def export(self) -> dict[str, Any]:
         return {"events": self.service.store.to_json(), "jobs": self.service.jobs.export_state()}

@@ -8,6 +8,7 @@ which lives in `search`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from connexion import request
@@ -17,6 +18,7 @@ from events_mock.billing.errors import render_error
 from events_mock.billing.render import JSON, XML, choose_media_type, events_to_xml
 from events_mock.billing.search import EventQuery, SearchError
 from events_mock.billing.service import BillingService
+from events_mock.seam import getter
 
 __all__ = ["OFFERED", "BillingCareHandlers"]
 
@@ -26,8 +28,13 @@ OFFERED = (JSON, XML)
 class BillingCareHandlers:
     """Serves searches over the service's current data set."""
 
-    def __init__(self, service: BillingService) -> None:
-        self.service = service
+    def __init__(self, service: BillingService | Callable[[], BillingService]) -> None:
+        self._service_of = getter(service)
+
+    @property
+    def service(self) -> BillingService:
+        """The current world's (`events_mock.world`): one handler object serves them all."""
+        return self._service_of()
 
     async def get_events(self, **params: Any) -> Any:
         try:

@@ -13,7 +13,7 @@ from typing import Any
 
 from events_mock.billing.dataset import DatasetError, DuplicateEventId, generate, load_records
 from events_mock.billing.service import BillingService
-from events_mock.seam import StateConflict, StateError
+from events_mock.seam import StateConflict, StateError, getter
 
 __all__ = ["BillingState"]
 
@@ -21,8 +21,13 @@ __all__ = ["BillingState"]
 class BillingState:
     """`events_mock.seam.ApiState` over a `BillingService`: its current data set."""
 
-    def __init__(self, service: BillingService) -> None:
-        self.service = service
+    def __init__(self, service: BillingService | Callable[[], BillingService]) -> None:
+        self._service_of = getter(service)
+
+    @property
+    def service(self) -> BillingService:
+        """The current world's (`events_mock.world`): one handler object serves them all."""
+        return self._service_of()
 
     def export(self) -> dict[str, Any]:
         data = self.service.data

@@ -9,13 +9,16 @@ Without security wired in, Connexion passes no `token_info` and the call fails c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from connexion import request as current_request
 
 from events_mock.collector.errors import error_body
 from events_mock.collector.payloads import InvalidEvent
 from events_mock.collector.service import CollectorService
 from events_mock.limits import StoreFull
+from events_mock.seam import getter
 
 __all__ = ["EVENTS_PATH", "EventCollectorHandlers"]
 
@@ -27,8 +30,13 @@ Response = tuple[dict[str, Any], int, dict[str, str]]
 class EventCollectorHandlers:
     """The collector's operations by operationId, over a `CollectorService`."""
 
-    def __init__(self, service: CollectorService) -> None:
-        self.service = service
+    def __init__(self, service: CollectorService | Callable[[], CollectorService]) -> None:
+        self._service_of = getter(service)
+
+    @property
+    def service(self) -> CollectorService:
+        """The current world's (`events_mock.world`): one handler object serves them all."""
+        return self._service_of()
 
     async def create_event(self, body: dict[str, Any], token_info: Mapping[str, Any]) -> Response:
         try:
@@ -37,13 +45,20 @@ class EventCollectorHandlers:
             return error_body(400, str(err)), 400, {}
         except StoreFull as full:
             return error_body(507, f"Nothing was stored: {full}."), 507, {}
-        return stored, 201, {"Location": f"{EVENTS_PATH}/{stored['id']}"}
+        return stored, 201, {"Location": f"{_root_path()}{EVENTS_PATH}/{stored['id']}"}
 
     async def get_event(self, eventId: str, token_info: Mapping[str, Any]) -> Response:
         stored = self.service.store.get(_tenant(token_info), eventId)
         if stored is None:
             return error_body(404, "Event not found"), 404, {}
         return stored, 200, {}
+
+
+def _root_path() -> str:
+    """A sandbox's path prefix (`events_mock.sandboxes.router`), so `Location` stays in it."""
+    scope = current_request.scope
+    root: str = scope.get("app_root_path", scope.get("root_path", ""))
+    return root
 
 
 def _tenant(token_info: Mapping[str, Any]) -> str:

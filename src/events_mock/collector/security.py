@@ -23,6 +23,7 @@ from connexion.security import BearerSecurityHandler
 
 from events_mock.credentials import owners
 from events_mock.framework.security import bearer_security
+from events_mock.seam import getter
 
 __all__ = [
     "TENANT_HEADER",
@@ -79,7 +80,7 @@ class TenantTokens:
 TokenCheck = Callable[..., "dict[str, Any] | None"]
 
 
-def make_token_check(tenants: TenantTokens) -> TokenCheck:
+def make_token_check(tenants: TenantTokens | Callable[[], TenantTokens]) -> TokenCheck:
     """The check Connexion calls with the token (and the request) for each secured request.
 
     Without an `X-TWC-Tenant` header a valid token is let through: request validation, which
@@ -88,10 +89,11 @@ def make_token_check(tenants: TenantTokens) -> TokenCheck:
     read one, a proxy or the journal another, and the request would act for a tenant its
     sender may not have meant.
     """
+    tenants_of = getter(tenants)
 
     def check_token(token: str, request: Any = None) -> dict[str, Any] | None:
         tenant = _only_tenant(request) if request is not None else None
-        access = tenants.access(token, tenant)
+        access = tenants_of().access(token, tenant)
         if access is Access.UNAUTHENTICATED:
             return None
         if access is Access.FORBIDDEN:
@@ -117,5 +119,7 @@ def _only_tenant(request: Any) -> str | None:
     return named[0] if named else None
 
 
-def bearer_handler_class(tenants: TenantTokens) -> type[BearerSecurityHandler]:
+def bearer_handler_class(
+    tenants: TenantTokens | Callable[[], TenantTokens],
+) -> type[BearerSecurityHandler]:
     return bearer_security(make_token_check(tenants))

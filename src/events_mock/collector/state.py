@@ -13,7 +13,7 @@ from typing import Any
 from events_mock.collector.payloads import InvalidEvent
 from events_mock.collector.service import CollectorService
 from events_mock.collector.store import ConflictingState, InvalidState, parse_state
-from events_mock.seam import StateConflict, StateError
+from events_mock.seam import StateConflict, StateError, getter
 
 __all__ = ["CollectorState"]
 
@@ -21,8 +21,13 @@ __all__ = ["CollectorState"]
 class CollectorState:
     """`events_mock.seam.ApiState` over a `CollectorService`: its tenants' events."""
 
-    def __init__(self, service: CollectorService) -> None:
-        self.service = service
+    def __init__(self, service: CollectorService | Callable[[], CollectorService]) -> None:
+        self._service_of = getter(service)
+
+    @property
+    def service(self) -> CollectorService:
+        """The current world's (`events_mock.world`): one handler object serves them all."""
+        return self._service_of()
 
     def export(self) -> dict[str, Any]:
         return self.service.store.export_state()

@@ -71,6 +71,10 @@ class TenantEventStore:
             stored = self._tenants.get(tenant, {}).get(event_id)
             return copy.deepcopy(stored) if stored is not None else None
 
+    def __len__(self) -> int:
+        """Events over all tenants, without the lock: a capacity check may run under it."""
+        return self._count
+
     def count(self, tenant: str | None = None) -> int:
         with self._lock:
             if tenant is not None:

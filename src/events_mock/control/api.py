@@ -22,7 +22,7 @@ from events_mock.control.index import get_index, redirect_to_index
 from events_mock.control.plane import CONTROL_PREFIX, ClockOutOfRange, ControlPlane
 from events_mock.control.state import CONTROL_SPEC
 from events_mock.framework.security import bearer_security
-from events_mock.seam import MockApi, StateConflict, StateError, load_spec, spec_path
+from events_mock.seam import MockApi, StateConflict, StateError, getter, load_spec, spec_path
 
 JSON = {"Content-Type": "application/json"}
 """Named on every answer: the spec documents problem+json too, so Connexion cannot guess."""
@@ -55,9 +55,22 @@ def problem(status: int, detail: str) -> ProblemException:
 
 
 class ControlHandlers:
-    def __init__(self, control: ControlPlane, jobs: ReportJobs | None) -> None:
-        self.control = control
-        self.jobs = jobs
+    def __init__(
+        self,
+        control: ControlPlane | Callable[[], ControlPlane],
+        jobs: ReportJobs | None | Callable[[], ReportJobs | None],
+    ) -> None:
+        self._control_of = getter(control)
+        self._jobs_of: Callable[[], ReportJobs | None] = jobs if callable(jobs) else lambda: jobs
+
+    @property
+    def control(self) -> ControlPlane:
+        """The current world's (`events_mock.world`): one handler object serves them all."""
+        return self._control_of()
+
+    @property
+    def jobs(self) -> ReportJobs | None:
+        return self._jobs_of()
 
     get_index = staticmethod(get_index)  # GET /__mock/: control/index.py
     redirect_to_index = staticmethod(redirect_to_index)  # /__mock, outside the spec
@@ -273,14 +286,20 @@ def checked_in_middleware(token: str) -> dict[str, str]:
     return {"sub": "control"}
 
 
-def create_api(control: ControlPlane, jobs: ReportJobs | None = None) -> MockApi:
+def create_api(
+    control: ControlPlane | Callable[[], ControlPlane],
+    jobs: ReportJobs | None | Callable[[], ReportJobs | None] = None,
+    extra_operations: Mapping[str, Callable[..., Awaitable[Any]]] | None = None,
+) -> MockApi:
+    """`extra_operations`: handlers by operationId served beside the plane's own (the
+    sandboxes' management, which belongs to the server rather than to one world)."""
     spec = spec_path(CONTROL_SPEC)
     handlers = ControlHandlers(control, jobs)
     return MockApi(
         name="control",
         spec=spec,
         handlers=handlers,
-        operations=state_part_operations(handlers, load_spec(spec)),
+        operations={**state_part_operations(handlers, load_spec(spec)), **(extra_operations or {})},
         render_error=render_problem,
         path_prefixes=(CONTROL_PREFIX,),
         security_map={"bearer": bearer_security(checked_in_middleware)},

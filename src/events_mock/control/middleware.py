@@ -27,6 +27,7 @@ from events_mock.control.prefer import (
     parse_prefer,
 )
 from events_mock.framework.connection import drop_connection
+from events_mock.seam import getter, route_path
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -41,25 +42,35 @@ def is_control_path(path: str) -> bool:
 
 
 class ControlMiddleware:
-    def __init__(self, app: ASGIApp, control: ControlPlane) -> None:
+    def __init__(self, app: ASGIApp, control: ControlPlane | Callable[[], ControlPlane]) -> None:
+        """`control`: the plane, or how to find the current world's (`events_mock.world`)."""
         self.app = app
-        self.control = control
+        self._control_of = getter(control)
+
+    @property
+    def control(self) -> ControlPlane:
+        return self._control_of()
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
-        elif is_control_path(scope["path"]):
-            refusal = self._refusal(scope)
+            return
+        control = self._control_of()
+        path = route_path(scope)
+        if is_control_path(path):
+            refusal = self._refusal(control, scope)
             if refusal is None:
                 await self.app(scope, receive, send)
             else:
-                await _to_asgi(refusal)(scope, receive, send)
+                await to_asgi(refusal)(scope, receive, send)
         else:
-            await _Exchange(self.app, self.control, scope, receive, send).run()
+            await _Exchange(self.app, control, scope, receive, send, path).run()
 
-    def _refusal(self, scope: MutableMapping[str, Any]) -> ConnexionResponse | None:
-        control_api = self.control.api_for(CONTROL_PREFIX)
-        token = self.control.settings.token
+    def _refusal(
+        self, control: ControlPlane, scope: MutableMapping[str, Any]
+    ) -> ConnexionResponse | None:
+        control_api = control.api_for(CONTROL_PREFIX)
+        token = control.settings.token
         token_given = False
         if token:
             given = _bearer_token(scope)
@@ -70,7 +81,7 @@ class ControlMiddleware:
                 )
                 refusal.headers["WWW-Authenticate"] = 'Bearer realm="events-mock control"'
                 return refusal
-        refused = access.refusal(scope, token_given, self.control.settings.allowed_hosts)
+        refused = access.refusal(scope, token_given, control.settings.allowed_hosts)
         return (
             None if refused is None else control_api.render_error(refused.status, refused.message)
         )
@@ -95,13 +106,16 @@ class _Exchange:
         scope: MutableMapping[str, Any],
         receive: Receive,
         send: Send,
+        path: str,
     ) -> None:
         self.app = app
         self.control = control
         self.scope = scope
+        self.path = path
+        """Below the sandbox prefix, if any: what faults, `Prefer` and the journal match."""
         self._receive = receive
         self._send = send
-        self.api = control.api_for(scope["path"])
+        self.api = control.api_for(path)
         self.arrived_ms = control.clock.now_ms()
         self.started = time.perf_counter()
         self.body = bytearray()
@@ -112,7 +126,7 @@ class _Exchange:
         self.recorded = False
 
     async def run(self) -> None:
-        fault = self.fault = self.control.faults.decide(self.scope["method"], self.scope["path"])
+        fault = self.fault = self.control.faults.decide(self.scope["method"], self.path)
         try:
             if fault is None:
                 await self._answer(self.send)
@@ -130,7 +144,7 @@ class _Exchange:
             elif fault.status is not None:
                 await self._drain()
                 message = fault.message or _phrase(fault.status)
-                await _to_asgi(self.api.render_error(fault.status, message))(
+                await to_asgi(self.api.render_error(fault.status, message))(
                     self.scope, self._receive, send
                 )
             else:
@@ -143,16 +157,14 @@ class _Exchange:
         try:
             preference = parse_prefer(self._header("prefer"))
             operation = (
-                documented_responses(self.api.spec).find(self.scope["method"], self.scope["path"])
+                documented_responses(self.api.spec).find(self.scope["method"], self.path)
                 if preference is not None
                 else None
             )
             answer = operation.answer(preference) if operation and preference else None
         except PreferenceRefused as refused:
             await self._drain()
-            await _to_asgi(self.api.render_error(400, str(refused)))(
-                self.scope, self._receive, send
-            )
+            await to_asgi(self.api.render_error(400, str(refused)))(self.scope, self._receive, send)
             return
         if answer is None:
             await self.app(self.scope, self.receive, send)
@@ -207,7 +219,7 @@ class _Exchange:
             api=self.api.name,
             tenant=tenant,
             method=self.scope["method"],
-            path=self.scope["path"],
+            path=self.path,
             body_truncated=self.body_truncated,
             status=self.status,
             duration_ms=round((time.perf_counter() - self.started) * 1000, 3),
@@ -276,7 +288,8 @@ def _with_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
     return sending
 
 
-def _to_asgi(response: ConnexionResponse) -> Response:
+def to_asgi(response: ConnexionResponse) -> Response:
+    """A Connexion answer (an API's `render_error`) as an ASGI app, outside Connexion."""
     body = response.body if isinstance(response.body, bytes) else str(response.body or "").encode()
     return Response(body, status_code=response.status_code, headers=dict(response.headers))
 

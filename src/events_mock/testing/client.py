@@ -10,8 +10,9 @@ httpx too), list the live mock's URL in its `passthrough`.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -20,6 +21,9 @@ from events_mock.control.faults import FaultRule
 from events_mock.control.journal import JournalEntry
 from events_mock.control.plane import CONTROL_PREFIX
 from events_mock.testing.wire import ClockState, fault_rule, journal_entry, report_job
+
+if TYPE_CHECKING:
+    from events_mock.testing.sandbox import SandboxHandle
 
 
 class ControlError(Exception):
@@ -71,6 +75,14 @@ class ControlClient:
     def import_api_state(self, api: str, data: Any) -> None:
         """Replace one API's data, e.g. `("billing-care", {"events": records})`."""
         self.call("PUT", f"/state/{api}", json=data)
+
+    def sandbox(self, **options: Any) -> AbstractContextManager[SandboxHandle]:
+        """A fresh sandbox of this server for the block (`events_mock.testing.sandbox`)."""
+        from events_mock.testing.sandbox import sandbox
+
+        base = str(self.http.base_url).rstrip("/").removesuffix(CONTROL_PREFIX)
+        token = self.http.headers.get("Authorization", "").removeprefix("Bearer ") or None
+        return sandbox(base, token, **options)
 
     def close(self) -> None:
         self.http.close()

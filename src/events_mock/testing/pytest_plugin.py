@@ -13,6 +13,7 @@ test module imports none of it and shows no warnings.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -35,10 +36,37 @@ def events_mock_config() -> MockConfig:
     return config_class()
 
 
+URL_OPTION = "--events-mock-url"
+URL_VARIABLE = "EVENTS_MOCK_URL"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        URL_OPTION,
+        default=None,
+        metavar="URL",
+        help="a running events-mock shared by the tests (or $EVENTS_MOCK_URL): "
+        "events_mock_server gives each test a fresh sandbox there instead of a server",
+    )
+
+
 @pytest.fixture
-def events_mock_server(events_mock_config: MockConfig) -> Iterator[MockServer]:
-    """A live mock on a free loopback port: `.url`, `.control` (a `ControlClient`), `.mock`."""
-    with import_quietly("events_mock.testing.live_mock").serve_mock(events_mock_config) as server:
+def events_mock_server(
+    events_mock_config: MockConfig, request: pytest.FixtureRequest
+) -> Iterator[MockServer]:
+    """A live mock on a free loopback port: `.url`, `.control` (a `ControlClient`), `.mock`.
+
+    With `--events-mock-url URL` (or `$EVENTS_MOCK_URL`): a fresh sandbox of the mock at URL
+    for each test (`.url` carries its prefix, `.control` acts on it, `.mock` is None), deleted
+    afterwards; so many workers (`pytest -n 4`) share one server without seeing each other.
+    """
+    live_mock = import_quietly("events_mock.testing.live_mock")
+    shared = request.config.getoption(URL_OPTION) or os.environ.get(URL_VARIABLE)
+    if shared:
+        with live_mock.shared_mock_sandbox(shared, events_mock_config) as server:
+            yield server
+        return
+    with live_mock.serve_mock(events_mock_config) as server:
         yield server
 
 

@@ -1,0 +1,16 @@
+"""Sandboxes: many isolated worlds (`events_mock.world`) served by one server.
+
+`registry` keeps them (limits, idle expiry), `router` picks the world of each request
+(`X-Mock-Sandbox` header or `/sandboxes/<id>/` prefix), `api` serves `/__mock/sandboxes`,
+`budget` bounds the events all sandboxes hold together.
+"""
+
+from events_mock.sandboxes.registry import (
+    SANDBOX_HEADER,
+    Sandbox,
+    SandboxError,
+    Sandboxes,
+    SandboxSettings,
+)
+
+__all__ = ["SANDBOX_HEADER", "Sandbox", "SandboxError", "SandboxSettings", "Sandboxes"]
