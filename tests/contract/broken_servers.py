@@ -76,8 +76,9 @@ def build(server: BrokenServer | None = None) -> tuple[EventsMock, ASGIApp]:
 
 
 def verify_args(api: str) -> tuple[str, ...]:
-    """`--api NAME` and the credentials these servers are configured with."""
-    return ("--api", api, *VERIFY_CREDENTIALS[api])
+    """`--api NAME` and the credentials these servers are configured with; in the server's own
+    world (`--no-sandbox`): a break rewrites the paths of that world, not a sandbox's."""
+    return ("--api", api, *VERIFY_CREDENTIALS[api], "--no-sandbox")
 
 
 def is_link(exchange: Exchange) -> bool:

@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import requests
 
 from events_mock.cli import build_parser
 from events_mock.contract.command import verify_command
@@ -48,6 +49,23 @@ def test_live_mock_conforms_with_its_clock_moved_through_the_control_plane() -> 
         verdict, output = run_verify("--base-url", server.url, "-k", NOT_GENERATED, *QUICK)
     assert verdict.exit_code == 0, output
     assert "advancing the target's clock" in output
+
+
+def test_a_run_against_an_events_mock_leaves_its_own_world_untouched() -> None:
+    """The run works in a fresh sandbox of the target, deleted at the end: the target's clock,
+    events, jobs and journal are as they were, and no sandbox is left."""
+    mock, app = build(None)
+    clock_before = mock.clock.now_ms()
+    with LiveServer(app) as server:
+        verdict, output = run_verify("--base-url", server.url, "-k", NOT_GENERATED, *QUICK)
+        sandboxes = requests.get(f"{server.url}/__mock/sandboxes", timeout=10).json()
+    assert verdict.exit_code == 0, output
+    assert "a fresh sandbox of the target" in output
+    assert "Left on the target: nothing (its sandbox is deleted)" in output
+    assert mock.clock.now_ms() == clock_before
+    assert len(mock.barchart.store) == 0 and mock.barchart.jobs.all() == []
+    assert [e for e in mock.control.journal.entries() if "/sandboxes" not in e.path] == []
+    assert sandboxes == []
 
 
 NOT_GENERATED = "not test_conformance and not TestStatefulLinks"
@@ -134,7 +152,14 @@ def test_credentials_never_reach_the_output_or_the_report(tmp_path) -> None:
     report = tmp_path / "report.xml"
     with LiveServer(app) as live:
         verdict, output = run_verify(
-            "--base-url", live.url, "--auth", "alice:s3cret-pw", "--junit-xml", str(report), *QUICK
+            "--base-url",
+            live.url,
+            "--auth",
+            "alice:s3cret-pw",
+            "--junit-xml",
+            str(report),
+            "--no-sandbox",
+            *QUICK,
         )
     assert verdict.exit_code == 1, output
     encoded = "YWxpY2U6czNjcmV0LXB3"  # base64 of alice:s3cret-pw
@@ -245,7 +270,7 @@ def test_bearer_tokens_never_reach_the_output_or_the_report(tmp_path) -> None:
         verdict, output = run_verify(
             "--base-url", live.url, "--api", "event-collector", "--token", "s3cret-acme",
             "--tenant", "acme", "--other-tenant", "globex:s3cret-globex",
-            "--junit-xml", str(report), *QUICK,
+            "--junit-xml", str(report), "--no-sandbox", *QUICK,
         )  # fmt: skip
     assert verdict.exit_code == 1, output
     assert "Reproduce with" in output and "Authorization: Bearer ***" in output

@@ -56,7 +56,7 @@ def test_eight_clients_each_see_only_their_own_sandbox() -> None:
     for result in results:
         n = result["n"]
         assert result["now"] == T0 + n * 1000 + (n + 1) * 1000
-        assert [rule["id"] for rule in result["faults"]] == [result["fault"]["id"]]
+        assert [rule["id"] for rule in result["faults"]] == [result["fault"].id]
         assert result["journal"][0]["status"] == 500 + n
         source = result["source"]
         assert [entry["path"] for entry in result["journal"]] == [

@@ -167,9 +167,13 @@ def test_limits_answer_507_in_the_apis_shape(server: Server) -> None:
 def test_a_sandbox_cannot_manage_sandboxes(server: Server) -> None:
     box = server.create()
     for method in ("POST", "GET"):
-        response = requests.request(method, f"{box['url']}/__mock/sandboxes")
+        body = {} if method == "POST" else None
+        response = requests.request(method, f"{box['url']}/__mock/sandboxes", json=body)
         assert response.status_code == 409
         assert response.headers["Content-Type"] == "application/problem+json"
+
+
+JSON = {"Content-Type": "application/json"}
 
 
 def test_creation_refuses_bad_options_and_states(server: Server) -> None:
@@ -180,4 +184,6 @@ def test_creation_refuses_bad_options_and_states(server: Server) -> None:
     assert requests.post(url, json={"state": bad}).status_code == 400
     assert requests.post(url, json={"unknown": 1}).status_code == 400
     assert requests.get(f"{server.url}/__mock/sandboxes").json() == []
-    assert requests.post(url).status_code == 201  # no body at all: every default
+    assert requests.post(url).status_code == 400  # the body is an object...
+    assert requests.post(url, data="null", headers=JSON).status_code == 400
+    assert requests.post(url, json={}).status_code == 201  # ...`{}`: every default

@@ -22,7 +22,7 @@ def test_each_test_has_its_own_sandbox(events_mock_server, n):
     assert events_mock_server.mock is None
     control = events_mock_server.control
     assert control.faults.list() == [] and control.journal.entries() == []
-    assert control.clock.state()["frozen"] is True
+    assert control.clock.state().frozen is True
     control.clock.advance(n)
     control.faults.add(path="/service/version", status=503)
     assert requests.get(events_mock_server.url + "/service/version").status_code == 503

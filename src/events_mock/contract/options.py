@@ -37,6 +37,8 @@ class ContractOptions:
     max_examples: int = DEFAULT_MAX_EXAMPLES
     seed: int | None = None
     read_only: bool = False
+    no_sandbox: bool = False
+    """Work in an events-mock target's own world even though it offers sandboxes."""
     tag: str | None = None
     """What everything the run stores carries; `None`: `contract-<run id>`, random."""
     rate: float | None = None
@@ -100,6 +102,11 @@ def _option_table(apis: Sequence[str]) -> list[tuple[str, str, dict[str, Any]]]:
         ("--read-only", "read_only", {
             "action": "store_true",
             "help": "only operations that store nothing, for shared environments",
+        }),
+        ("--no-sandbox", "no_sandbox", {
+            "action": "store_true",
+            "help": "against an events-mock, work in its own world instead of a fresh sandbox "
+            "(which is deleted afterwards and leaves the target untouched)",
         }),
         ("--tag", "tag", {
             "type": _tag,

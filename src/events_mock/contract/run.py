@@ -8,6 +8,7 @@ learns lives on it (its `RunContext`), none of it in a module: runs in one proce
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import secrets
 from collections import Counter
@@ -34,6 +35,13 @@ from events_mock.contract.options import ContractOptions
 from events_mock.contract.registry import CheckSet, SchemathesisCheck
 from events_mock.contract.targets import CONTRACT_APIS, ContractApi
 from events_mock.contract.throttle import ThrottledAdapter, TokenBucket
+
+SANDBOX_CREDENTIALS = ("users", "tenants", "billing_tokens")
+SANDBOXED = (
+    "a fresh sandbox of the target (an events-mock), deleted when the run ends: the target's "
+    "own clock, events and jobs are untouched"
+)
+"""What of the embedded mock's settings a sandbox of the target is created with."""
 
 REQUEST_TIMEOUT = 30.0
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -117,6 +125,8 @@ class ContractRun:
         self._own_checks = self.checks.bind(self.context)
         self._own_checks_without_history = self.checks.bind(self.context, history=False)
         self._server: Any = None
+        self._sandbox: str | None = None
+        """The target's sandbox this run works in (its `/__mock/sandboxes/<id>` URL), if any."""
         self._clock: JobClock | None = None
         self._schema: OpenApiSchema | None = None
         self.target, self.session = self._open_target()
@@ -126,15 +136,11 @@ class ContractRun:
     def _open_target(self) -> tuple[str, requests.Session]:
         """Where this run sends its requests, and the one session every request goes through.
 
-        The one place a run decides its target: the URL, and in the session the headers every
-        request carries (a sandbox of the target would be chosen here) and the `--rate` budget.
-        Schemathesis' generated requests, the flows' and the suite's own reads all take this
-        session (`call_kwargs`), so none escapes the budget or the headers.
+        The one place a run decides its target: the URL (against an events-mock, a sandbox of
+        it: `_enter_sandbox`), and in the session the headers every request carries and the
+        `--rate` budget. Schemathesis' generated requests, the flows' and the suite's own reads
+        all take this session (`call_kwargs`), so none escapes the budget or the headers.
         """
-        if self.embedded:
-            target = self._start_embedded_mock()
-        else:
-            target = str(self.options.base_url).rstrip("/")
         session = requests.Session()
         # Nothing of requests' own defaults: Schemathesis sends its own headers, and a session's
         # defaults would be added to every generated request.
@@ -142,7 +148,34 @@ class ContractRun:
         if self.bucket is not None:
             for prefix in ("http://", "https://"):
                 session.mount(prefix, ThrottledAdapter(self.bucket))
+        if self.embedded:
+            target = self._start_embedded_mock()
+        else:
+            target = str(self.options.base_url).rstrip("/")
+            target = self._enter_sandbox(target, session) or target
         return target, session
+
+    def _enter_sandbox(self, target: str, session: requests.Session) -> str | None:
+        """A fresh sandbox of the target when it is an events-mock, else None.
+
+        The run then leaves the target's own world as it was (clock, events, jobs): the
+        sandbox is deleted when the run ends. It has the target's own users and tenants, so
+        wrong credentials are refused as they would be outside it. Not with `--no-sandbox`,
+        not for `--read-only` runs (they read the target's own data) nor for the control API
+        (its own sandbox endpoints are what it fuzzes); any answer but 201 (another service,
+        a control plane closed to this caller) means: no sandbox.
+        """
+        if self.options.read_only or self.options.no_sandbox or self.api.name == "control":
+            return None
+        try:
+            answer = session.post(f"{target}/__mock/sandboxes", json={}, timeout=10)
+            created = answer.json() if answer.status_code == 201 else None
+        except (requests.RequestException, ValueError):
+            return None
+        if not isinstance(created, dict) or not isinstance(created.get("url"), str):
+            return None
+        self._sandbox = f"{target}/__mock/sandboxes/{created['id']}"
+        return str(created["url"]).rstrip("/")
 
     def call_kwargs(self) -> dict[str, Any]:
         """What every `Case.call` of this run is given: its session (see `_open_target`)."""
@@ -162,6 +195,10 @@ class ContractRun:
         return self._server.url
 
     def close(self) -> None:
+        if self._sandbox is not None:
+            with contextlib.suppress(requests.RequestException):
+                self.session.delete(self._sandbox, timeout=10)
+            self._sandbox = None
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -456,6 +493,8 @@ class ContractRun:
         lines.append(("run", run))
         if self.options.read_only:
             lines.append(("mode", "read-only: only operations that store nothing"))
+        elif self._sandbox is not None:
+            lines.append(("sandbox", SANDBOXED))
         elif self.api.stores:
             lines.append(("stores", self.recognised_by()))
         if self.bucket is not None:
@@ -470,6 +509,8 @@ class ContractRun:
         """The closing summary's line: what the run left on the target, how to recognise it."""
         if self.options.read_only:
             return "nothing (--read-only)"
+        if self._sandbox is not None:
+            return "nothing (its sandbox is deleted)"
         if self.footprint is None:
             return self.api.stores or "nothing (it only reads)"
         return f"{describe_left(self.left)}: {self.recognised_by()}"

@@ -116,7 +116,10 @@ def sandbox_operations(sandboxes: Sandboxes) -> dict[str, Operation]:
 
     async def create_sandbox(body: Mapping[str, Any] | None = None) -> Answer:
         managed_here()
-        options = dict(body or {})
+        # Connexion hands an explicit JSON `null` over as no body at all, unvalidated.
+        if body is None:
+            raise problem(400, "The body is a SandboxInput object ({} for all defaults).")
+        options = dict(body)
         try:
             sandbox = sandboxes.create(**options)
         except SandboxError as error:
