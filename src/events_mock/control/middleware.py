@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -266,11 +267,17 @@ def log_refusal(entry: JournalEntry, query_string: bytes) -> None:
 
 def refusal_reason(body: Any) -> str:
     """The message of an error body in any mocked API's shape (`message`, `detail`, the
-    Barchart error array's `value.message`), else the body itself as text."""
+    Barchart error array's `value.message`, an XML `<Message>`), else the body as text."""
     found = _message_in(body)
+    if found is None and isinstance(body, str):
+        xml = _XML_MESSAGE.search(body)  # the download's storage-style XML error
+        found = xml[1] if xml else body
     if found is None:
-        found = body if isinstance(body, str) else "" if body is None else str(body)
+        found = "" if body is None else str(body)
     return " ".join(found.split())[:500] or "(no body)"
+
+
+_XML_MESSAGE = re.compile(r"<Message>([^<]*)</Message>")
 
 
 def _message_in(body: Any) -> str | None:
