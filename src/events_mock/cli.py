@@ -13,6 +13,7 @@ from pathlib import Path
 
 import uvicorn
 from uvicorn.config import LOG_LEVELS
+from uvicorn.logging import DefaultFormatter
 from uvicorn.server import STARTUP_FAILURE
 
 import events_mock.cli_warnings  # noqa: F401 - its filter, before the mock's imports
@@ -218,6 +219,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="how many recent requests the journal keeps, oldest dropped first "
         f"(default {ControlSettings.journal_size})",
     )
+    serve.add_argument(
+        "--journal-bytes",
+        type=non_negative_int,
+        default=ControlSettings.journal_bytes,
+        metavar="BYTES",
+        help="the most bytes the journal's entries hold in all, oldest dropped first; "
+        "each entry keeps 64 KiB of each body, 8 KiB of each header value, 64 KiB of headers "
+        f"(default {ControlSettings.journal_bytes}, 64 MiB)",
+    )
+    serve.add_argument(
+        "--max-fault-rules",
+        type=positive_int,
+        default=ControlSettings.max_fault_rules,
+        metavar="RULES",
+        help="adding a fault rule past this many is refused with 507 "
+        f"(default {ControlSettings.max_fault_rules})",
+    )
 
     from events_mock.contract.command import add_verify_parser
 
@@ -247,6 +265,20 @@ def billing_data(path: str) -> BillingDataset:
         return load_json(Path(path).read_bytes())
     except (OSError, DatasetError) as error:
         raise argparse.ArgumentTypeError(f"{path}: {error}") from None
+
+
+def non_negative_int(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {value}")
+    return number
+
+
+def positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {value}")
+    return number
 
 
 def positive_float(value: str) -> float:
@@ -285,6 +317,8 @@ def serve(args: argparse.Namespace) -> None:
             token=args.control_token or None,
             allowed_hosts=tuple(args.allowed_hosts),
             journal_size=args.journal_size,
+            journal_bytes=args.journal_bytes,
+            max_fault_rules=args.max_fault_rules,
         ),
     )
     mock = EventsMock(config)
@@ -302,6 +336,7 @@ def serve(args: argparse.Namespace) -> None:
         ).start()
         app = on_shutdown(app, saver.stop)
     logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
+    configure_request_log(args.log_level)
     # Everything built so far (specs, catalog, data sets) lives as long as the process: moved
     # out of the garbage collector's sight, full collections stop pausing requests (p99).
     gc.collect()
@@ -353,6 +388,18 @@ def print_banner(
     print(f"  control plane: {base}/__mock/ ({_access(args)})", flush=True)
     if args.state_file:
         print(f"  state file: {args.state_file} (every {args.save_interval:g}s)", flush=True)
+
+
+def configure_request_log(level: str) -> logging.Logger:
+    """`events_mock.requests` (each 4xx's reason, at debug) at uvicorn's level and format."""
+    logger = logging.getLogger("events_mock.requests")
+    logger.setLevel(LOG_LEVELS[level])
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(DefaultFormatter("%(levelprefix)s %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
+    return logger
 
 
 class RedactSecrets(logging.Filter):

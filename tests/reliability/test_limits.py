@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from events_mock.app import EventsMock, MockConfig
+from events_mock.barchart.handlers import SERVICE
 from events_mock.control import ControlSettings
 from events_mock.framework.live_server import LiveServer
 from events_mock.testing.live_mock import MockServer
@@ -121,3 +122,29 @@ def test_journal_keeps_bounded_entries_and_cuts_bodies() -> None:
         entries = requests.get(f"{server.url}/__mock/journal").json()["entries"]
     assert len(entries) == 3
     assert all(entry["body_truncated"] for entry in entries)
+
+
+def test_fault_rules_past_the_bound_are_refused_507() -> None:
+    mock = EventsMock(MockConfig(control=ControlSettings(max_fault_rules=2)))
+    with LiveServer(mock.app) as server:
+        faults = f"{server.url}/__mock/faults"
+        for n in range(2):
+            assert requests.post(faults, json={"path": f"/p{n}"}).status_code == 201
+        refused = requests.post(faults, json={"path": "/p2", "status": 503})
+        assert refused.status_code == 507
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert "2 fault rules" in refused.json()["detail"]
+        assert [rule["path"] for rule in requests.get(faults).json()] == ["/p0", "/p1"]
+
+
+def test_journal_headers_and_total_bytes_are_bounded() -> None:
+    settings = ControlSettings(journal_size=1000, journal_bytes=200_000)
+    mock = EventsMock(MockConfig(control=settings))
+    with LiveServer(mock.app) as server:
+        for _ in range(40):
+            requests.get(f"{server.url}/service/version", headers={"X-Pad": "p" * 12_000})
+        journal = requests.get(f"{server.url}/__mock/journal").json()
+    assert journal["max_bytes"] == 200_000 and journal["bytes"] <= 200_000
+    assert 10 < len(journal["entries"]) < 40  # the oldest were dropped
+    assert all(entry["headers_truncated"] for entry in journal["entries"])
+    assert journal["entries"][-1]["response_body"] == SERVICE

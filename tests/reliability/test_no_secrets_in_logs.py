@@ -16,14 +16,15 @@ PASSWORD = "pa55-Wörd"
 TENANT_TOKEN = "tenant-t0ken"
 
 
-def test_secrets_never_reach_the_log_or_the_journal() -> None:
+@pytest.mark.parametrize("log_level", ["info", "debug"])
+def test_secrets_never_reach_the_log_or_the_journal(log_level: str) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [
             sys.executable, "-m", "events_mock", "serve", "--port", str(port),
             "--job-seconds", "0", "--user", f"alice:{PASSWORD}",
-            "--tenant", f"acme:{TENANT_TOKEN}",
+            "--tenant", f"acme:{TENANT_TOKEN}", "--log-level", log_level,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -40,6 +41,8 @@ def test_secrets_never_reach_the_log_or_the_journal() -> None:
         link = requests.get(f"{url}/reports/{source}", auth=auth).json()["link"]
         assert requests.get(link).status_code == 200
         link_token = link.split("token=")[1]
+        # A refused download (4xx) with the token in its query: logged with its reason at debug.
+        assert requests.get(link.replace(".csv?", "x.csv?")).status_code >= 400
         requests.get(
             f"{url}/api/v1/events/x",
             headers={"Authorization": f"Bearer {TENANT_TOKEN}", "X-TWC-Tenant": "acme"},
@@ -49,6 +52,7 @@ def test_secrets_never_reach_the_log_or_the_journal() -> None:
         server.terminate()
         log = server.communicate(timeout=20)[0]
     assert f"/exports/{source}.csv" in log, "the access log is on"
+    assert ("answered 40" in log) is (log_level == "debug"), "4xx reasons only at debug"
     for secret in (PASSWORD, TENANT_TOKEN, link_token):
         assert secret not in log
         assert secret not in journal

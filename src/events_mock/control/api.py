@@ -17,7 +17,7 @@ from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionResponse
 
 from events_mock.barchart.jobs import JobError, JobStatus, ReportJob, ReportJobs
-from events_mock.control.faults import UnknownFault
+from events_mock.control.faults import TooManyFaultRules, UnknownFault
 from events_mock.control.index import get_index, redirect_to_index
 from events_mock.control.plane import CONTROL_PREFIX, ClockOutOfRange, ControlPlane
 from events_mock.control.state import CONTROL_SPEC
@@ -135,6 +135,8 @@ class ControlHandlers:
     async def add_fault(self, body: dict[str, Any]) -> Answer:
         try:
             rule = self.control.faults.add(**body)
+        except TooManyFaultRules as error:
+            raise problem(507, str(error)) from None
         except (TypeError, ValueError) as error:
             raise problem(400, str(error)) from None
         return ok(rule.to_json(), 201)

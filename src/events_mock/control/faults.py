@@ -4,6 +4,10 @@ A client's retry loop is only tested if the service misbehaves on cue, and only 
 it misbehaves the same way every run. So every rule counts exactly (`after`, `times`) and draws
 its `probability` from its own generator seeded from the rule (or from the mock's fault seed),
 which makes a run reproducible from the rules alone, whatever other rules do.
+
+Each rule's path pattern is compiled once, when the rule is made, so what a request costs
+depends on the number of rules (bounded: `max_rules`), never on how many distinct paths they
+or the requests name.
 """
 
 from __future__ import annotations
@@ -15,11 +19,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from events_mock.control.patterns import compile_path, path_matches
+from events_mock.control.patterns import PathPattern
 
 METHODS = frozenset({"*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 MAX_LATENCY_MS = 60_000
 MAX_SEED = 2**32 - 1
+DEFAULT_MAX_RULES = 1000
+
+
+class TooManyFaultRules(Exception):
+    """Adding the rule would pass the bound on rules; nothing was added. Answered 507."""
+
+    def __init__(self, max_rules: int) -> None:
+        super().__init__(
+            f"The mock already holds {max_rules} fault rules, the most it keeps "
+            "(--max-fault-rules): remove some (DELETE /__mock/faults/{id}) or clear them."
+        )
 
 
 class UnknownFault(KeyError):
@@ -46,11 +61,12 @@ class FaultRule:
     matched: int = 0
     fired: int = 0
     _random: random.Random = field(init=False, repr=False, compare=False)
+    _pattern: PathPattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.method = self.method.upper()
         self._check()
-        compile_path(self.path)
+        self._pattern = PathPattern(self.path)
         self._random = random.Random(self.seed)
 
     @property
@@ -58,7 +74,7 @@ class FaultRule:
         return None if self.times is None else max(self.times - self.fired, 0)
 
     def matches(self, method: str, path: str) -> bool:
-        return self.method in ("*", method.upper()) and path_matches(self.path, path)
+        return self.method in ("*", method.upper()) and self._pattern.matches(path)
 
     def consider(self) -> bool:
         """Called for each matching request, in order: does the rule fire for this one?"""
@@ -101,7 +117,10 @@ class FaultRule:
 class FaultRules:
     """The ordered rule list; the first rule that fires for a request decides its fate."""
 
-    def __init__(self, seed: int = 0) -> None:
+    def __init__(self, seed: int = 0, max_rules: int = DEFAULT_MAX_RULES) -> None:
+        if max_rules < 1:
+            raise ValueError("the mock must keep at least one fault rule")
+        self.max_rules = max_rules
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
         self._seed = seed
@@ -124,7 +143,11 @@ class FaultRules:
         retry_after: int | None = None,
         message: str | None = None,
     ) -> FaultRule:
+        """Raises `TooManyFaultRules` (adding nothing) past `max_rules`, `ValueError` for a
+        rule the spec refuses."""
         with self._lock:
+            if len(self._rules) >= self.max_rules:
+                raise TooManyFaultRules(self.max_rules)
             rule = FaultRule(
                 id=f"fault-{self._next_id}",
                 path=path,
@@ -147,6 +170,8 @@ class FaultRules:
 
     def decide(self, method: str, path: str) -> FaultRule | None:
         """The rule that fires for this request, if any; counts the request against each rule."""
+        if not self._rules:
+            return None  # the common case: no rule at all, no lock
         with self._lock:
             for rule in self._rules:
                 if rule.matches(method, path) and rule.consider():

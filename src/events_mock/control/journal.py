@@ -8,11 +8,19 @@ its tenant so the control plane can show a caller only its own tenant's requests
 An entry keeps the exchange as the server saw it (`Exchange`, bytes untouched) and makes its
 redacted views (query, headers, body) when first read: recording is on every request's path,
 reading is rare, so the work is done where it is rare.
+
+What it keeps is bounded by the limits a user sets, not by what a client sends: bodies (the
+request's and the answer's) are cut at `body_limit`, each header value (and the path and the
+query string) at `value_limit`, and an entry's headers at `headers_limit` in all, each cut
+marked in the entry. The journal's total, by its own accounting (`Journal.bytes`: the raw
+bytes an entry keeps plus `ENTRY_OVERHEAD`), stays under `max_bytes`, the oldest entries
+dropped first. Recording measures lengths only; cutting copies only what is over a limit.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import threading
 from collections import deque
@@ -23,11 +31,21 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from events_mock import strict_json
-from events_mock.control.patterns import path_matches
+from events_mock.control.patterns import PathPattern
 
 REDACTED = "[REDACTED]"
 DEFAULT_CAPACITY = 1000
 DEFAULT_BODY_LIMIT = 64 * 1024
+DEFAULT_VALUE_LIMIT = 8 * 1024
+"""Each header value, the path and the query string are cut at this many bytes."""
+DEFAULT_HEADERS_LIMIT = 64 * 1024
+"""An entry's request headers (names and values) past this many bytes are left out; so are its
+answer's."""
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+ENTRY_OVERHEAD = 512
+"""What an entry costs besides the bytes it keeps (the objects themselves), in the accounting."""
+TRUNCATED_MARK = b" [TRUNCATED]"
+"""Ends a header value, path or query string the journal cut."""
 
 _ALWAYS_SECRET_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
@@ -78,7 +96,9 @@ def redact_query(query_string: str) -> dict[str, list[str]]:
     return query
 
 
-_QUERY_PAIR = re.compile(r"(?<=[?&])([^=&]+)=([^&]*)")
+_QUERY_PAIR = re.compile(r"(?<=[?&])([^=&?]+)=([^&]*)")
+"""A query parameter; a name stops at the next `?` too, so a scan never passes another start
+(linear in the text, which can be a 64 KiB body)."""
 
 
 def redact_path(path_with_query: str) -> str:
@@ -88,8 +108,16 @@ def redact_path(path_with_query: str) -> str:
     )
 
 
+def redact_text(text: str) -> str:
+    """Secret-named query parameters of any URL in a text (a download link) redacted."""
+    return redact_path(text) if "=" in text else text
+
+
 def redact_json(value: Any) -> Any:
-    """A copy with every secret-named member's value replaced; iterative, so any depth."""
+    """A copy with every secret-named member's value replaced, and secret query parameters of
+    URLs in strings (download links' tokens); iterative, so any depth."""
+    if isinstance(value, str):
+        return redact_text(value)
     if not isinstance(value, dict | list):
         return value
     copy: dict[Any, Any] | list[Any] = {} if isinstance(value, dict) else []
@@ -104,6 +132,8 @@ def redact_json(value: Any) -> Any:
                 child: Any = {} if isinstance(item, dict) else []
                 stack.append((item, child))
                 item = child
+            elif isinstance(item, str):
+                item = redact_text(item)
             if isinstance(target, dict):
                 target[key] = item
             else:
@@ -116,15 +146,45 @@ UNREADABLE = "[REDACTED: not JSON the mock accepts, and it may hold a secret]"
 key...) in which a secret's name appears: it cannot be parsed to redact, so it is not shown."""
 
 
+_JSON_MEMBER = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:\s*)("(?:[^"\\]|\\.)*"?|[\[{]|[^,}\]\s]*)')
+"""A member of JSON text, `"name": value`: a string (closed or cut), an opening bracket, or
+another scalar."""
+
+
+def redact_json_text(text: str) -> str | None:
+    """JSON text that cannot be parsed (it was cut) with secret-named members' values replaced;
+    None when that cannot be done safely (a secret-named member holds an object or array)."""
+    unsafe = False
+
+    def member(match: re.Match[str]) -> str:
+        nonlocal unsafe
+        if not is_secret_name(match[1]):
+            return match[0]
+        if match[3] in ("[", "{"):
+            unsafe = True
+        return f'"{match[1]}"{match[2]}"{REDACTED}"'
+
+    redacted = _JSON_MEMBER.sub(member, text)
+    return None if unsafe else redact_text(redacted)
+
+
 def body_view(body: bytes, content_type: str, truncated: bool) -> Any:
     """The body as a test wants to assert it: JSON parsed and redacted, anything else as text.
 
     Never fails: a body the strict decoder refuses is shown as text, or, if a secret's name
-    appears in it, as `UNREADABLE`.
+    appears in it, as `UNREADABLE`. JSON cut at the journal's limit is shown as text with its
+    secret-named members' values redacted (`UNREADABLE` when that cannot be done safely).
     """
     if not body:
         return None
-    if "json" in content_type.lower() and not truncated:
+    if "json" in content_type.lower() and truncated:
+        if not _MAYBE_SECRET.search(body.lower()):
+            return body.decode("utf-8", errors="replace")
+        if b"\\u" in body:
+            return UNREADABLE
+        redacted = redact_json_text(body.decode("utf-8", errors="replace"))
+        return UNREADABLE if redacted is None else redacted
+    if "json" in content_type.lower():
         try:
             parsed = strict_json.loads(body)
         except (strict_json.NotAcceptedJSON, RecursionError, MemoryError):
@@ -136,7 +196,7 @@ def body_view(body: bytes, content_type: str, truncated: bool) -> Any:
             return redact_json(parsed)
     if "x-www-form-urlencoded" in content_type.lower() and not truncated:
         return redact_query(body.decode("latin-1"))
-    return body.decode("utf-8", errors="replace")
+    return redact_text(body.decode("utf-8", errors="replace"))
 
 
 Headers = tuple[tuple[bytes, bytes], ...]
@@ -151,6 +211,7 @@ class Exchange:
     headers: Headers = ()
     body: bytes = b""
     response_headers: Headers = ()
+    response_body: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -167,6 +228,9 @@ class JournalEntry:
     duration_ms: float = 0.0
     fault: str | None = None
     tenant: str | None = None
+    headers_truncated: bool = False
+    """The path, the query string or a header value was cut, or headers were left out."""
+    response_body_truncated: bool = False
     _exchange: Exchange = field(default=Exchange(), repr=False, compare=False)
     """Raw, credentials included: read only through the redacted views below."""
 
@@ -187,6 +251,12 @@ class JournalEntry:
     def response_headers(self) -> dict[str, str]:
         return redact_headers(_decoded(self._exchange.response_headers))
 
+    @cached_property
+    def response_body(self) -> Any:
+        """The answer's body, redacted like the request's: why a request was refused."""
+        content_type = self.response_headers.get("content-type", "")
+        return body_view(self._exchange.response_body, content_type, self.response_body_truncated)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -196,10 +266,13 @@ class JournalEntry:
             "path": self.path,
             "query": self.query,
             "headers": self.headers,
+            "headers_truncated": self.headers_truncated,
             "body": self.body,
             "body_truncated": self.body_truncated,
             "status": self.status,
             "response_headers": self.response_headers,
+            "response_body": self.response_body,
+            "response_body_truncated": self.response_body_truncated,
             "duration_ms": self.duration_ms,
             "fault": self.fault,
             "tenant": self.tenant,
@@ -210,23 +283,118 @@ def _decoded(headers: Headers) -> Iterator[tuple[str, str]]:
     return ((name.decode("latin-1"), value.decode("latin-1")) for name, value in headers)
 
 
+def _cut(value: bytes, limit: int) -> bytes:
+    return value if len(value) <= limit else value[:limit] + TRUNCATED_MARK
+
+
+def bounded_headers(
+    headers: Headers, value_limit: int, total_limit: int
+) -> tuple[Headers, int, bool]:
+    """The headers with each name and value cut at `value_limit`, and those that would pass
+    `total_limit` bytes in all left out; their size; and whether anything was cut."""
+    size = sum(map(len, itertools.chain.from_iterable(headers)))
+    if size <= min(value_limit, total_limit):
+        return headers, size, False  # the common case: nothing can be over a limit
+    kept: list[tuple[bytes, bytes]] = []
+    total = 0
+    cut = False
+    for raw_name, raw_value in headers:
+        name, value = _cut(raw_name, value_limit), _cut(raw_value, value_limit)
+        cut = cut or name is not raw_name or value is not raw_value
+        if total + len(name) + len(value) > total_limit:
+            cut = True
+            continue  # a later, smaller header (content-type) may still fit
+        kept.append((name, value))
+        total += len(name) + len(value)
+    return tuple(kept), total, cut
+
+
 class Journal:
-    def __init__(self, capacity: int = DEFAULT_CAPACITY, body_limit: int = DEFAULT_BODY_LIMIT):
+    def __init__(
+        self,
+        capacity: int = DEFAULT_CAPACITY,
+        body_limit: int = DEFAULT_BODY_LIMIT,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        value_limit: int = DEFAULT_VALUE_LIMIT,
+        headers_limit: int = DEFAULT_HEADERS_LIMIT,
+    ):
         if capacity < 1:
             raise ValueError("the journal must keep at least one entry")
+        if min(max_bytes, body_limit, value_limit, headers_limit) < 0:
+            raise ValueError("the journal's byte limits cannot be negative")
         self.capacity = capacity
         self.body_limit = body_limit
+        """Request and response bodies are kept up to this many bytes."""
+        self.max_bytes = max_bytes
+        """The entries' total (`bytes`) stays under this, oldest dropped first; the newest
+        entry is always kept."""
+        self.value_limit = value_limit
+        self.headers_limit = headers_limit
         self._lock = threading.Lock()
-        self._entries: deque[JournalEntry] = deque(maxlen=capacity)
+        self._entries: deque[JournalEntry] = deque()
+        self._sizes: deque[int] = deque()
+        self._bytes = 0
         self._recorded = 0
 
     def record(self, **fields: Any) -> JournalEntry:
-        """Add an entry; `fields` are `JournalEntry`'s without `id`."""
+        """Add an entry; `fields` are `JournalEntry`'s without `id`. What is over a limit is cut
+        here, and marked (`headers_truncated`, `body_truncated`, `response_body_truncated`)."""
+        exchange, size = self._bounded(fields)
         with self._lock:
             self._recorded += 1
-            entry = JournalEntry(id=self._recorded, **fields)
+            entry = JournalEntry(id=self._recorded, _exchange=exchange, **fields)
             self._entries.append(entry)
+            self._sizes.append(size)
+            self._bytes += size
+            while len(self._entries) > self.capacity or (
+                self._bytes > self.max_bytes and len(self._entries) > 1
+            ):
+                self._entries.popleft()
+                self._bytes -= self._sizes.popleft()
             return entry
+
+    def _bounded(self, fields: dict[str, Any]) -> tuple[Exchange, int]:
+        """The exchange within the limits (changing `fields`' flags and path), and its size."""
+        raw: Exchange = fields.pop("_exchange", None) or Exchange()
+        headers, headers_bytes, headers_cut = bounded_headers(
+            raw.headers, self.value_limit, self.headers_limit
+        )
+        response_headers, response_headers_bytes, _ = bounded_headers(
+            raw.response_headers, self.value_limit, self.headers_limit
+        )
+        query_string = _cut(raw.query_string, self.value_limit)
+        path: str = fields.get("path", "")
+        path_cut = len(path) > self.value_limit
+        if path_cut:
+            fields["path"] = path = path[: self.value_limit] + TRUNCATED_MARK.decode()
+        if headers_cut or path_cut or query_string is not raw.query_string:
+            fields["headers_truncated"] = True
+        body, response_body = raw.body, raw.response_body
+        if len(body) > self.body_limit:
+            body, fields["body_truncated"] = body[: self.body_limit], True
+        if len(response_body) > self.body_limit:
+            response_body = response_body[: self.body_limit]
+            fields["response_body_truncated"] = True
+        exchange = raw
+        if (
+            headers is not raw.headers
+            or response_headers is not raw.response_headers
+            or query_string is not raw.query_string
+            or body is not raw.body
+            or response_body is not raw.response_body
+        ):
+            exchange = Exchange(query_string, headers, body, response_headers, response_body)
+        size = (
+            ENTRY_OVERHEAD
+            + len(path)
+            + len(query_string)
+            + headers_bytes
+            + response_headers_bytes
+            + len(body)
+            + len(response_body)
+        )
+        return exchange, size
 
     def entries(
         self,
@@ -242,11 +410,12 @@ class Journal:
         """Oldest first; every filter narrows, `limit` keeps the most recent matches."""
         with self._lock:
             entries = list(self._entries)
+        pattern = PathPattern(path) if path is not None else None
         selected = [
             entry
             for entry in entries
             if (method is None or entry.method == method.upper())
-            and (path is None or path_matches(path, entry.path))
+            and (pattern is None or pattern.matches(entry.path))
             and (status is None or entry.status == status)
             and (api is None or entry.api == api)
             and (tenant is None or entry.tenant == tenant)
@@ -259,15 +428,24 @@ class Journal:
         """Requests recorded since the start or the last clear, including forgotten ones."""
         return self._recorded
 
+    @property
+    def bytes(self) -> int:
+        """What the kept entries hold, by the journal's accounting (see the module docstring)."""
+        return self._bytes
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._sizes.clear()
+            self._bytes = 0
             self._recorded = 0
 
     def to_json(self, entries: Iterable[JournalEntry] | None = None) -> dict[str, Any]:
         chosen = self.entries() if entries is None else entries
         return {
             "capacity": self.capacity,
+            "max_bytes": self.max_bytes,
+            "bytes": self.bytes,
             "recorded": self.recorded,
             "entries": [entry.to_json() for entry in chosen],
         }

@@ -4,12 +4,19 @@ For the control plane's own paths it only decides who may call them. For every m
 records the request in the journal and applies the fault rules and `Prefer` before (or
 instead of) the API answering. It must be the outermost middleware: a dropped connection needs
 the server's own `send`, and the journal must see the final answer, errors included.
+
+With the `events_mock.requests` logger at DEBUG (`--log-level debug`), every 4xx answer of a
+mocked API is logged in one line with its reason, the message of the answer's body, secrets
+redacted as in the journal; at INFO nothing is logged here and nothing is done for it.
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
+import re
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from http import HTTPStatus
 from typing import Any
@@ -19,7 +26,7 @@ from starlette.responses import Response
 
 from events_mock.control import access
 from events_mock.control.faults import FaultRule
-from events_mock.control.journal import Exchange, Headers
+from events_mock.control.journal import Exchange, Headers, JournalEntry, redact_path
 from events_mock.control.plane import CONTROL_PREFIX, ControlPlane
 from events_mock.control.prefer import (
     PreferenceRefused,
@@ -35,6 +42,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]
 
 FAULT_HEADER = "X-Events-Mock-Fault"
+
+requests_logger = logging.getLogger("events_mock.requests")
 
 
 def is_control_path(path: str) -> bool:
@@ -122,6 +131,9 @@ class _Exchange:
         self.body_truncated = False
         self.status: int | None = None
         self.response_headers: Headers = ()
+        self.response_body: list[bytes] = []
+        self.response_bytes = 0
+        self.response_body_truncated = False
         self.fault: FaultRule | None = None
         self.recorded = False
 
@@ -190,11 +202,26 @@ class _Exchange:
         if message["type"] == "http.response.start":
             self.status = message["status"]
             self.response_headers = tuple(message.get("headers", ()))
-        elif message["type"] == "http.response.body" and not message.get("more_body", False):
-            # Recorded before the client can see the end of the answer, so a test that asks
-            # the journal right after a response always finds it there.
-            self.record()
+        elif message["type"] == "http.response.body":
+            chunk = message.get("body", b"")
+            if chunk:
+                self._keep_response(chunk)
+            if not message.get("more_body", False):
+                # Recorded before the client can see the end of the answer, so a test that asks
+                # the journal right after a response always finds it there.
+                self.record()
         await self._send(message)
+
+    def _keep_response(self, chunk: bytes) -> None:
+        """Keep the answer's body up to the journal's limit, without copying what fits."""
+        room = self.control.journal.body_limit - self.response_bytes
+        if len(chunk) > room:
+            self.response_body_truncated = True
+            chunk = chunk[: max(room, 0)]
+            if not chunk:
+                return
+        self.response_body.append(bytes(chunk))  # bytes as ASGI sends: not copied
+        self.response_bytes += len(chunk)
 
     async def _drain(self) -> None:
         """Read the request body the app will not read, so the journal still shows it."""
@@ -214,7 +241,7 @@ class _Exchange:
         self.recorded = True
         tenant_of = self.api.tenant_of
         tenant = tenant_of(_text_headers(self.scope["headers"])) if tenant_of else None
-        self.control.journal.record(
+        entry = self.control.journal.record(
             time=self.arrived_ms,
             api=self.api.name,
             tenant=tenant,
@@ -229,8 +256,54 @@ class _Exchange:
                 headers=tuple(self.scope["headers"]),
                 body=bytes(self.body),
                 response_headers=self.response_headers,
+                response_body=b"".join(self.response_body),  # one chunk: that very object
             ),
+            response_body_truncated=self.response_body_truncated,
         )
+        refused = self.status is not None and 400 <= self.status < 500
+        if refused and requests_logger.isEnabledFor(logging.DEBUG):
+            log_refusal(entry, self.scope.get("query_string", b""))
+
+
+def log_refusal(entry: JournalEntry, query_string: bytes) -> None:
+    """One line: method, path (secret query parameters redacted), status, and the reason."""
+    target = entry.path + ("?" + query_string.decode("latin-1") if query_string else "")
+    requests_logger.debug(
+        "%s %s answered %s: %s",
+        entry.method,
+        redact_path(target),
+        entry.status,
+        refusal_reason(entry.response_body),
+    )
+
+
+def refusal_reason(body: Any) -> str:
+    """The message of an error body in any mocked API's shape (`message`, `detail`, the
+    Barchart error array's `value.message`, an XML `<Message>`), else the body as text."""
+    found = _message_in(body)
+    if found is None and isinstance(body, str):
+        xml = _XML_MESSAGE.search(body)  # the download's storage-style XML error
+        found = xml[1] if xml else body
+    if found is None:
+        found = "" if body is None else str(body)
+    return " ".join(found.split())[:500] or "(no body)"
+
+
+_XML_MESSAGE = re.compile(r"<Message>([^<]*)</Message>")
+
+
+def _message_in(body: Any) -> str | None:
+    queue = deque([body])
+    while queue:  # breadth first: the outermost message; iterative, so any depth
+        value = queue.popleft()
+        if isinstance(value, dict):
+            for key in ("message", "detail"):
+                if isinstance(value.get(key), str):
+                    return str(value[key])
+            queue.extend(value.values())
+        elif isinstance(value, list):
+            queue.extend(value)
+    return None
 
 
 def _text_headers(headers: Headers) -> dict[str, str]:

@@ -16,8 +16,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from events_mock.clock import LATEST_MS, MockClock
-from events_mock.control.faults import FaultRules
-from events_mock.control.journal import DEFAULT_BODY_LIMIT, DEFAULT_CAPACITY, Journal
+from events_mock.control.faults import DEFAULT_MAX_RULES, FaultRules
+from events_mock.control.journal import (
+    DEFAULT_BODY_LIMIT,
+    DEFAULT_CAPACITY,
+    DEFAULT_MAX_BYTES,
+    Journal,
+)
 from events_mock.control.state import (
     export_api_state,
     export_state,
@@ -42,6 +47,11 @@ class ControlSettings:
     the name a container is reached by; see `events_mock.control.access`."""
     journal_size: int = DEFAULT_CAPACITY
     journal_body_limit: int = DEFAULT_BODY_LIMIT
+    """Request and response bodies are journaled up to this many bytes."""
+    journal_bytes: int = DEFAULT_MAX_BYTES
+    """The journal's entries hold at most this many bytes in all, oldest dropped first."""
+    max_fault_rules: int = DEFAULT_MAX_RULES
+    """Adding a rule past this many is refused (507)."""
     fault_seed: int = 0
     """Seeds the generators of rules added without their own seed."""
 
@@ -62,8 +72,14 @@ class ControlPlane:
         self.apis = apis
         """Every API the mock serves (a live list: the control API itself is added last)."""
         self.settings = settings or ControlSettings()
-        self.faults = FaultRules(seed=self.settings.fault_seed)
-        self.journal = Journal(self.settings.journal_size, self.settings.journal_body_limit)
+        self.faults = FaultRules(
+            seed=self.settings.fault_seed, max_rules=self.settings.max_fault_rules
+        )
+        self.journal = Journal(
+            self.settings.journal_size,
+            self.settings.journal_body_limit,
+            max_bytes=self.settings.journal_bytes,
+        )
         self.sleep = sleep
         """How fault latency waits; tests may swap in a recorder instead of real time."""
         self._lock = threading.RLock()

@@ -18,7 +18,7 @@ from events_mock.barchart.store import StoredEvent
 from events_mock.control.faults import FaultRule
 from events_mock.control.journal import JournalEntry
 
-_VIEWS = ("query", "headers", "body", "response_headers")
+_VIEWS = ("query", "headers", "body", "response_headers", "response_body")
 """`JournalEntry`'s redacted views: in-process made from the raw exchange when first read,
 over HTTP already redacted by the mock, so stored as the views' values."""
 
@@ -36,6 +36,8 @@ def journal_entry(raw: dict[str, Any]) -> JournalEntry:
         duration_ms=raw["duration_ms"],
         fault=raw["fault"],
         tenant=raw["tenant"],
+        headers_truncated=raw["headers_truncated"],
+        response_body_truncated=raw["response_body_truncated"],
     )
     entry.__dict__.update({view: raw[view] for view in _VIEWS})  # the cached views' slots
     return entry
