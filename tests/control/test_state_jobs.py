@@ -12,6 +12,7 @@ from events_mock.app import EventsMock, MockConfig
 from events_mock.barchart.jobs import JobSettings, ReportFilter
 from events_mock.clock import MockClock
 from events_mock.control.state import validate_state
+from events_mock.limits import JobsFull
 from events_mock.seam import StateError
 from tests._support import T0, event
 
@@ -125,3 +126,13 @@ def test_a_job_needs_a_mark_or_its_events() -> None:
     del document["apis"]["barchart"]["jobs"][0]["mark"]
     with pytest.raises(StateError):
         validate_state(document)
+
+
+def test_an_import_keeps_its_jobs_past_the_bound_and_new_ones_wait() -> None:
+    document = with_jobs().control.export_state()
+    settings = JobSettings(max_jobs=2, timeout_events=10**6)
+    target = EventsMock(MockConfig(clock=MockClock.frozen(T0), billing_events=0, jobs=settings))
+    target.control.import_state(document)
+    assert len(target.barchart.jobs.all()) == 3
+    with pytest.raises(JobsFull):
+        target.barchart.jobs.start(PORTFOLIO)

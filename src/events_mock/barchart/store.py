@@ -285,12 +285,13 @@ class EventStore:
         stored before the mark stay exactly the first `mark` ones. Counted without building
         a list of the matches.
         """
+        unfiltered = types is None and start is None and end is None
         with self._lock:
             bucket = self._by_source.get((customer, product))
             mark = len(bucket) if bucket is not None else 0
-            parts = bucket.prefix(mark) if bucket is not None else []
+            parts = bucket.prefix(mark) if bucket is not None and not unfiltered else []
             window = Window(self._generation, mark)
-        if types is None and start is None and end is None:
+        if unfiltered:
             return window, mark
         matching = sum(
             1
