@@ -1,4 +1,5 @@
-"""Measurements that need no load generator: start-up, export rendering, memory per event.
+"""Measurements that need no load generator: start-up, export rendering, memory per event,
+report jobs' memory and link issue time.
 
 Export and memory run in this process against `events_mock` from `src/` (the harness puts it
 on `sys.path`), so they measure the library code, not HTTP.
@@ -161,3 +162,63 @@ def memory(count: int = 200_000, batch: int = 10) -> Memory:
         len(json.dumps(e, separators=(",", ":"))) for e in store.to_json()[:20_000]
     )
     return Memory(len(store), kept / len(store), compact, stored)
+
+
+@dataclass(frozen=True)
+class Jobs:
+    events: int
+    jobs: int
+    bytes_per_job: float
+    """Traced bytes each started report job keeps, over a store of `events` matching events."""
+    state_bytes_per_job: float
+    """What each job adds to the state document (compact JSON)."""
+    links: int
+    first_links_ms: float
+    """Median time to issue one of the first 1,000 download links."""
+    last_links_ms: float
+    """The same for the last 1,000, with `links` live links in the table."""
+
+
+def jobs(events: int = 90_000, count: int = 1000, links: int = 30_000) -> Jobs:
+    """`count` report jobs over `events` matching events (what one job held before: all of
+    them), their share of the state document, and issuing `links` download links."""
+    from events_mock.app import EventsMock, MockConfig
+    from events_mock.barchart.jobs import JobSettings, ReportFilter
+    from events_mock.clock import MockClock
+
+    settings = JobSettings(max_jobs=count + 1, max_links=links + 1, timeout_events=events + 1)
+    mock = EventsMock(
+        MockConfig(clock=MockClock.frozen(1_571_073_977_278), billing_events=0, jobs=settings)
+    )
+    made = payloads.events(events)  # all BARCHART PORTFOLIO: every job matches every one
+    for i in range(0, events, 10_000):
+        mock.barchart.store.add_batch(made[i : i + 10_000])
+    del made
+    report = ReportFilter("BARCHART", "PORTFOLIO")
+    state_before = len(json.dumps(mock.control.export_state(), separators=(",", ":")))
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        started = [mock.barchart.jobs.start(report) for _ in range(count)]
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    state_after = len(json.dumps(mock.control.export_state(), separators=(",", ":")))
+    mock.clock.advance(15 * 60)
+    source = started[0].source
+    times = []
+    for _ in range(links):
+        began = time.perf_counter()
+        mock.barchart.jobs.issue_link(source)
+        times.append(time.perf_counter() - began)
+    return Jobs(
+        events=events,
+        jobs=count,
+        bytes_per_job=kept / count,
+        state_bytes_per_job=(state_after - state_before) / count,
+        links=links,
+        first_links_ms=statistics.median(times[:1000]) * 1000,
+        last_links_ms=statistics.median(times[-1000:]) * 1000,
+    )

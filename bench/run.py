@@ -275,7 +275,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-wrk", action="store_true", help="use the asyncio client")
     parser.add_argument(
         "--only",
-        choices=["http", "startup", "export", "memory", "sandboxes"],
+        choices=["http", "startup", "export", "memory", "sandboxes", "jobs"],
         action="append",
         help="run only these parts (repeatable)",
     )
@@ -292,7 +292,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    parts = set(args.only or ["http", "startup", "export", "memory", "sandboxes"])
+    parts = set(args.only or ["http", "startup", "export", "memory", "sandboxes", "jobs"])
     use_wrk = load.have_wrk() and not args.no_wrk
     if not use_wrk:
         log("wrk not found (apt-get install wrk): using the asyncio client, figures not comparable")
@@ -306,7 +306,17 @@ def main(argv: list[str] | None = None) -> None:
         log(f"export: {export.render_s:.2f} s vs {export.plain_csv_s:.2f} s")
     memory = offline.memory(args.memory_events) if "memory" in parts else None
     sandboxes = sandbox_bench.measure() if "sandboxes" in parts else None
+    jobs = None
+    if "jobs" in parts:
+        jobs = offline.jobs(*((9_000, 100, 3_000) if args.quick else ()))
     text = report(args, use_wrk, rows, startup, export, memory, sandboxes)
+    if jobs:
+        text += (
+            f"\n- Report jobs: {jobs.jobs:,} jobs over {jobs.events:,} matching events keep "
+            f"{jobs.bytes_per_job:.0f} B each and add {jobs.state_bytes_per_job:.0f} B each to "
+            f"the state document; a download link issued in {jobs.first_links_ms:.3f} ms "
+            f"(first 1,000), {jobs.last_links_ms:.3f} ms with {jobs.links:,} links live."
+        )
     print(text)
     if args.json:
         args.json.write_text(
@@ -319,6 +329,7 @@ def main(argv: list[str] | None = None) -> None:
                     "export": asdict(export) if export else None,
                     "memory": asdict(memory) if memory else None,
                     "sandboxes": asdict(sandboxes) if sandboxes else None,
+                    "jobs": asdict(jobs) if jobs else None,
                 },
                 indent=2,
             )

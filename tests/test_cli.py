@@ -111,3 +111,15 @@ def test_no_banner_when_the_port_cannot_be_bound() -> None:
     assert process.returncode == 3  # uvicorn's STARTUP_FAILURE, as before
     assert "serving on" not in out
     assert "address already in use" in err.lower()
+
+
+def test_the_report_jobs_bounds_are_options_with_documented_defaults(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    defaults = build_parser().parse_args(["serve"])
+    assert (defaults.job_ttl, defaults.max_jobs, defaults.max_links) == (86_400, 10_000, 10_000)
+    given = ["serve", "--job-ttl", "90", "--max-jobs", "5", "--max-links", "7"]
+    args = build_parser().parse_args(given)
+    assert (args.job_ttl, args.max_jobs, args.max_links) == (90, 5, 7)
+    assert "must be 1 or more" in parse_error(["serve", "--max-jobs", "0"], capsys)
+    assert "must be finite" in parse_error(["serve", "--job-ttl", "inf"], capsys)

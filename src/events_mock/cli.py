@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import math
 import os
 import socket
 import sys
@@ -127,6 +128,28 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=defaults.timeout_events,
         help=f"jobs matching more events than this end TIMEOUT (default {defaults.timeout_events})",
+    )
+    serve.add_argument(
+        "--job-ttl",
+        type=finite_positive_float,
+        default=defaults.ttl_seconds,
+        metavar="SECONDS",
+        help="a finished report job is forgotten this long after it ended, in mock time "
+        f"(default {defaults.ttl_seconds:g}: 24 hours)",
+    )
+    serve.add_argument(
+        "--max-jobs",
+        type=positive_int,
+        default=defaults.max_jobs,
+        help="starting a report job past this many live ones is refused with 507 "
+        f"(default {defaults.max_jobs})",
+    )
+    serve.add_argument(
+        "--max-links",
+        type=positive_int,
+        default=defaults.max_links,
+        help="live download links over all jobs; issuing one more retires the oldest "
+        f"(default {defaults.max_links})",
     )
     serve.add_argument(
         "--max-body-bytes",
@@ -274,6 +297,13 @@ def non_negative_int(value: str) -> int:
     return number
 
 
+def finite_positive_float(value: str) -> float:
+    number = positive_float(value)
+    if not math.isfinite(number):
+        raise argparse.ArgumentTypeError(f"must be finite: {value}")
+    return number
+
+
 def positive_int(value: str) -> int:
     number = int(value)
     if number < 1:
@@ -303,6 +333,9 @@ def serve(args: argparse.Namespace) -> None:
             base_seconds=args.job_seconds,
             seconds_per_1000_events=args.job_seconds_per_1000_events,
             timeout_events=args.timeout_events,
+            ttl_seconds=args.job_ttl,
+            max_jobs=args.max_jobs,
+            max_links=args.max_links,
         ),
         validate_responses=args.validate_responses,
         max_body_bytes=args.max_body_bytes,

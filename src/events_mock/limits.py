@@ -12,6 +12,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_EVENTS_PER_REQUEST = 10_000
 DEFAULT_MAX_STORED_EVENTS = 2_000_000
+DEFAULT_MAX_JOBS = 10_000
+"""Live Barchart report jobs (running, or finished and not yet expired)."""
+DEFAULT_JOB_TTL_SECONDS = 24 * 60 * 60
+"""How long a finished report job is kept, in mock time (its links last 15 minutes)."""
+DEFAULT_MAX_LINKS = 10_000
+"""Live download links over all report jobs; issuing one more retires the oldest."""
 
 
 class BodyTooLarge(Exception):
@@ -23,6 +29,10 @@ class BodyTooLarge(Exception):
 
 class StoreFull(Exception):
     """Storing would exceed the store's capacity; nothing was stored. Answered 507."""
+
+
+class JobsFull(Exception):
+    """Starting a report job would exceed the live jobs' bound; no job started. Answered 507."""
 
 
 class BodySizeLimit:

@@ -306,12 +306,17 @@ def _export_drops_last_row(mock: EventsMock, app: ASGIApp) -> ASGIApp:
 
 def _export_ignores_types(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     store = mock.barchart.store
-    selection = store.selection  # what report jobs select with (and `select` too)
+    selection = store.selection  # what downloads select with (and `select` too)
 
     def all_types(
-        customer: str, product: str, types: Any = None, start: Any = None, end: Any = None
+        customer: str,
+        product: str,
+        types: Any = None,
+        start: Any = None,
+        end: Any = None,
+        **window: Any,
     ) -> Any:
-        return selection(customer, product, None, start, end)
+        return selection(customer, product, None, start, end, **window)
 
     store.selection = all_types  # type: ignore[method-assign]
     return app

@@ -120,7 +120,10 @@ def test_import_is_all_or_nothing() -> None:
     mock = populated()
     before = mock.control.export_state()
     broken = json.loads(json.dumps(before))
-    broken["apis"]["barchart"]["jobs"][1]["events"][0]["type"] = "NOT-A-TYPE"
+    older_job = broken["apis"]["barchart"]["jobs"][1]  # as older documents held it: copies
+    del older_job["mark"], older_job["matched"]
+    older_job["events"] = [dict(event) for event in broken["apis"]["barchart"]["events"]]
+    older_job["events"][0]["type"] = "NOT-A-TYPE"
     broken["clock"]["now"] = 0
     with pytest.raises(StateError, match="jobs/1/events/0/type"):
         mock.control.import_state(broken)

@@ -17,7 +17,7 @@ from events_mock.barchart.errors import error_list
 from events_mock.barchart.export import render_export
 from events_mock.barchart.jobs import ConflictingOptions, JobError, LinkRefused, ReportFilter
 from events_mock.barchart.service import BarchartService, EventOfAnotherProduct, TooManyEvents
-from events_mock.limits import StoreFull
+from events_mock.limits import JobsFull, StoreFull
 from events_mock.seam import getter
 
 __all__ = ["EXPORTS_PATH", "SERVICE", "BarchartHandlers"]
@@ -59,7 +59,10 @@ class BarchartHandlers:
             report_filter = ReportFilter.from_request(body)
         except ConflictingOptions as conflict:
             return error_list("REQUEST_INVALID", str(conflict)), 400
-        return self.service.jobs.start(report_filter).to_json()
+        try:
+            return self.service.jobs.start(report_filter).to_json()
+        except JobsFull as full:
+            return error_list("EVENT_JOBS_FULL", f"No job was started: {full}."), 507
 
     async def get_report_availability(self, source: str) -> Any:
         try:
@@ -91,7 +94,7 @@ class BarchartHandlers:
         if request.path_params["source"] != job.source:
             return _access_denied("The link is not valid.")
         rows = render_export(
-            job.events, job.filter.product, self.service.catalog, job.filter.delimiter
+            job.export_events(), job.filter.product, self.service.catalog, job.filter.delimiter
         )
         return StreamingResponse(
             rows,

@@ -1,9 +1,15 @@
 """Report jobs: the asynchronous export the real service runs, simulated on the mock's clock.
 
-A job selects its events when it starts and knows from then on how it will end and when. Its
+A job fixes its events when it starts and knows from then on how it will end and when. Its
 status is settled lazily against the clock on every read, so advancing the clock (tests, the
 control plane) moves every job at once with no background thread, and a settled status is
 stored, so it never goes backwards even if the clock is set back.
+
+A job holds no events: a client may start thousands of jobs over a large store, and each
+holding its matches cost 700 KB over 90k events. It keeps a `JobWindow` (its filter and a mark
+of the store), and its export is selected from the store when downloaded. Jobs are bounded
+too: finished ones expire after `JobSettings.ttl_seconds` of mock time, at most
+`JobSettings.max_jobs` live at once, and at most `JobSettings.max_links` download links.
 """
 
 from __future__ import annotations
@@ -12,15 +18,22 @@ import json
 import secrets
 import threading
 import uuid
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, overload
 
 from events_mock.barchart.catalog import Catalog
-from events_mock.barchart.store import EventStore, StoredEvent
+from events_mock.barchart.store import EventStore, Selection, StoredEvent, Window
 from events_mock.clock import MockClock
+from events_mock.limits import (
+    DEFAULT_JOB_TTL_SECONDS,
+    DEFAULT_MAX_JOBS,
+    DEFAULT_MAX_LINKS,
+    JobsFull,
+)
 
 LINK_LIFETIME_MS = 15 * 60 * 1000
 
@@ -45,6 +58,16 @@ class JobSettings:
     """The service promises an answer within 15 minutes."""
     timeout_events: int = 100_000
     """More matching events than this ends the job TIMEOUT."""
+    ttl_seconds: float = DEFAULT_JOB_TTL_SECONDS
+    """A finished job is forgotten this long after it ended (mock time): unknown from then."""
+    max_jobs: int = DEFAULT_MAX_JOBS
+    """Live jobs (running, or finished and not expired); starting one more is refused."""
+    max_links: int = DEFAULT_MAX_LINKS
+    """Live download links over all jobs; issuing one more retires the oldest."""
+
+    @property
+    def ttl_ms(self) -> int:
+        return int(self.ttl_seconds * 1000)
 
     def duration_ms(self, matching_events: int) -> int:
         seconds = self.base_seconds + self.seconds_per_1000_events * matching_events / 1000
@@ -165,6 +188,96 @@ class ReportFilter:
         return None
 
 
+class JobWindow(Sequence[StoredEvent]):
+    """A report job's events, as a window over the store rather than a copy of them.
+
+    What a job exports is fixed when it starts: the events then stored that match its filter.
+    The store only appends to a (customer, product) until it is cleared or replaced whole, so
+    those are exactly the matches among its first `window.mark` events; they are selected
+    again from the store when read (a download), in the same order (timestamp, ties in arrival
+    order). A job keeps only the mark and how many matched (`len`), whatever it matched.
+
+    A window taken before the store was cleared or replaced reads nothing (`len` 0): the
+    events it marked are gone. Reset and state imports replace the jobs with the store, so
+    only a caller clearing the store in-process, behind the jobs' back, meets one.
+    """
+
+    __slots__ = ("_filter", "_store", "matched", "window")
+
+    def __init__(
+        self,
+        report_filter: ReportFilter,
+        window: Window,
+        matched: int,
+        store: EventStore | None = None,
+    ) -> None:
+        self._filter = report_filter
+        self.window = window
+        self.matched = matched
+        """How many events matched when the job started."""
+        self._store = store
+        """None: not (yet) over a store (an empty window, or one read from a state document
+        before `bound` puts it over the store the document was imported into)."""
+
+    @classmethod
+    def empty(cls, report_filter: ReportFilter) -> JobWindow:
+        """The events of a job that exports nothing (TIMEOUT, FAILED)."""
+        return cls(report_filter, Window(-1, 0), 0)
+
+    @classmethod
+    def over(cls, store: EventStore, report_filter: ReportFilter) -> JobWindow:
+        """A window over what `store` holds now: counted, not copied."""
+        window, matched = store.window(*_selection_args(report_filter))
+        return cls(report_filter, window, matched, store)
+
+    def bound(self, store: EventStore) -> JobWindow:
+        """This window over `store` as it is now (its events just imported)."""
+        if self.matched == 0:
+            return self
+        return JobWindow(
+            self._filter, Window(store.generation, self.window.mark), self.matched, store
+        )
+
+    def selection(self) -> Selection:
+        """The events, selected from the store now (held compactly: see `Selection`)."""
+        f = self._filter
+        if self._store is None or self.matched == 0:
+            return Selection(f.customer, f.product, ())
+        return self._store.selection(*_selection_args(f), window=self.window)
+
+    def __len__(self) -> int:
+        if self._store is not None and self._store.generation != self.window.generation:
+            return 0
+        return self.matched
+
+    @overload
+    def __getitem__(self, index: int) -> StoredEvent: ...
+    @overload
+    def __getitem__(self, index: slice) -> Selection: ...
+    def __getitem__(self, index: int | slice) -> StoredEvent | Selection:
+        return self.selection()[index]
+
+    def __iter__(self) -> Iterator[StoredEvent]:
+        return iter(self.selection())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (JobWindow, Selection, list, tuple)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"JobWindow(mark={self.window.mark}, matched={self.matched})"
+
+
+def _selection_args(
+    f: ReportFilter,
+) -> tuple[str, str, frozenset[str] | None, int | None, int | None]:
+    types = frozenset(f.types) if f.types is not None else None
+    return f.customer, f.product, types, f.start, f.end
+
+
 @dataclass
 class ReportJob:
     job: str
@@ -174,6 +287,8 @@ class ReportJob:
     outcome: JobStatus
     """The terminal status the job reaches at `finishes_ms`."""
     events: Sequence[StoredEvent] = field(default_factory=list)
+    """What the export holds: a `JobWindow` over the store in a mock (an `EventCount` in the
+    test kit's remote jobs, which only give their number)."""
     failure: str | None = None
     status: JobStatus = JobStatus.RUNNING
     ended_ms: int | None = None
@@ -187,7 +302,19 @@ class ReportJob:
             self.status = self.outcome
             self.ended_ms = self.finishes_ms
 
+    def expired(self, now_ms: int, ttl_ms: int) -> bool:
+        """Whether the job ended at least `ttl_ms` ago (running jobs never expire)."""
+        return self.ended_ms is not None and now_ms >= self.ended_ms + ttl_ms
+
+    def export_events(self) -> Sequence[StoredEvent]:
+        """The export's events, selected now: what a download renders."""
+        events = self.events
+        return events.selection() if isinstance(events, JobWindow) else events
+
     def to_state(self, links: list[dict[str, Any]]) -> dict[str, Any]:
+        """The job for a state document: its window's mark and count, never its events."""
+        events = self.events
+        mark = events.window.mark if isinstance(events, JobWindow) and len(events) else 0
         return {
             "job": self.job,
             "filter": self.filter.to_json(),
@@ -197,12 +324,14 @@ class ReportJob:
             "status": self.status.value,
             "ended": self.ended_ms,
             "failure": self.failure,
-            "events": [event.to_json() for event in self.events],
+            "mark": mark,
+            "matched": len(events) if mark else 0,
             "links": links,
         }
 
     @classmethod
-    def from_state(cls, raw: dict[str, Any]) -> ReportJob:
+    def from_state(cls, raw: Mapping[str, Any], events: Sequence[StoredEvent]) -> ReportJob:
+        """From `to_state`'s shape; `events` as `ReportJobs.parse_state` resolved them."""
         status = JobStatus(raw["status"])
         ended_ms: int | None = None
         if status is not JobStatus.RUNNING:
@@ -214,7 +343,7 @@ class ReportJob:
             started_ms=int(raw["started"]),
             finishes_ms=int(raw["finishes"]),
             outcome=JobStatus(raw["outcome"]),
-            events=[StoredEvent.from_json(event) for event in raw["events"]],
+            events=events,
             failure=raw.get("failure"),
             status=status,
             ended_ms=ended_ms,
@@ -260,6 +389,14 @@ class LinkRefused(Exception):
 
 
 class ReportJobs:
+    """The live report jobs and their download links, both bounded (see `JobSettings`).
+
+    Expired jobs are forgotten when read, and all at once when the live jobs reach their
+    bound or are listed. Links are kept in the order they were issued, which is the order
+    they expire in while the clock moves forward, so issuing one drops the expired ones from
+    the front: no pass over the table, never a copy of it.
+    """
+
     def __init__(
         self,
         store: EventStore,
@@ -273,22 +410,22 @@ class ReportJobs:
         self.settings = settings or JobSettings()
         self._lock = threading.Lock()
         self._jobs: dict[str, ReportJob] = {}
-        self._links: dict[str, Link] = {}
+        self._links: OrderedDict[str, Link] = OrderedDict()
 
     def start(self, report_filter: ReportFilter) -> ReportJob:
+        """Start a job over the events stored now.
+
+        Raises `events_mock.limits.JobsFull` when `JobSettings.max_jobs` jobs are live.
+        """
         now = self.clock.now_ms()
+        with self._lock:  # refuse before counting: a refused flood costs no scan
+            self._make_room(now)
         failure = report_filter.problem(self.catalog)
-        events: Sequence[StoredEvent] = []
+        events = JobWindow.empty(report_filter)
         if failure is not None:
             outcome = JobStatus.FAILED
         else:
-            events = self.store.selection(  # kept as long as the job: compact, GC-free
-                report_filter.customer,
-                report_filter.product,
-                frozenset(report_filter.types) if report_filter.types is not None else None,
-                report_filter.start,
-                report_filter.end,
-            )
+            events = JobWindow.over(self.store, report_filter)
             outcome = JobStatus.COMPLETE
             if len(events) > self.settings.timeout_events:
                 outcome = JobStatus.TIMEOUT
@@ -296,7 +433,7 @@ class ReportJobs:
                     f"{len(events)} events match, more than the {self.settings.timeout_events} "
                     "one export can hold: narrow the time range"
                 )
-                events = []
+                events = JobWindow.empty(report_filter)
         job = ReportJob(
             job=str(uuid.uuid4()),
             filter=report_filter,
@@ -307,8 +444,33 @@ class ReportJobs:
             failure=failure,
         )
         with self._lock:
+            self._make_room(now)
             self._jobs[job.source] = job
         return job
+
+    def _make_room(self, now: int) -> None:
+        """Forget expired jobs if the live ones are at their bound; raise `JobsFull` if that
+        leaves no room. Holds the lock."""
+        limit = self.settings.max_jobs
+        if len(self._jobs) < limit:
+            return
+        self._forget_expired(now)
+        if len(self._jobs) >= limit:
+            raise JobsFull(
+                f"{len(self._jobs)} report jobs are live, at most {limit} may be; a finished "
+                f"job is kept {self.settings.ttl_seconds:g} s of mock time after it ends"
+            )
+
+    def _forget_expired(self, now: int) -> None:
+        """Settle every job and forget the expired ones. Holds the lock."""
+        ttl = self.settings.ttl_ms
+        expired = []
+        for source, job in self._jobs.items():
+            job.settle(now)
+            if job.expired(now, ttl):
+                expired.append(source)
+        for source in expired:
+            del self._jobs[source]
 
     def get(self, source: str) -> ReportJob:
         with self._lock:
@@ -316,11 +478,16 @@ class ReportJobs:
 
     def _settled(self, source: str) -> ReportJob:
         job = self._jobs.get(source)
+        now = self.clock.now_ms()
+        if job is not None:
+            job.settle(now)
+            if job.expired(now, self.settings.ttl_ms):
+                del self._jobs[source]
+                job = None
         if job is None:
             raise JobError(
                 404, "EVENT_JOB_GET_FAILED_NO_JOB", f"No report job has the source {source}."
             )
-        job.settle(self.clock.now_ms())
         return job
 
     def force(self, source: str, status: JobStatus | str, message: str | None = None) -> ReportJob:
@@ -343,7 +510,7 @@ class ReportJobs:
             job.finishes_ms = now
             if status is not JobStatus.COMPLETE:
                 job.failure = message or f"forced to end {status.value} by the mock's control plane"
-                job.events = []
+                job.events = JobWindow.empty(job.filter)
             job.settle(now)
             return job
 
@@ -361,14 +528,18 @@ class ReportJobs:
             return job
 
     def all(self) -> list[ReportJob]:
+        """The live jobs, settled (expired ones are forgotten)."""
         now = self.clock.now_ms()
         with self._lock:
-            for job in self._jobs.values():
-                job.settle(now)
+            self._forget_expired(now)
             return list(self._jobs.values())
 
     def issue_link(self, source: str) -> Link:
-        """A fresh download link for a COMPLETE job, valid for 15 minutes of mock time."""
+        """A fresh download link for a COMPLETE job, valid for 15 minutes of mock time.
+
+        Expired links are dropped first; past `JobSettings.max_links` live links the oldest
+        is retired. Both from the front of the issue-ordered table: O(1) amortized.
+        """
         job = self.get(source)
         if job.status is JobStatus.RUNNING:
             raise JobError(
@@ -385,9 +556,18 @@ class ReportJobs:
         now = self.clock.now_ms()
         link = Link(secrets.token_urlsafe(32), source, now + LINK_LIFETIME_MS)
         with self._lock:
-            self._links = {t: lk for t, lk in self._links.items() if lk.expires_ms > now}
-            self._links[link.token] = link
+            links = self._links
+            while links and next(iter(links.values())).expires_ms <= now:
+                links.popitem(last=False)
+            while links and len(links) >= self.settings.max_links:
+                links.popitem(last=False)
+            links[link.token] = link
         return link
+
+    def links(self) -> int:
+        """How many download links the table holds (live, or expired and not yet dropped)."""
+        with self._lock:
+            return len(self._links)
 
     def redeem(self, token: str) -> ReportJob:
         """The job a download link points to, if the link exists and has not expired."""
@@ -397,7 +577,10 @@ class ReportJobs:
             raise LinkRefused("The link is not valid.")
         if self.clock.now_ms() >= link.expires_ms:
             raise LinkRefused("The link has expired: ask for a new one.")
-        return self.get(link.source)
+        try:
+            return self.get(link.source)
+        except JobError:  # the job expired (a TTL shorter than a link's 15 minutes)
+            raise LinkRefused("The link is not valid: its report no longer exists.") from None
 
     def clear(self) -> None:
         with self._lock:
@@ -405,35 +588,94 @@ class ReportJobs:
             self._links.clear()
 
     def export_state(self) -> list[dict[str, Any]]:
-        """Every job with its events and live links, for the control plane's state export.
-
-        A job carries its own events (the export file's content is fixed when the job
-        starts), so a state file never has references to resolve.
-        """
+        """Every live job with its window (a mark of the store, not its events) and live links,
+        for the control plane's state export."""
+        now = self.clock.now_ms()
         with self._lock:
+            self._forget_expired(now)
             links: dict[str, list[dict[str, Any]]] = {}
             for link in self._links.values():
-                links.setdefault(link.source, []).append(
-                    {"token": link.token, "expires": link.expires_ms}
-                )
+                if link.expires_ms > now and link.source in self._jobs:
+                    links.setdefault(link.source, []).append(
+                        {"token": link.token, "expires": link.expires_ms}
+                    )
             return [job.to_state(links.get(job.source, [])) for job in self._jobs.values()]
 
     @staticmethod
-    def parse_state(jobs: list[dict[str, Any]]) -> tuple[dict[str, ReportJob], dict[str, Link]]:
-        """Jobs and links from `export_state`'s shape (already checked against the schema)."""
+    def parse_state(
+        jobs: list[dict[str, Any]], events: Sequence[StoredEvent]
+    ) -> tuple[dict[str, ReportJob], dict[str, Link]]:
+        """Jobs and links from `export_state`'s shape (already checked against the schema),
+        over `events`, the store's events of the same document, in their order.
+
+        A job's `mark` counts events of its customer and product in that order, so it must not
+        reach past them (ValueError). A job of an older document carries its events instead
+        (one copy per job): its mark becomes the position of the last of them in `events`,
+        each of which must be there, and its count their number.
+        """
+        sizes: dict[tuple[str, str], int] = {}
+        for event in events:
+            key = (event.customer, event.product)
+            sizes[key] = sizes.get(key, 0) + 1
+        positions: dict[tuple[str, str, str, int], int] | None = None
         parsed: dict[str, ReportJob] = {}
         links: dict[str, Link] = {}
         for raw in jobs:
-            job = ReportJob.from_state(raw)
+            report_filter = ReportFilter.from_json(raw["filter"])
+            key = (report_filter.customer, report_filter.product)
+            if "mark" in raw:
+                mark, matched = int(raw["mark"]), int(raw["matched"])
+                if mark > sizes.get(key, 0):
+                    raise ValueError(
+                        f"job {raw['job']}: mark {mark} is past the {sizes.get(key, 0)} stored "
+                        f"events of {key[0]} {key[1]}"
+                    )
+                if matched > mark:
+                    raise ValueError(
+                        f"job {raw['job']}: matched {matched} is more than mark {mark}"
+                    )
+            else:  # an older document: the job's own copies of its events
+                if positions is None:
+                    positions = _positions(events)
+                mark, matched = 0, len(raw["events"])
+                for n, old in enumerate(raw["events"]):
+                    where = (old["customer"], old["product"], old["batch"], int(old["sequence"]))
+                    position = positions.get(where)
+                    if position is None or where[:2] != key:
+                        raise ValueError(
+                            f"job {raw['job']}: events[{n}] (batch {where[2]}, sequence "
+                            f"{where[3]}) is not a stored event of {key[0]} {key[1]}"
+                        )
+                    mark = max(mark, position + 1)
+            window = JobWindow(report_filter, Window(-1, mark), matched)
+            job = ReportJob.from_state(raw, window if matched else JobWindow.empty(report_filter))
             parsed[job.source] = job
             for link in raw.get("links", ()):
                 links[link["token"]] = Link(link["token"], job.source, int(link["expires"]))
         return parsed, links
 
-    def replace(self, jobs: dict[str, ReportJob], links: dict[str, Link]) -> None:
+    def replace(self, jobs: Mapping[str, ReportJob], links: Mapping[str, Link]) -> None:
+        """Take `parse_state`'s jobs and links, their windows over the store as it is now:
+        call it right after the store took the same document's events."""
+        for job in jobs.values():
+            if isinstance(job.events, JobWindow):
+                job.events = job.events.bound(self.store)
+        by_expiry = sorted(links.values(), key=lambda link: link.expires_ms)
         with self._lock:
             self._jobs = dict(jobs)
-            self._links = dict(links)
+            self._links = OrderedDict((link.token, link) for link in by_expiry)
+
+
+def _positions(events: Sequence[StoredEvent]) -> dict[tuple[str, str, str, int], int]:
+    """(customer, product, batch, sequence) -> position among its customer and product's."""
+    counts: dict[tuple[str, str], int] = {}
+    positions = {}
+    for event in events:
+        key = (event.customer, event.product)
+        position = counts.get(key, 0)
+        counts[key] = position + 1
+        positions[(event.customer, event.product, event.batch, event.sequence)] = position
+    return positions
 
 
 def _ended(job: ReportJob) -> str:

@@ -2,8 +2,10 @@
 
 The shape is `BarchartState` in spec/control.yaml, which the control plane checks before
 calling `prepare`; what is checked here again (event types the catalog knows) guards callers
-that import in-process, still before anything changes. Jobs carry their own events and links,
-so a document never holds references that could dangle.
+that import in-process, still before anything changes. A job holds a mark into the document's
+own events (how many of its customer and product's events it reads), never copies of them, so
+a document's size does not grow with its jobs' matches; a job of an older document, with its
+own copies, is converted to a mark (see `ReportJobs.parse_state`).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class BarchartState:
         raw_jobs = list(data.get("jobs", ()))
         try:
             events = [StoredEvent.from_json(raw) for raw in data.get("events", ())]
-            jobs, links = ReportJobs.parse_state(raw_jobs)
+            jobs, links = ReportJobs.parse_state(raw_jobs, events)
         except (KeyError, TypeError, ValueError) as error:
             raise StateError(f"barchart: {type(error).__name__}: {error}") from None
         if len(jobs) < len(raw_jobs):
@@ -45,8 +47,6 @@ class BarchartState:
         if len(links) < sum(len(raw.get("links", ())) for raw in raw_jobs):
             raise StateConflict("barchart: two download links have the same token")
         self._check_codes(events, "events")
-        for job in jobs.values():
-            self._check_codes(job.events, f"job {job.job}")
 
         def commit() -> None:
             self.service.store.replace(events)
