@@ -47,6 +47,7 @@ from events_mock.limits import (
     BodyTooLarge,
 )
 from events_mock.seam import MockApi, api_for_path, base_path, load_spec
+from events_mock.server_limits import RequestLimits, ServerLimits
 
 logger = logging.getLogger("events_mock")
 
@@ -76,6 +77,8 @@ class MockConfig:
     max_stored_events: int = DEFAULT_MAX_STORED_EVENTS
     """Per store: Barchart events, and Event Collector events over all tenants."""
     control: ControlSettings = field(default_factory=ControlSettings)
+    request_limits: RequestLimits = field(default_factory=RequestLimits)
+    """Head size, query parameters, body deadline: checked before any API sees a request."""
 
 
 class EventsMock:
@@ -113,6 +116,7 @@ class EventsMock:
             validate_responses=self.config.validate_responses,
             max_body_bytes=self.config.max_body_bytes,
             middlewares=[partial(ControlMiddleware, control=self.control)],
+            request_limits=self.config.request_limits,
         )
 
 
@@ -122,14 +126,17 @@ def build_app(
     validate_responses: bool = False,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     middlewares: Sequence[Callable] = (),
+    request_limits: RequestLimits | None = None,
 ) -> PreparedAsyncApp:
-    """`middlewares` (app -> ASGI app factories) wrap everything else, first outermost."""
+    """`middlewares` (app -> ASGI app factories) wrap everything else, first outermost, inside
+    `ServerLimits` (`request_limits`), which refuses what no API should read."""
+    limits = partial(ServerLimits, apis=apis, limits=request_limits or RequestLimits())
     app = PreparedAsyncApp(
         __name__,
         validate_responses=validate_responses,
         validator_map=validator_map(),
         jsonifier=FastJsonifier(),
-        middlewares=[*middlewares, *prepared_middlewares(validate_responses)],
+        middlewares=[limits, *middlewares, *prepared_middlewares(validate_responses)],
     )
     app.add_middleware(
         BodySizeLimit, position=MiddlewarePosition.BEFORE_SWAGGER, max_bytes=max_body_bytes
