@@ -111,3 +111,48 @@ def test_no_banner_when_the_port_cannot_be_bound() -> None:
     assert process.returncode == 3  # uvicorn's STARTUP_FAILURE, as before
     assert "serving on" not in out
     assert "address already in use" in err.lower()
+
+
+def test_server_limits_have_documented_defaults() -> None:
+    args = build_parser().parse_args(["serve"])
+    limits = {
+        name: getattr(args, name)
+        for name in (
+            "max_header_bytes",
+            "max_query_params",
+            "max_connections",
+            "idle_timeout",
+            "request_timeout",
+            "shutdown_timeout",
+        )
+    }
+    assert limits == {
+        "max_header_bytes": 65536,
+        "max_query_params": 256,
+        "max_connections": 512,
+        "idle_timeout": 5.0,
+        "request_timeout": 30.0,
+        "shutdown_timeout": 10,
+    }
+
+
+@pytest.mark.parametrize(
+    "option",
+    ["--max-header-bytes", "--max-query-params", "--max-connections", "--shutdown-timeout"],
+)
+def test_server_limits_must_be_positive(option: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert "must be a positive whole number" in parse_error(["serve", option, "0"], capsys)
+
+
+@pytest.mark.slow
+def test_serve_applies_the_head_and_query_limits() -> None:
+    from tests._support import serve
+
+    with serve("--max-header-bytes", "2000", "--max-query-params", "3") as url:
+        big = requests.get(f"{url}/service/version", headers={"X-Big": "x" * 4000}, timeout=10)
+        many = requests.get(f"{url}/service/version?a&b&c&d", timeout=10)
+        fine = requests.get(f"{url}/service/version", headers={"X-Big": "x" * 1000}, timeout=10)
+    assert (big.status_code, big.json()[0]["value"]["code"]) == (431, "REQUEST_HEADERS_TOO_LARGE")
+    assert (many.status_code, many.json()[0]["value"]["code"]) == (400, "REQUEST_INVALID")
+    assert "4 parameters" in many.json()[0]["value"]["message"]
+    assert fine.status_code == 200
