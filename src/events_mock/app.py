@@ -42,6 +42,7 @@ from events_mock.home import ROUTED_METHODS, home_page
 from events_mock.limits import (
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_EVENTS_PER_REQUEST,
+    DEFAULT_MAX_STORED_BYTES,
     DEFAULT_MAX_STORED_EVENTS,
     BodySizeLimit,
     BodyTooLarge,
@@ -76,6 +77,8 @@ class MockConfig:
     max_events_per_request: int = DEFAULT_MAX_EVENTS_PER_REQUEST
     max_stored_events: int = DEFAULT_MAX_STORED_EVENTS
     """Per store: Barchart events, and Event Collector events over all tenants."""
+    max_stored_bytes: int = DEFAULT_MAX_STORED_BYTES
+    """Per store as well: what events hold (Barchart: context values; collector: JSON size)."""
     control: ControlSettings = field(default_factory=ControlSettings)
     request_limits: RequestLimits = field(default_factory=RequestLimits)
     """Head size, query parameters, body deadline: checked before any API sees a request."""
@@ -87,7 +90,9 @@ class EventsMock:
     def __init__(self, config: MockConfig | None = None) -> None:
         self.config = config or MockConfig()
         self.clock = self.config.clock or MockClock()
-        store = EventStore(capacity=self.config.max_stored_events)
+        store = EventStore(
+            capacity=self.config.max_stored_events, max_bytes=self.config.max_stored_bytes
+        )
         catalog = load_catalog()
         self.barchart = BarchartService(
             store=store,
@@ -95,7 +100,11 @@ class EventsMock:
             catalog=catalog,
             max_events_per_request=self.config.max_events_per_request,
         )
-        self.collector = CollectorService(TenantEventStore(capacity=self.config.max_stored_events))
+        self.collector = CollectorService(
+            TenantEventStore(
+                capacity=self.config.max_stored_events, max_bytes=self.config.max_stored_bytes
+            )
+        )
         billing_data = self.config.billing_data
         if billing_data is None:
             billing_data = generate_billing_events(

@@ -149,6 +149,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="writes past this many stored events are refused whole with 507 "
         f"(default {MockConfig.max_stored_events})",
     )
+    serve.add_argument(
+        "--max-stored-bytes",
+        type=positive_int,
+        default=MockConfig.max_stored_bytes,
+        metavar="BYTES",
+        help="writes that would make a store hold more than this are refused whole with 507: "
+        "Barchart counts context values and versions (plus 100 bytes an event), the Event "
+        f"Collector each event's JSON size (default {MockConfig.max_stored_bytes}, per store)",
+    )
     add_server_limit_options(serve)
     serve.add_argument(
         "--validate-responses",
@@ -322,6 +331,7 @@ def serve(args: argparse.Namespace) -> None:
         max_body_bytes=args.max_body_bytes,
         max_events_per_request=args.max_events_per_request,
         max_stored_events=args.max_stored_events,
+        max_stored_bytes=args.max_stored_bytes,
         control=ControlSettings(
             token=args.control_token or None,
             allowed_hosts=tuple(args.allowed_hosts),

@@ -12,6 +12,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_EVENTS_PER_REQUEST = 10_000
 DEFAULT_MAX_STORED_EVENTS = 2_000_000
+DEFAULT_MAX_STORED_BYTES = 1024**3
+"""Per store, besides the event count: 300 collector events of 8 MB each took 2.4 GB."""
 
 
 class BodyTooLarge(Exception):
