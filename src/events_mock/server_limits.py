@@ -88,20 +88,14 @@ class ServerLimits:
         if refusal is not None:
             await self._answer(scope, send, *refusal)
             return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = True
-            await send(message)
-
-        in_time = _with_deadline(receive, self.limits.request_timeout)
+        # `send` is handed on as it is: a fault that drops the connection needs the server's own.
         try:
-            await self.app(scope, in_time, tracking_send)
-        except RequestTimedOut as timed_out:
-            if started:
-                raise
-            await self._answer(scope, send, 408, str(timed_out.detail), timed_out.headers)
+            await self.app(scope, _with_deadline(receive, self.limits.request_timeout), send)
+        except RequestTimedOut as timed_out:  # read outside the app's error handler
+            try:
+                await self._answer(scope, send, 408, str(timed_out.detail), timed_out.headers)
+            except RuntimeError:  # an answer had begun: the server closes the connection
+                raise timed_out from None
 
     def _refusal(self, scope: Scope) -> tuple[int, str, Mapping[str, str] | None] | None:
         marked = scope.get("extensions", {}).get(REFUSAL_EXTENSION)

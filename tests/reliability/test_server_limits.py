@@ -161,7 +161,7 @@ def test_past_the_cap_with_every_connection_busy_the_refusal_is_clear() -> None:
         finally:
             for connection in busy:
                 connection.close()
-    assert (response.status_code, error_code(response)) == (503, "SERVICE_UNAVAILABLE")
+    assert (response.status_code, error_code(response)) == (503, "REQUEST_GENERAL_FAILURE")
     assert response.headers["Retry-After"] == "1"
 
 

@@ -21,7 +21,6 @@ ERROR_CODES = {
     413: "REQUEST_TOO_LARGE",
     415: "REQUEST_UNSUPPORTED_MEDIA_TYPE",
     431: "REQUEST_HEADERS_TOO_LARGE",
-    503: "SERVICE_UNAVAILABLE",
 }
 """The reference's code for each status the framework answers on its own."""
 
