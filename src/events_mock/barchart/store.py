@@ -168,9 +168,9 @@ EVENT_OVERHEAD_BYTES = 100
 def event_bytes(context: Iterable[str | None], version: str | None) -> int:
     """What one event costs the store's byte budget: the characters of its context values and
     version (what a client chooses the size of) plus `EVENT_OVERHEAD_BYTES`."""
-    size = EVENT_OVERHEAD_BYTES + (len(version) if version is not None else 0)
+    size = EVENT_OVERHEAD_BYTES + (len(version) if isinstance(version, str) else 0)
     for value in context:
-        if value is not None:
+        if isinstance(value, str):  # None, or what a Python caller stored
             size += len(value)
     return size
 
