@@ -121,5 +121,48 @@ def test_the_report_jobs_bounds_are_options_with_documented_defaults(
     given = ["serve", "--job-ttl", "90", "--max-jobs", "5", "--max-links", "7"]
     args = build_parser().parse_args(given)
     assert (args.job_ttl, args.max_jobs, args.max_links) == (90, 5, 7)
-    assert "must be 1 or more" in parse_error(["serve", "--max-jobs", "0"], capsys)
+    assert "must be a positive whole number" in parse_error(["serve", "--max-jobs", "0"], capsys)
     assert "must be finite" in parse_error(["serve", "--job-ttl", "inf"], capsys)
+def test_server_limits_have_documented_defaults() -> None:
+    args = build_parser().parse_args(["serve"])
+    limits = {
+        name: getattr(args, name)
+        for name in (
+            "max_header_bytes",
+            "max_query_params",
+            "max_connections",
+            "idle_timeout",
+            "request_timeout",
+            "shutdown_timeout",
+        )
+    }
+    assert limits == {
+        "max_header_bytes": 65536,
+        "max_query_params": 256,
+        "max_connections": 512,
+        "idle_timeout": 5.0,
+        "request_timeout": 30.0,
+        "shutdown_timeout": 10,
+    }
+
+
+@pytest.mark.parametrize(
+    "option",
+    ["--max-header-bytes", "--max-query-params", "--max-connections", "--shutdown-timeout"],
+)
+def test_server_limits_must_be_positive(option: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert "must be a positive whole number" in parse_error(["serve", option, "0"], capsys)
+
+
+@pytest.mark.slow
+def test_serve_applies_the_head_and_query_limits() -> None:
+    from tests._support import serve
+
+    with serve("--max-header-bytes", "2000", "--max-query-params", "3") as url:
+        big = requests.get(f"{url}/service/version", headers={"X-Big": "x" * 4000}, timeout=10)
+        many = requests.get(f"{url}/service/version?a&b&c&d", timeout=10)
+        fine = requests.get(f"{url}/service/version", headers={"X-Big": "x" * 1000}, timeout=10)
+    assert (big.status_code, big.json()[0]["value"]["code"]) == (431, "REQUEST_HEADERS_TOO_LARGE")
+    assert (many.status_code, many.json()[0]["value"]["code"]) == (400, "REQUEST_INVALID")
+    assert "4 parameters" in many.json()[0]["value"]["message"]
+    assert fine.status_code == 200

@@ -41,6 +41,7 @@ from events_mock.home import ROUTED_METHODS, home_page
 from events_mock.limits import (
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_EVENTS_PER_REQUEST,
+    DEFAULT_MAX_STORED_BYTES,
     DEFAULT_MAX_STORED_EVENTS,
     BodySizeLimit,
     BodyTooLarge,
@@ -49,6 +50,7 @@ from events_mock.sandboxes import Sandboxes, SandboxSettings
 from events_mock.sandboxes.api import sandbox_operations, sandbox_world
 from events_mock.sandboxes.router import SandboxRouter
 from events_mock.seam import MockApi, api_for_path, base_path, load_spec, route_path
+from events_mock.server_limits import RequestLimits, ServerLimits
 from events_mock.world import SharedData, World, WorldSettings
 
 logger = logging.getLogger("events_mock")
@@ -78,8 +80,12 @@ class MockConfig:
     max_events_per_request: int = DEFAULT_MAX_EVENTS_PER_REQUEST
     max_stored_events: int = DEFAULT_MAX_STORED_EVENTS
     """Per store: Barchart events, and Event Collector events over all tenants."""
+    max_stored_bytes: int = DEFAULT_MAX_STORED_BYTES
+    """Per store as well: what events hold (Barchart: context values; collector: JSON size)."""
     control: ControlSettings = field(default_factory=ControlSettings)
     sandboxes: SandboxSettings = field(default_factory=SandboxSettings)
+    request_limits: RequestLimits = field(default_factory=RequestLimits)
+    """Head size, query parameters, body deadline: checked before any API sees a request."""
 
 
 class EventsMock:
@@ -117,6 +123,7 @@ class EventsMock:
             jobs=self.config.jobs,
             max_events_per_request=self.config.max_events_per_request,
             max_stored_events=self.config.max_stored_events,
+            max_stored_bytes=self.config.max_stored_bytes,
             control=self.config.control,
         )
         self.default_world = World(
@@ -132,6 +139,7 @@ class EventsMock:
                 partial(SandboxRouter, sandboxes=sandboxes, apis=self.apis),
                 partial(ControlMiddleware, control=lambda: current().control),
             ],
+            request_limits=self.config.request_limits,
         )
 
     # The default world's, as before sandboxes existed (the test kit and tests use them).
@@ -167,14 +175,17 @@ def build_app(
     validate_responses: bool = False,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     middlewares: Sequence[Callable] = (),
+    request_limits: RequestLimits | None = None,
 ) -> PreparedAsyncApp:
-    """`middlewares` (app -> ASGI app factories) wrap everything else, first outermost."""
+    """`middlewares` (app -> ASGI app factories) wrap everything else, first outermost, inside
+    `ServerLimits` (`request_limits`), which refuses what no API should read."""
+    limits = partial(ServerLimits, apis=apis, limits=request_limits or RequestLimits())
     app = PreparedAsyncApp(
         __name__,
         validate_responses=validate_responses,
         validator_map=validator_map(),
         jsonifier=FastJsonifier(),
-        middlewares=[*middlewares, *prepared_middlewares(validate_responses)],
+        middlewares=[limits, *middlewares, *prepared_middlewares(validate_responses)],
     )
     app.add_middleware(
         BodySizeLimit, position=MiddlewarePosition.BEFORE_SWAGGER, max_bytes=max_body_bytes

@@ -42,7 +42,9 @@ from events_mock.control.state import (
     on_shutdown,
 )
 from events_mock.credentials import credentials
+from events_mock.framework.protocol import ConnectionLimits, bounded_protocol
 from events_mock.sandboxes import SandboxSettings
+from events_mock.server_limits import RequestLimits
 from events_mock.version import package_version
 
 SERVE_DESCRIPTION = """\
@@ -194,6 +196,16 @@ def build_parser() -> argparse.ArgumentParser:
         f"--max-stored-events (default {SandboxSettings.max_total_events})",
     )
     serve.add_argument(
+        "--max-stored-bytes",
+        type=positive_int,
+        default=MockConfig.max_stored_bytes,
+        metavar="BYTES",
+        help="writes that would make a store hold more than this are refused whole with 507: "
+        "Barchart counts context values and versions (plus 100 bytes an event), the Event "
+        f"Collector each event's JSON size (default {MockConfig.max_stored_bytes}, per store)",
+    )
+    add_server_limit_options(serve)
+    serve.add_argument(
         "--validate-responses",
         action="store_true",
         help="check every response against the spec (a 500 names any mismatch)",
@@ -266,6 +278,64 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+DEFAULT_SHUTDOWN_TIMEOUT = 10
+
+
+def add_server_limit_options(serve: argparse.ArgumentParser) -> None:
+    """What one client may cost: head size, query parameters, connections, time."""
+    requests, connections = RequestLimits(), ConnectionLimits()
+    serve.add_argument(
+        "--max-header-bytes",
+        type=positive_int,
+        default=requests.max_header_bytes,
+        metavar="BYTES",
+        help="a request line plus headers larger than this is refused with 431 "
+        f"(default {requests.max_header_bytes})",
+    )
+    serve.add_argument(
+        "--max-query-params",
+        type=positive_int,
+        default=requests.max_query_params,
+        metavar="COUNT",
+        help="a query string with more parameters is refused with 400 before it is parsed "
+        f"(default {requests.max_query_params})",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=positive_int,
+        default=connections.max_connections,
+        metavar="COUNT",
+        help="past this many open connections a new one closes the longest-idle one, or is "
+        "answered 503 if every one is busy; keep it under the file descriptor limit "
+        f"(ulimit -n; default {connections.max_connections})",
+    )
+    serve.add_argument(
+        "--idle-timeout",
+        type=positive_float,
+        default=connections.idle_timeout,
+        metavar="SECONDS",
+        help="a connection silent this long, fresh or between requests, is closed "
+        f"(default {connections.idle_timeout:g})",
+    )
+    serve.add_argument(
+        "--request-timeout",
+        type=positive_float,
+        default=requests.request_timeout,
+        metavar="SECONDS",
+        help="a request head not finished this long after its first byte, or a body not "
+        "finished this long after its head, is answered 408 "
+        f"(default {requests.request_timeout:g})",
+    )
+    serve.add_argument(
+        "--shutdown-timeout",
+        type=positive_int,
+        default=DEFAULT_SHUTDOWN_TIMEOUT,
+        metavar="SECONDS",
+        help="on SIGTERM or Ctrl-C, requests still running this long are cancelled; then the "
+        f"state is saved and the server exits (default {DEFAULT_SHUTDOWN_TIMEOUT})",
+    )
+
+
 def port_number(value: str) -> int:
     try:
         number = int(value)
@@ -307,7 +377,7 @@ def finite_positive_float(value: str) -> float:
 def positive_int(value: str) -> int:
     number = int(value)
     if number < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more: {value}")
+        raise argparse.ArgumentTypeError(f"must be a positive whole number: {value}")
     return number
 
 
@@ -346,12 +416,18 @@ def serve(args: argparse.Namespace) -> None:
             ttl_seconds=args.sandbox_ttl,
             max_total_events=args.max_sandbox_events,
         ),
+        max_stored_bytes=args.max_stored_bytes,
         control=ControlSettings(
             token=args.control_token or None,
             allowed_hosts=tuple(args.allowed_hosts),
             journal_size=args.journal_size,
             journal_bytes=args.journal_bytes,
             max_fault_rules=args.max_fault_rules,
+        ),
+        request_limits=RequestLimits(
+            max_header_bytes=args.max_header_bytes,
+            max_query_params=args.max_query_params,
+            request_timeout=args.request_timeout,
         ),
     )
     mock = EventsMock(config)
@@ -376,8 +452,21 @@ def serve(args: argparse.Namespace) -> None:
     gc.freeze()
     # No proxy-header rewriting: the control plane's loopback check must see the socket's peer,
     # not what an `X-Forwarded-For` claims (even with FORWARDED_ALLOW_IPS set).
+    connection_limits = ConnectionLimits(
+        max_head_bytes=args.max_header_bytes,
+        max_connections=args.max_connections,
+        idle_timeout=args.idle_timeout,
+        request_timeout=args.request_timeout,
+    )
     server_config = uvicorn.Config(
-        app, host=args.host, port=args.port, log_level=args.log_level, proxy_headers=False
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        proxy_headers=False,
+        http=bounded_protocol(connection_limits),
+        # A deadline, then the lifespan shutdown still runs, and with it the final save.
+        timeout_graceful_shutdown=args.shutdown_timeout,
     )
     server = AnnouncingServer(
         server_config, lambda port: print_banner(args, port, users, tenants, billing_tokens)

@@ -18,6 +18,8 @@ DEFAULT_JOB_TTL_SECONDS = 24 * 60 * 60
 """How long a finished report job is kept, in mock time (its links last 15 minutes)."""
 DEFAULT_MAX_LINKS = 10_000
 """Live download links over all report jobs; issuing one more retires the oldest."""
+DEFAULT_MAX_STORED_BYTES = 1024**3
+"""Per store, besides the event count: 300 collector events of 8 MB each took 2.4 GB."""
 
 
 class BodyTooLarge(Exception):

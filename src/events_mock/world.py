@@ -59,11 +59,13 @@ class WorldSettings:
     jobs: JobSettings
     max_events_per_request: int
     max_stored_events: int
+    max_stored_bytes: int
     control: ControlSettings
 
 
-StoreFactory = Callable[[int], EventStore]
-TenantStoreFactory = Callable[[int], TenantEventStore]
+StoreFactory = Callable[[int, int], EventStore]
+TenantStoreFactory = Callable[[int, int], TenantEventStore]
+"""(capacity in events, budget in bytes) -> a store."""
 
 
 class World:
@@ -77,8 +79,12 @@ class World:
         *,
         clock: MockClock | None = None,
         default: bool = False,
-        event_store: StoreFactory = lambda capacity: EventStore(capacity=capacity),
-        tenant_store: TenantStoreFactory = lambda capacity: TenantEventStore(capacity=capacity),
+        event_store: StoreFactory = lambda capacity, max_bytes: EventStore(
+            capacity=capacity, max_bytes=max_bytes
+        ),
+        tenant_store: TenantStoreFactory = lambda capacity, max_bytes: TenantEventStore(
+            capacity=capacity, max_bytes=max_bytes
+        ),
     ) -> None:
         """`apis` are the server's (shared, their handlers find this world per request); this
         world's control plane gets copies whose states are this world's. The `default` world
@@ -86,14 +92,16 @@ class World:
         sandboxes: an API changed or added there is the default control plane's at once."""
         self.settings = settings
         self.clock = clock or MockClock()
-        store = event_store(settings.max_stored_events)
+        store = event_store(settings.max_stored_events, settings.max_stored_bytes)
         self.barchart = BarchartService(
             store=store,
             jobs=ReportJobs(store, self.clock, shared.catalog, settings.jobs),
             catalog=shared.catalog,
             max_events_per_request=settings.max_events_per_request,
         )
-        self.collector = CollectorService(tenant_store(settings.max_stored_events))
+        self.collector = CollectorService(
+            tenant_store(settings.max_stored_events, settings.max_stored_bytes)
+        )
         self.billing = BillingService(shared.billing_data)
         self.users = Users(settings.users)
         self.tenants = TenantTokens(settings.tenants)

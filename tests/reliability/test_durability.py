@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -65,5 +67,28 @@ def test_sigterm_drains_in_flight_requests_then_saves(tmp_path: Path) -> None:
             raise AssertionError("the slow request never reached the mock")
     poster.join(10)
     assert [answer.status_code for answer in answers] == [200]
+    saved = json.loads(state.read_text())
+    assert saved["apis"]["barchart"]["events"][0]["context"] == ["u1", "alert-1", "ESZ19"]
+
+
+def test_sigterm_with_an_unfinished_body_exits_by_the_deadline_then_saves(
+    tmp_path: Path,
+) -> None:
+    """A client that never finishes its body cannot hold the shutdown (or the save) hostage."""
+    state = tmp_path / "state.json"
+    options = ("--save-interval", "3600", "--shutdown-timeout", "1", "--request-timeout", "60")
+    with serve("--state-file", str(state), *options) as url:
+        requests.post(f"{url}/events", json={"events": [alert_event()]}).raise_for_status()
+        port = int(url.rsplit(":", 1)[1])
+        hanging = socket.create_connection(("127.0.0.1", port), timeout=30)
+        hanging.sendall(
+            b"POST /events HTTP/1.1\r\nHost: mock\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 1000\r\n\r\n{"
+        )
+        time.sleep(0.3)  # its head is read: a request in flight
+        stopping = time.monotonic()
+    elapsed = time.monotonic() - stopping  # `serve` sent SIGTERM and waited for the exit
+    hanging.close()
+    assert elapsed < 8, f"the shutdown took {elapsed:.1f} s"
     saved = json.loads(state.read_text())
     assert saved["apis"]["barchart"]["events"][0]["context"] == ["u1", "alert-1", "ESZ19"]

@@ -148,3 +148,43 @@ def test_journal_headers_and_total_bytes_are_bounded() -> None:
     assert 10 < len(journal["entries"]) < 40  # the oldest were dropped
     assert all(entry["headers_truncated"] for entry in journal["entries"])
     assert journal["entries"][-1]["response_body"] == SERVICE
+def test_the_byte_budget_refuses_whole_batches_and_stores_nothing() -> None:
+    """300 collector events of 8 MB each took 2.4 GB: events are counted in bytes too."""
+    mock = EventsMock(MockConfig(validate_responses=True, max_stored_bytes=10_000))
+    with LiveServer(mock.app) as server:
+        small = {"events": [event(T0, context=["x" * 1000])] * 4}
+        assert requests.post(f"{server.url}/events", json=small).status_code == 200
+        big = {"events": [event(T0, context=["x" * 1000])] * 6}
+        refused = requests.post(f"{server.url}/events", json=big)
+        assert (refused.status_code, error_code(refused)) == (507, "EVENT_STORE_FULL")
+        assert "bytes" in refused.json()[0]["value"]["message"]
+        assert len(mock.barchart.store) == 4, "nothing of the refused batch is stored"
+
+
+def test_the_collector_byte_budget_counts_payloads() -> None:
+    mock = EventsMock(MockConfig(validate_responses=True, max_stored_bytes=3000))
+    with LiveServer(mock.app) as server:
+        sized = {**FAULT, "entity_name": "x" * 1000}
+        url = f"{server.url}/api/v1/events"
+        for _ in range(2):
+            assert requests.post(url, json=sized, headers=COLLECTOR_HEADERS).status_code == 201
+        refused = requests.post(url, json=sized, headers=COLLECTOR_HEADERS)
+        assert refused.status_code == 507
+        assert refused.json()["code"] == 507
+        assert mock.collector.store.count() == 2
+        mock.collector.store.clear()
+        assert requests.post(url, json=sized, headers=COLLECTOR_HEADERS).status_code == 201
+
+
+def test_an_imported_state_counts_towards_the_byte_budget() -> None:
+    mock = EventsMock(MockConfig(max_stored_bytes=5000))
+    with LiveServer(mock.app) as server:
+        body = {"events": [event(T0, context=["x" * 1000])] * 3}
+        assert requests.post(f"{server.url}/events", json=body).status_code == 200
+        state = requests.get(f"{server.url}/__mock/state").json()
+        requests.post(f"{server.url}/__mock/reset").raise_for_status()
+        assert mock.barchart.store.stored_bytes == 0
+        requests.put(f"{server.url}/__mock/state", json=state).raise_for_status()
+        assert mock.barchart.store.stored_bytes > 3000
+        refused = requests.post(f"{server.url}/events", json=body)
+        assert refused.status_code == 507

@@ -17,8 +17,10 @@ ERROR_CODES = {
     400: "REQUEST_INVALID",
     404: "REQUEST_NOT_FOUND",
     405: "REQUEST_METHOD_NOT_ALLOWED",
+    408: "REQUEST_TIMEOUT",
     413: "REQUEST_TOO_LARGE",
     415: "REQUEST_UNSUPPORTED_MEDIA_TYPE",
+    431: "REQUEST_HEADERS_TOO_LARGE",
 }
 """The reference's code for each status the framework answers on its own."""
 

@@ -180,14 +180,35 @@ class Selection(Sequence[StoredEvent]):
         return f"Selection({list(self)!r})"
 
 
+EVENT_OVERHEAD_BYTES = 100
+"""The record itself, its codes (shared strings), timestamp, batch id and sequence."""
+
+
+def event_bytes(context: Iterable[str | None], version: str | None) -> int:
+    """What one event costs the store's byte budget: the characters of its context values and
+    version (what a client chooses the size of) plus `EVENT_OVERHEAD_BYTES`."""
+    size = EVENT_OVERHEAD_BYTES + (len(version) if isinstance(version, str) else 0)
+    for value in context:
+        if isinstance(value, str):  # None, or what a Python caller stored
+            size += len(value)
+    return size
+
+
 class EventStore:
-    def __init__(self, capacity: int | None = None) -> None:
+    def __init__(self, capacity: int | None = None, max_bytes: int | None = None) -> None:
         self.capacity = capacity
+        self.max_bytes = max_bytes
+        """Most `event_bytes` held in all; `add_batch` raises `StoreFull` past it."""
         self._lock = threading.Lock()
         self._by_source: dict[tuple[str, str], Bucket] = {}
         self._names: dict[str, str] = {}
         self._count = 0
         self._generation = 0
+        self._bytes = 0
+
+    @property
+    def stored_bytes(self) -> int:
+        return self._bytes
 
     def __len__(self) -> int:
         return self._count
@@ -207,8 +228,10 @@ class EventStore:
         batch = str(uuid.uuid4())
         shared = self._shared
         stored = []
+        size = 0
         for n, e in enumerate(events, start=1):
             version = e.get("version")
+            size += event_bytes(e["context"], version)
             stored.append(
                 StoredEvent(
                     shared(e["customer"]),
@@ -227,7 +250,13 @@ class EventStore:
                     f"the store holds {self._count} of at most {self.capacity} events; "
                     f"{len(stored)} more do not fit"
                 )
+            if self.max_bytes is not None and self._bytes + size > self.max_bytes:
+                raise StoreFull(
+                    f"the store holds {self._bytes} of at most {self.max_bytes} bytes of events; "
+                    f"{size} more do not fit"
+                )
             self._count += _fill(self._by_source, stored)
+            self._bytes += size
         return stored
 
     def select(
@@ -318,6 +347,7 @@ class EventStore:
             self._names.clear()
             self._count = 0
             self._generation += 1
+            self._bytes = 0
 
     def to_json(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -336,9 +366,15 @@ class EventStore:
         """Replace the whole content at once (readers see the old or the new, never a mix)."""
         names: dict[str, str] = {}
         by_source: dict[tuple[str, str], Bucket] = {}
+        size = 0
 
         def shared(name: Any) -> Any:
             return names.setdefault(name, name) if type(name) is str else name
+
+        def counted(event: StoredEvent) -> StoredEvent:
+            nonlocal size
+            size += event_bytes(event.context, event.version)
+            return event
 
         count = _fill(
             by_source,
@@ -349,7 +385,7 @@ class EventStore:
                     type=shared(e.type),
                     version=shared(e.version),
                 )
-                for e in events
+                for e in map(counted, events)
             ),
         )
         with self._lock:
@@ -357,6 +393,7 @@ class EventStore:
             self._names = names if len(names) <= MAX_SHARED_NAMES else {}
             self._count = count
             self._generation += 1
+            self._bytes = size
 
 
 def _fill(by_source: dict[tuple[str, str], Bucket], events: Iterable[StoredEvent]) -> int:

@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import orjson
+
 from events_mock.collector.payloads import InvalidEvent, check_event
 from events_mock.limits import StoreFull
 
@@ -36,14 +38,24 @@ class TenantEventStore:
     """
 
     def __init__(
-        self, new_id: Callable[[], str] | None = None, capacity: int | None = None
+        self,
+        new_id: Callable[[], str] | None = None,
+        capacity: int | None = None,
+        max_bytes: int | None = None,
     ) -> None:
         self._new_id = new_id or (lambda: str(uuid.uuid4()))
         self.capacity = capacity
         """Most events held over all tenants; `create` raises `StoreFull` past it."""
+        self.max_bytes = max_bytes
+        """Most `event_bytes` held over all tenants; `create` raises `StoreFull` past it."""
         self._lock = threading.Lock()
         self._tenants: dict[str, dict[str, Event]] = {}
         self._count = 0
+        self._bytes = 0
+
+    @property
+    def stored_bytes(self) -> int:
+        return self._bytes
 
     def create(self, tenant: str, event: Mapping[str, Any]) -> Event:
         """Store the event for the tenant under a new server-assigned id; answer the stored copy.
@@ -52,10 +64,16 @@ class TenantEventStore:
         replaced: ids are the server's to assign.
         """
         check_event(event)
+        size = event_bytes(event)
         stored = copy.deepcopy(dict(event))
         with self._lock:
             if self.capacity is not None and self._count >= self.capacity:
                 raise StoreFull(f"the store already holds its maximum of {self.capacity} events")
+            if self.max_bytes is not None and self._bytes + size > self.max_bytes:
+                raise StoreFull(
+                    f"the store holds {self._bytes} of at most {self.max_bytes} bytes of events; "
+                    f"this one's {size} do not fit"
+                )
             events = self._tenants.setdefault(tenant, {})
             event_id = self._new_id()
             while event_id in events:
@@ -63,6 +81,7 @@ class TenantEventStore:
             stored["id"] = event_id
             events[event_id] = stored
             self._count += 1
+            self._bytes += size
             return copy.deepcopy(stored)
 
     def get(self, tenant: str, event_id: str) -> Event | None:
@@ -85,6 +104,7 @@ class TenantEventStore:
         with self._lock:
             self._tenants.clear()
             self._count = 0
+            self._bytes = 0
 
     def export_state(self) -> dict[str, Any]:
         """`{"tenants": {tenant: [event, ...]}}`, each tenant's events in creation order."""
@@ -102,9 +122,17 @@ class TenantEventStore:
 
     def replace(self, tenants: dict[str, dict[str, Event]]) -> None:
         """Swap in what `parse_state` made; readers see the old or the new state, never a mix."""
+        size = sum(event_bytes(e) for events in tenants.values() for e in events.values())
         with self._lock:
             self._tenants = tenants
             self._count = sum(len(events) for events in tenants.values())
+            self._bytes = size
+
+
+def event_bytes(event: Mapping[str, Any]) -> int:
+    """What one event costs the store's byte budget: its size as JSON (the base64 payloads,
+    which a client chooses the size of, dominate it)."""
+    return len(orjson.dumps(event))
 
 
 def parse_state(state: Mapping[str, Any]) -> dict[str, dict[str, Event]]:

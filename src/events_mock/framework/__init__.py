@@ -19,6 +19,8 @@ Modules:
   classes around a plain credential check (each API's `security` module decides the answer).
 - `live_server`: `LiveServer`, an app served by uvicorn on a loopback port in a thread.
 - `connection`: `drop_connection`, closing a connection without an answer.
+- `protocol`: `bounded_protocol`, uvicorn's httptools protocol with the head size, idle and
+  head timeouts and the connection cap bounded (`ConnectionLimits`).
 
 Private or internal members used, where, why, and the test that guards each:
 
@@ -77,6 +79,13 @@ uvicorn (0.54)
   Guard: `tests/control/test_control_http.py::test_a_dropped_connection_gets_no_answer`
   (a live uvicorn) and `tests/control/test_kit.py::test_faults_and_dropped_connections`
   (in-process: `ConnectionDropped`).
+- `uvicorn.protocols.http.httptools_impl.HttpToolsProtocol` (subclassed: its parser callbacks,
+  `data_received`, `connection_made`/`_lost`, `on_response_complete`, `_start_asgi_task`, and
+  the per-connection attributes) and `RequestResponseCycle` (built to answer a refused head):
+  `protocol.BoundedHttpToolsProtocol`. httptools is what uvicorn picks where it is installed
+  (`uvicorn[standard]`, which Connexion's `uvicorn` extra requires). Guard:
+  `tests/reliability/test_server_limits.py` (431, 408, idle close, the cap's eviction and 503,
+  each on a live uvicorn).
 
 Starlette is used through its public API only (routes, responses, types, `run_in_threadpool`).
 """

@@ -7,7 +7,8 @@ uvicorn, so the port is known before the server starts; `start()` returns once u
 has started.
 
 uvicorn members used beyond `uvicorn.run` (see `events_mock.framework`): `Server.run(sockets=)`,
-`Server.started`, `Server.should_exit`.
+`Server.started`, `Server.should_exit`. Connections are bounded as `events-mock serve` bounds
+them (`events_mock.framework.protocol`), with the same defaults unless `limits` says otherwise.
 """
 
 from __future__ import annotations
@@ -19,13 +20,21 @@ from types import TracebackType
 import uvicorn
 from starlette.types import ASGIApp
 
+from events_mock.framework.protocol import ConnectionLimits, bounded_protocol
+
 __all__ = ["LiveServer"]
 
 
 class LiveServer:
     """`with LiveServer(app) as server: requests.get(server.url + "/service/version")`."""
 
-    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        limits: ConnectionLimits | None = None,
+    ) -> None:
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
@@ -34,6 +43,7 @@ class LiveServer:
             app,
             log_level="warning",
             lifespan="off",
+            http=bounded_protocol(limits or ConnectionLimits()),
             timeout_graceful_shutdown=5,
             proxy_headers=False,
         )

@@ -59,6 +59,7 @@ def sandbox_world(
             jobs=settings.jobs,
             max_events_per_request=settings.max_events_per_request,
             max_stored_events=settings.max_stored_events,
+            max_stored_bytes=settings.max_stored_bytes,
             control=settings.control,
         )
         world = World(
@@ -66,8 +67,10 @@ def sandbox_world(
             shared,
             apis,
             clock=_clock(default.clock, clock or {}),
-            event_store=lambda capacity: BudgetedEventStore(capacity, room),
-            tenant_store=lambda capacity: BudgetedTenantEventStore(capacity, room),
+            event_store=lambda capacity, max_bytes: BudgetedEventStore(capacity, max_bytes, room),
+            tenant_store=lambda capacity, max_bytes: BudgetedTenantEventStore(
+                capacity, max_bytes, room
+            ),
         )
     except ValueError as error:
         raise SandboxError(400, str(error)) from None

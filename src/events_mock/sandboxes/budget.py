@@ -25,9 +25,9 @@ def _bounded(own: int | None, held: int, room: Room) -> int:
 
 
 class BudgetedEventStore(EventStore):
-    def __init__(self, capacity: int | None, room: Room) -> None:
+    def __init__(self, capacity: int | None, max_bytes: int | None, room: Room) -> None:
         self._room = room
-        super().__init__(capacity=capacity)
+        super().__init__(capacity=capacity, max_bytes=max_bytes)
 
     @property
     def capacity(self) -> int:
@@ -39,9 +39,9 @@ class BudgetedEventStore(EventStore):
 
 
 class BudgetedTenantEventStore(TenantEventStore):
-    def __init__(self, capacity: int | None, room: Room) -> None:
+    def __init__(self, capacity: int | None, max_bytes: int | None, room: Room) -> None:
         self._room = room
-        super().__init__(capacity=capacity)
+        super().__init__(capacity=capacity, max_bytes=max_bytes)
 
     @property
     def capacity(self) -> int:
