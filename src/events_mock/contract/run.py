@@ -127,7 +127,8 @@ class ContractRun:
         """Where this run sends its requests, and the one session every request goes through.
 
         The one place a run decides its target: the URL, and in the session the headers every
-        request carries (a sandbox of the target would be chosen here) and the `--rate` budget.
+        request carries (the API's `request_headers`; a sandbox of the target would be chosen
+        here) and the `--rate` budget.
         Schemathesis' generated requests, the flows' and the suite's own reads all take this
         session (`call_kwargs`), so none escapes the budget or the headers.
         """
@@ -139,6 +140,7 @@ class ContractRun:
         # Nothing of requests' own defaults: Schemathesis sends its own headers, and a session's
         # defaults would be added to every generated request.
         session.headers.clear()
+        session.headers.update(dict(self.api.request_headers))
         if self.bucket is not None:
             for prefix in ("http://", "https://"):
                 session.mount(prefix, ThrottledAdapter(self.bucket))
