@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 from connexion.exceptions import ProblemException
@@ -33,8 +33,9 @@ from events_mock.collector.store import TenantEventStore
 from events_mock.collector.wiring import create_api as collector_api
 from events_mock.control import ControlPlane, ControlSettings
 from events_mock.control.api import create_api as control_api
-from events_mock.control.middleware import ControlMiddleware
+from events_mock.control.middleware import ControlMiddleware, is_control_path
 from events_mock.control.prefer import documented_responses
+from events_mock.cors import CorsSettings, MockedApiCors
 from events_mock.framework.jsonifier import FastJsonifier
 from events_mock.framework.operations import PreparedAsyncApp, prepared_middlewares
 from events_mock.framework.validation import SchemaMessage, validator_map
@@ -76,6 +77,8 @@ class MockConfig:
     max_stored_events: int = DEFAULT_MAX_STORED_EVENTS
     """Per store: Barchart events, and Event Collector events over all tenants."""
     control: ControlSettings = field(default_factory=ControlSettings)
+    cors: CorsSettings = field(default_factory=CorsSettings)
+    """Which browser origins may call the mocked APIs (and, if it says so, the control plane)."""
 
 
 class EventsMock:
@@ -106,13 +109,21 @@ class EventsMock:
             billing_api(self.billing, self.config.billing_tokens),
         ]
         # The control plane sees every API (faults, journal, state), itself included last.
-        self.control = ControlPlane(self.clock, self.apis, self.config.control)
+        control_settings = self.config.control
+        if self.config.cors.control:
+            control_settings = replace(control_settings, trusted_origin=self.config.cors.allows)
+        self.control = ControlPlane(self.clock, self.apis, control_settings)
         self.apis.append(control_api(self.control, self.barchart.jobs))
         self.app = build_app(
             self.apis,
             validate_responses=self.config.validate_responses,
             max_body_bytes=self.config.max_body_bytes,
-            middlewares=[partial(ControlMiddleware, control=self.control)],
+            middlewares=[
+                # Outside the control middleware: preflights are answered before faults and
+                # the journal, and the answers faults shape get the CORS headers too.
+                partial(MockedApiCors, settings=self.config.cors, is_control_path=is_control_path),
+                partial(ControlMiddleware, control=self.control),
+            ],
         )
 
 

@@ -21,7 +21,7 @@ a test written against the in-process app behaves the same against a live server
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -67,15 +67,20 @@ def is_loopback_host(host: str) -> bool:
 
 
 def refusal(
-    scope: MutableMapping[str, Any], token_given: bool, allowed_hosts: Iterable[str] = ()
+    scope: MutableMapping[str, Any],
+    token_given: bool,
+    allowed_hosts: Iterable[str] = (),
+    trusted_origin: Callable[[str], bool] | None = None,
 ) -> Refusal | None:
-    """Why this control request is refused, or None. `token_given`: a valid token was sent."""
+    """Why this control request is refused, or None. `token_given`: a valid token was sent;
+    `trusted_origin`: other origins whose pages the operator lets in (`serve --cors-control`)."""
     headers = _headers(scope)
     host = headers.get("host", "")
     origin = headers.get("origin")
-    if origin is not None and not _same_origin(origin, host):
+    trusted = origin is not None and trusted_origin is not None and trusted_origin(origin)
+    if origin is not None and not (trusted or _same_origin(origin, host)):
         return Refusal(403, f"The control plane refuses requests from other origins ({origin}).")
-    if headers.get("sec-fetch-site") == "cross-site":
+    if headers.get("sec-fetch-site") == "cross-site" and not trusted:
         return Refusal(403, "The control plane refuses cross-site requests.")
     refused = None if token_given else _caller_refusal(scope, host, allowed_hosts)
     if refused is None and is_simple_state_change(str(scope.get("method", "GET")), headers):

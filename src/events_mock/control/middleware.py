@@ -70,7 +70,10 @@ class ControlMiddleware:
                 )
                 refusal.headers["WWW-Authenticate"] = 'Bearer realm="events-mock control"'
                 return refusal
-        refused = access.refusal(scope, token_given, self.control.settings.allowed_hosts)
+        settings = self.control.settings
+        refused = access.refusal(
+            scope, token_given, settings.allowed_hosts, trusted_origin=settings.trusted_origin
+        )
         return (
             None if refused is None else control_api.render_error(refused.status, refused.message)
         )

@@ -78,7 +78,15 @@ uvicorn (0.54)
   (a live uvicorn) and `tests/control/test_kit.py::test_faults_and_dropped_connections`
   (in-process: `ConnectionDropped`).
 
-Starlette is used through its public API only (routes, responses, types, `run_in_threadpool`).
+Starlette (1.10)
+
+- `CORSMiddleware` wrapping `send` as `functools.partial(self.send, send=send, ...)`:
+  `connection.drop_connection` unwraps it to reach uvicorn's cycle. Guard:
+  `tests/test_cors.py::test_a_dropped_connection_is_dropped_for_a_browser_too` (a live
+  uvicorn; without the unwrapping uvicorn answers 500).
+
+Otherwise Starlette is used through its public API only (routes, responses, types,
+`run_in_threadpool`, `CORSMiddleware`).
 """
 
 __all__: list[str] = []
