@@ -5,7 +5,8 @@ answers only the operator. Without a control token that means a loopback peer *a
 loopback host name: a web page the operator has open can make the browser send requests to
 127.0.0.1, and DNS rebinding can even make them same-origin for the page, but it cannot make
 the browser send `Host: 127.0.0.1`. A request a browser sends on behalf of another origin
-carries that `Origin` (or `Sec-Fetch-Site: cross-site`) and is refused whatever the token.
+carries that `Origin` (or `Sec-Fetch-Site: cross-site`) and is refused whatever the token,
+unless the operator trusts that origin (`serve --cors-control`).
 
 The peer is the socket's (`scope["client"]`): the CLI runs uvicorn without proxy-header
 rewriting, so `X-Forwarded-For` cannot make a remote caller look local.

@@ -2,8 +2,10 @@
 
 For the control plane's own paths it only decides who may call them. For every mocked API it
 records the request in the journal and applies the fault rules and `Prefer` before (or
-instead of) the API answering. It must be the outermost middleware: a dropped connection needs
-the server's own `send`, and the journal must see the final answer, errors included.
+instead of) the API answering. Only the CORS layer (`events_mock.cors`) may wrap it, which
+answers preflights and adds headers without changing an answer: a dropped connection needs the
+server's own `send` (`drop_connection` unwraps the CORS one), and the journal must see the
+final answer, errors included.
 """
 
 from __future__ import annotations
