@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -32,8 +32,9 @@ from events_mock.collector.service import CollectorService
 from events_mock.collector.wiring import create_api as collector_api
 from events_mock.control import ControlPlane, ControlSettings
 from events_mock.control.api import create_api as control_api
-from events_mock.control.middleware import ControlMiddleware
+from events_mock.control.middleware import ControlMiddleware, is_control_path
 from events_mock.control.prefer import documented_responses
+from events_mock.cors import CorsSettings, MockedApiCors
 from events_mock.framework.jsonifier import FastJsonifier
 from events_mock.framework.operations import PreparedAsyncApp, prepared_middlewares
 from events_mock.framework.validation import SchemaMessage, validator_map
@@ -86,6 +87,8 @@ class MockConfig:
     sandboxes: SandboxSettings = field(default_factory=SandboxSettings)
     request_limits: RequestLimits = field(default_factory=RequestLimits)
     """Head size, query parameters, body deadline: checked before any API sees a request."""
+    cors: CorsSettings = field(default_factory=CorsSettings)
+    """Which browser origins may call the mocked APIs (and, if it says so, the control plane)."""
 
 
 class EventsMock:
@@ -116,6 +119,9 @@ class EventsMock:
                 extra_operations=sandbox_operations(sandboxes),
             )
         )
+        control_settings = self.config.control
+        if self.config.cors.control:
+            control_settings = replace(control_settings, trusted_origin=self.config.cors.allows)
         self.world_settings = WorldSettings(
             users=self.config.users,
             tenants=self.config.tenants,
@@ -124,7 +130,7 @@ class EventsMock:
             max_events_per_request=self.config.max_events_per_request,
             max_stored_events=self.config.max_stored_events,
             max_stored_bytes=self.config.max_stored_bytes,
-            control=self.config.control,
+            control=control_settings,
         )
         self.default_world = World(
             self.world_settings, self.shared, self.apis, clock=self.config.clock, default=True
@@ -137,6 +143,9 @@ class EventsMock:
             max_body_bytes=self.config.max_body_bytes,
             middlewares=[
                 partial(SandboxRouter, sandboxes=sandboxes, apis=self.apis),
+                # Outside the control middleware: preflights are answered before faults and
+                # the journal, and the answers faults shape get the CORS headers too.
+                partial(MockedApiCors, settings=self.config.cors, is_control_path=is_control_path),
                 partial(ControlMiddleware, control=lambda: current().control),
             ],
             request_limits=self.config.request_limits,

@@ -11,6 +11,7 @@ import socket
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import uvicorn
 from uvicorn.config import LOG_LEVELS
@@ -41,6 +42,7 @@ from events_mock.control.state import (
     StateFile,
     on_shutdown,
 )
+from events_mock.cors import CorsSettings
 from events_mock.credentials import credentials
 from events_mock.framework.protocol import ConnectionLimits, bounded_protocol
 from events_mock.sandboxes import SandboxSettings
@@ -247,6 +249,21 @@ def build_parser() -> argparse.ArgumentParser:
         "use /__mock/ without a token (protects against DNS rebinding); repeatable",
     )
     serve.add_argument(
+        "--cors-origin",
+        dest="cors_origins",
+        type=cors_origin,
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="an origin whose pages may call the mocked APIs (CORS), e.g. https://app.example, "
+        "or * for any; repeatable (default: http(s)://localhost, 127.0.0.1 or [::1], any port)",
+    )
+    serve.add_argument(
+        "--cors-control",
+        action="store_true",
+        help="let those origins' pages use /__mock/ too (by default no other origin may)",
+    )
+    serve.add_argument(
         "--journal-size",
         type=int,
         default=ControlSettings.journal_size,
@@ -346,6 +363,21 @@ def port_number(value: str) -> int:
     return number
 
 
+def cors_origin(value: str) -> str:
+    """An origin as browsers send it (`scheme://host[:port]`, nothing after), or `*`: one with
+    a path or a trailing slash would never match, and silently allow nothing."""
+    parts = urlsplit(value)
+    if value == "*" or (
+        parts.scheme in ("http", "https")
+        and parts.netloc
+        and value == f"{parts.scheme}://{parts.netloc}"
+    ):
+        return value
+    raise argparse.ArgumentTypeError(
+        f"not an origin (scheme://host[:port], no path, e.g. https://app.example): {value}"
+    )
+
+
 def billing_event_count(value: str) -> int:
     count = int(value)
     if not 0 <= count <= MAX_GENERATED_EVENTS:
@@ -429,6 +461,7 @@ def serve(args: argparse.Namespace) -> None:
             max_query_params=args.max_query_params,
             request_timeout=args.request_timeout,
         ),
+        cors=CorsSettings(origins=tuple(args.cors_origins), control=args.cors_control),
     )
     mock = EventsMock(config)
     app = mock.app

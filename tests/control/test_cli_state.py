@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from events_mock.billing.dataset import generate
-from tests._support import alert_event, free_port, serve
+from tests._support import CONTROL, alert_event, free_port, serve
 
 pytestmark = pytest.mark.slow
 
@@ -49,12 +49,12 @@ def test_every_api_s_data_survives_a_restart(tmp_path: Path) -> None:
     args = ("--state-file", str(state), "--save-interval", "3600", "--billing-data", str(data))
     with serve(*args) as url:
         created = requests.post(f"{url}/api/v1/events", json=fault, headers=tenant).json()
-        requests.put(f"{url}/__mock/state/billing-care", json={"events": loaded})
+        requests.put(f"{url}/__mock/state/billing-care", json={"events": loaded}).raise_for_status()
     with serve(*args) as url:
         assert requests.get(f"{url}/__mock/state/billing-care").json() == {"events": loaded}
         read = requests.get(f"{url}/api/v1/events/{created['id']}", headers=tenant)
         assert read.json() == created
-        requests.post(f"{url}/__mock/reset").raise_for_status()
+        requests.post(f"{url}/__mock/reset", headers=CONTROL).raise_for_status()
         start_up = requests.get(f"{url}/__mock/state/billing-care").json()
         assert start_up == {"events": json.loads(data.read_text())}  # --billing-data again
 

@@ -14,14 +14,14 @@ from events_mock.app import EventsMock, MockConfig
 from events_mock.control import ControlSettings
 from events_mock.control.access import is_loopback_host, refusal
 from events_mock.framework.live_server import LiveServer
-from tests._support import serve
+from tests._support import CONTROL, serve
 
 
-def scope(host: str, client: str = "127.0.0.1", **headers: str) -> dict:
+def scope(host: str, client: str = "127.0.0.1", method: str = "GET", **headers: str) -> dict:
     raw = [(b"host", host.encode())] + [
         (name.replace("_", "-").encode(), value.encode()) for name, value in headers.items()
     ]
-    return {"type": "http", "client": (client, 50000), "headers": raw}
+    return {"type": "http", "method": method, "client": (client, 50000), "headers": raw}
 
 
 @pytest.mark.parametrize(
@@ -74,6 +74,54 @@ def test_in_process_callers_are_answered() -> None:
     assert refusal({"type": "http", "client": None, "headers": []}, False) is None
 
 
+SIMPLE_REQUESTS = [  # what a page elsewhere can send without a preflight, Origin or not
+    {},
+    {"content_type": "text/plain"},  # fetch(url, {method: "POST", mode: "no-cors", body})
+    {"content_type": "application/x-www-form-urlencoded"},  # a <form method="post">
+    {"content_type": "multipart/form-data; boundary=x"},
+    {"content_type": "text/plain; a=application/json"},
+]
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "post"])
+@pytest.mark.parametrize("headers", SIMPLE_REQUESTS)
+def test_a_state_change_a_browser_could_send_unasked_is_refused(method: str, headers: dict) -> None:
+    for given in (False, True):  # the token does not make a simple request safe
+        refused = refusal(scope("127.0.0.1:8080", method=method, **headers), token_given=given)
+        assert refused is not None and refused.status == 403
+        assert "'X-Mock-Control: 1'" in refused.message
+        assert "'Content-Type: application/json'" in refused.message
+    in_process = {"type": "http", "method": method, "client": ("testclient", 1), "headers": []}
+    assert refusal(in_process, False) is not None  # same rule in-process as over HTTP
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"x_mock_control": "1"},
+        {"X_Mock_Control": ""},  # any value: no page elsewhere can send the header unasked
+        {"content_type": "application/json"},
+        {"content_type": "Application/JSON; charset=utf-8"},
+        {"content_type": "application/merge-patch+json"},
+    ],
+)
+def test_a_json_body_or_the_control_header_makes_a_state_change_acceptable(headers) -> None:
+    assert refusal(scope("127.0.0.1:8080", method="POST", **headers), False) is None
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS"])
+def test_reading_needs_neither(method: str) -> None:
+    assert refusal(scope("127.0.0.1:8080", method=method), False) is None
+
+
+def test_other_refusals_are_named_first() -> None:
+    """A remote caller learns it needs a token, not a header it would add in vain."""
+    remote = refusal(scope("127.0.0.1", client="203.0.113.9", method="POST"), False)
+    assert remote is not None and "--control-token" in remote.message
+    foreign = refusal(scope("127.0.0.1", method="POST", origin="http://evil.example"), True)
+    assert foreign is not None and "other origins" in foreign.message
+
+
 @pytest.fixture(scope="module")
 def live() -> str:
     mock = EventsMock(MockConfig(control=ControlSettings(allowed_hosts=("mock.internal",))))
@@ -103,6 +151,35 @@ def test_a_foreign_origin_cannot_reset(live: str) -> None:
         f"{live}/__mock/reset", headers={"Origin": "http://evil.example"}, timeout=10
     )
     assert answer.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/reset"), ("POST", "/clock/freeze"), ("DELETE", "/faults"), ("DELETE", "/journal")],
+)
+def test_a_simple_request_changes_nothing(live: str, method: str, path: str) -> None:
+    """A form post or a no-cors fetch, from a browser that sent no `Origin`."""
+    rule = requests.post(f"{live}/__mock/faults", json={"path": "/x", "status": 500}, timeout=10)
+    assert rule.status_code == 201, rule.text
+    before = requests.get(f"{live}/__mock/clock", timeout=10).json()["rate"]
+    try:
+        for content_type in (None, "text/plain", "application/x-www-form-urlencoded"):
+            headers = {"Content-Type": content_type} if content_type else {}
+            answer = requests.request(
+                method, f"{live}/__mock{path}", headers=headers, data=b"x=1", timeout=10
+            )
+            assert answer.status_code == 403, answer.text
+            assert answer.headers["Content-Type"].startswith("application/problem+json")
+            assert "X-Mock-Control: 1" in answer.json()["detail"]
+        assert [r["id"] for r in requests.get(f"{live}/__mock/faults", timeout=10).json()]
+        assert requests.get(f"{live}/__mock/clock", timeout=10).json()["rate"] == before
+    finally:
+        cleared = requests.delete(f"{live}/__mock/faults", headers=CONTROL, timeout=10)
+        assert cleared.status_code == 204
+
+
+def test_the_control_header_lets_a_script_reset(live: str) -> None:
+    assert requests.post(f"{live}/__mock/reset", headers=CONTROL, timeout=10).status_code == 204
 
 
 def test_the_mocked_apis_ignore_host_and_origin(live: str) -> None:

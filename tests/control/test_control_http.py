@@ -37,7 +37,9 @@ def http() -> requests.Session:
 
 
 def control(server: MockServer, method: str, path: str, **kwargs) -> requests.Response:
-    return requests.request(method, f"{server.url}/__mock{path}", **kwargs)
+    """A control call as a script makes it: with the header that says it is no web page's."""
+    headers = {"X-Mock-Control": "1", **kwargs.pop("headers", {})}
+    return requests.request(method, f"{server.url}/__mock{path}", headers=headers, **kwargs)
 
 
 def start_report(server: MockServer) -> str:

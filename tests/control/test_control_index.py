@@ -17,6 +17,7 @@ from events_mock.app import EventsMock, MockConfig
 from events_mock.control import ControlSettings
 from events_mock.control.index import prefers_html
 from events_mock.framework.live_server import LiveServer
+from tests._support import CONTROL
 
 SPEC = yaml.safe_load((Path(__file__).resolve().parents[2] / "spec" / "control.yaml").read_text())
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -105,7 +106,7 @@ def test_mock_without_the_slash_redirects_to_the_index(url: str) -> None:
 
 
 def test_other_methods_are_not_allowed(url: str) -> None:
-    refused = requests.post(f"{url}/__mock/")
+    refused = requests.post(f"{url}/__mock/", headers=CONTROL)
     assert refused.status_code == 405
     assert refused.headers["Allow"] == "GET, HEAD"
     assert refused.json()["status"] == 405  # the control plane's problem shape
@@ -133,6 +134,6 @@ def test_the_index_is_gated_like_the_rest_of_the_control_plane(path: str) -> Non
 
 
 def test_reading_the_index_is_not_journaled(url: str) -> None:
-    requests.delete(f"{url}/__mock/journal").raise_for_status()
+    requests.delete(f"{url}/__mock/journal", headers=CONTROL).raise_for_status()
     requests.get(f"{url}/__mock/")
     assert requests.get(f"{url}/__mock/journal").json()["entries"] == []

@@ -34,7 +34,7 @@ from events_mock.clock import MockClock
 from events_mock.control.journal import UNREADABLE
 from events_mock.control.state import StateFile
 from events_mock.seam import StateError, base_path
-from tests._support import T0, alert_event
+from tests._support import CONTROL, T0, alert_event
 
 USER, PASSWORD = next(iter(DEMO_USERS.items()))
 TENANT, TENANT_TOKEN = next(iter(DEMO_TENANTS.items()))
@@ -152,7 +152,7 @@ def test_json_nested_a_thousand_levels_is_400(mock, client, api, method, path, e
 
 
 def test_a_deep_body_with_a_secret_leaves_the_journal_readable(mock, client) -> None:
-    client.delete("/__mock/journal")
+    client.delete("/__mock/journal", headers=CONTROL)
     body = '{"events": [], "x": ' + deep(500, key="token") + "}"
     refused = send(client, "barchart", "POST", "/events", body.encode(), JSON)
     assert refused.status_code == 400
@@ -184,7 +184,7 @@ def test_a_valid_body_without_content_type_is_415(mock, client, api, path, body)
         assert response.json()[0]["value"]["code"] == "REQUEST_UNSUPPORTED_MEDIA_TYPE"
     assert snapshot(mock) == before
     assert send(client, api, "POST", path, json.dumps(body).encode(), JSON).status_code < 300
-    client.post("/__mock/reset")
+    client.post("/__mock/reset", headers=CONTROL)
 
 
 def test_an_integer_of_more_than_4300_digits_is_400(mock, client) -> None:
@@ -234,7 +234,7 @@ def test_a_lone_surrogate_is_refused_naming_the_field(mock, client) -> None:
     client.post("/__mock/clock/advance", json={"seconds": 3600})
     link = client.get(f"/reports/{job['source']}", auth=(USER, PASSWORD)).json()["link"]
     assert client.get(link).content.count(b"\n") == 2  # header and the one event
-    client.post("/__mock/reset")
+    client.post("/__mock/reset", headers=CONTROL)
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from events_mock.app import EventsMock, MockConfig
 from events_mock.clock import MockClock
 from events_mock.framework.live_server import LiveServer
 from events_mock.sandboxes import SandboxSettings
-from tests._support import T0, alert_event
+from tests._support import CONTROL, T0, alert_event
 from tests.collector.test_collector_http import EVENT
 
 AUTH = ("demo", "demo")
@@ -138,14 +138,20 @@ def test_sandboxes_expire_after_idle_real_time_and_delete_frees_at_once(server: 
     idle, used, gone = server.create(), server.create(), server.create()
     server.now = 59
     assert requests.get(f"{used['url']}/__mock/clock").status_code == 200
-    assert requests.delete(f"{server.url}/__mock/sandboxes/{gone['id']}").status_code == 204
+    assert (
+        requests.delete(f"{server.url}/__mock/sandboxes/{gone['id']}", headers=CONTROL).status_code
+        == 204
+    )
     assert requests.get(f"{gone['url']}/__mock/clock").status_code == 404
     server.now = 61
     assert requests.get(f"{idle['url']}/__mock/clock").status_code == 404
     listed = requests.get(f"{server.url}/__mock/sandboxes").json()
     assert [box["id"] for box in listed] == [used["id"]]
     assert requests.get(f"{server.url}/__mock/sandboxes/{idle['id']}").status_code == 404
-    assert requests.delete(f"{server.url}/__mock/sandboxes/{idle['id']}").status_code == 404
+    assert (
+        requests.delete(f"{server.url}/__mock/sandboxes/{idle['id']}", headers=CONTROL).status_code
+        == 404
+    )
 
 
 def test_limits_answer_507_in_the_apis_shape(server: Server) -> None:
@@ -184,6 +190,6 @@ def test_creation_refuses_bad_options_and_states(server: Server) -> None:
     assert requests.post(url, json={"state": bad}).status_code == 400
     assert requests.post(url, json={"unknown": 1}).status_code == 400
     assert requests.get(f"{server.url}/__mock/sandboxes").json() == []
-    assert requests.post(url).status_code == 400  # the body is an object...
+    assert requests.post(url, headers=CONTROL).status_code == 400  # the body is an object...
     assert requests.post(url, data="null", headers=JSON).status_code == 400
     assert requests.post(url, json={}).status_code == 201  # ...`{}`: every default

@@ -37,6 +37,8 @@ from events_mock.contract.targets import CONTRACT_APIS, ContractApi
 from events_mock.contract.throttle import ThrottledAdapter, TokenBucket
 
 SANDBOX_CREDENTIALS = ("users", "tenants", "billing_tokens")
+SANDBOX_DELETE_HEADERS = {"X-Mock-Control": "1"}
+"""A control call without a body: the header says it is no cross-site form post."""
 SANDBOXED = (
     "a fresh sandbox of the target (an events-mock), deleted when the run ends: the target's "
     "own clock, events and jobs are untouched"
@@ -137,14 +139,16 @@ class ContractRun:
         """Where this run sends its requests, and the one session every request goes through.
 
         The one place a run decides its target: the URL (against an events-mock, a sandbox of
-        it: `_enter_sandbox`), and in the session the headers every request carries and the
-        `--rate` budget. Schemathesis' generated requests, the flows' and the suite's own reads
-        all take this session (`call_kwargs`), so none escapes the budget or the headers.
+        it: `_enter_sandbox`), and in the session the headers every request carries (the API's
+        `request_headers`) and the `--rate` budget. Schemathesis' generated requests, the
+        flows' and the suite's own reads all take this session (`call_kwargs`), so none
+        escapes the budget or the headers.
         """
         session = requests.Session()
         # Nothing of requests' own defaults: Schemathesis sends its own headers, and a session's
         # defaults would be added to every generated request.
         session.headers.clear()
+        session.headers.update(dict(self.api.request_headers))
         if self.bucket is not None:
             for prefix in ("http://", "https://"):
                 session.mount(prefix, ThrottledAdapter(self.bucket))
@@ -197,7 +201,7 @@ class ContractRun:
     def close(self) -> None:
         if self._sandbox is not None:
             with contextlib.suppress(requests.RequestException):
-                self.session.delete(self._sandbox, timeout=10)
+                self.session.delete(self._sandbox, headers=SANDBOX_DELETE_HEADERS, timeout=10)
             self._sandbox = None
         if self._server is not None:
             self._server.stop()

@@ -69,6 +69,9 @@ class ContractApi:
     formats: Callable[[], None] | None = None
     """Registers the Hypothesis strategies its spec's string formats need (Schemathesis keeps
     them globally), so that generated valid requests are valid for the API too."""
+    request_headers: tuple[tuple[str, str], ...] = ()
+    """Headers every request of a run carries, generated or not: what the spec requires of
+    every caller beyond credentials."""
 
     @property
     def suite(self) -> tuple[str, ...]:
@@ -218,5 +221,7 @@ CONTRACT_APIS: dict[str, ContractApi] = {
         generic=("schema_level",),
         stores="fuzzes the target mock's own clock, faults, journal and state",
         formats=_collector_formats,  # state documents hold Event Collector events
+        # The spec's `ControlHeader`: without it (or a JSON body) a state change is refused.
+        request_headers=(("X-Mock-Control", "1"),),
     ),
 }

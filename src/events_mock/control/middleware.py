@@ -2,8 +2,10 @@
 
 For the control plane's own paths it only decides who may call them. For every mocked API it
 records the request in the journal and applies the fault rules and `Prefer` before (or
-instead of) the API answering. It must be the outermost middleware: a dropped connection needs
-the server's own `send`, and the journal must see the final answer, errors included.
+instead of) the API answering. Only the sandbox router and the CORS layer (`events_mock.cors`)
+may wrap it, which pick the world, answer preflights and add headers without changing an
+answer: a dropped connection needs the server's own `send` (`drop_connection` unwraps the CORS
+one), and the journal must see the final answer, errors included.
 
 With the `events_mock.requests` logger at DEBUG (`--log-level debug`), every 4xx answer of a
 mocked API is logged in one line with its reason, the message of the answer's body, secrets
@@ -90,7 +92,10 @@ class ControlMiddleware:
                 )
                 refusal.headers["WWW-Authenticate"] = 'Bearer realm="events-mock control"'
                 return refusal
-        refused = access.refusal(scope, token_given, control.settings.allowed_hosts)
+        settings = control.settings
+        refused = access.refusal(
+            scope, token_given, settings.allowed_hosts, trusted_origin=settings.trusted_origin
+        )
         return (
             None if refused is None else control_api.render_error(refused.status, refused.message)
         )

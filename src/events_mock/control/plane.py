@@ -45,6 +45,9 @@ class ControlSettings:
     allowed_hosts: tuple[str, ...] = ()
     """Host names (besides loopback ones) the control plane answers for without a token, e.g.
     the name a container is reached by; see `events_mock.control.access`."""
+    trusted_origin: Callable[[str], bool] | None = None
+    """Origins (besides the mock's own) whose pages may use the control plane: the CORS
+    policy's, with `serve --cors-control`; None: no other origin."""
     journal_size: int = DEFAULT_CAPACITY
     journal_body_limit: int = DEFAULT_BODY_LIMIT
     """Request and response bodies are journaled up to this many bytes."""

@@ -87,7 +87,15 @@ uvicorn (0.54)
   `tests/reliability/test_server_limits.py` (431, 408, idle close, the cap's eviction and 503,
   each on a live uvicorn).
 
-Starlette is used through its public API only (routes, responses, types, `run_in_threadpool`).
+Starlette (1.10)
+
+- `CORSMiddleware` wrapping `send` as `functools.partial(self.send, send=send, ...)`:
+  `connection.drop_connection` unwraps it to reach uvicorn's cycle. Guard:
+  `tests/test_cors.py::test_a_dropped_connection_is_dropped_for_a_browser_too` (a live
+  uvicorn; without the unwrapping uvicorn answers 500).
+
+Otherwise Starlette is used through its public API only (routes, responses, types,
+`run_in_threadpool`, `CORSMiddleware`).
 """
 
 __all__: list[str] = []

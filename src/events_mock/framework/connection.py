@@ -6,11 +6,18 @@ cycle, `uvicorn.protocols.http.*.RequestResponseCycle`), closes it, and marks th
 `disconnected` so uvicorn does not answer 500 instead. Anywhere else (in-process clients)
 `ConnectionDropped` is raised for the caller to translate.
 
+A middleware between uvicorn and the fault may have wrapped `send`: Starlette's
+`CORSMiddleware` (around every request with an allowed `Origin`) passes on
+`functools.partial(self.send, send=<the server's send>, ...)`, which is unwrapped first.
+
 uvicorn internals used (see `events_mock.framework`): `send.__self__` being the cycle, its
-`transport` and `disconnected` attributes.
+`transport` and `disconnected` attributes. Starlette's: the `send` keyword of the partial
+`CORSMiddleware` passes on.
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 from starlette.types import Send
 
@@ -28,6 +35,8 @@ class ConnectionDropped(ConnectionError):
 
 async def drop_connection(send: Send) -> None:
     """Close the connection without answering (see the module docstring)."""
+    while isinstance(send, partial) and "send" in send.keywords:
+        send = send.keywords["send"]
     cycle = getattr(send, "__self__", None)
     transport = getattr(cycle, "transport", None)
     if cycle is not None and transport is not None and hasattr(cycle, "disconnected"):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from events_mock.barchart.jobs import JobStatus, ReportJob
+from events_mock.control.access import CONTROL_HEADER
 from events_mock.control.faults import FaultRule
 from events_mock.control.journal import JournalEntry
 from events_mock.control.plane import CONTROL_PREFIX
@@ -37,7 +38,11 @@ class ControlError(Exception):
 
 class ControlClient:
     def __init__(self, base_url: str, token: str | None = None, timeout: float = 10.0) -> None:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        # Sent on every call: the control plane refuses a state change without it (or a JSON
+        # body), which is how it tells a script from a web page's simple request.
+        headers = {CONTROL_HEADER: "1"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         self.http = httpx.Client(
             base_url=base_url.rstrip("/") + CONTROL_PREFIX,
             headers=headers,
