@@ -53,7 +53,9 @@ class BarchartHandlers:
             report_filter = ReportFilter.from_request(body)
         except ConflictingOptions as conflict:
             return error_list("REQUEST_INVALID", str(conflict)), 400
-        return self.service.jobs.start(report_filter).to_json()
+        job = self.service.jobs.start(report_filter)
+        self.service.on_write("barchart.job", job)
+        return job.to_json()
 
     async def get_report_availability(self, source: str) -> Any:
         try:
@@ -66,6 +68,7 @@ class BarchartHandlers:
             link = self.service.jobs.issue_link(source)
         except JobError as error:
             return error_list(error.code, error.message), error.status
+        self.service.on_write("barchart.link", link)
         base = str(current_request.base_url).rstrip("/")
         return {"link": f"{base}{EXPORTS_PATH}/{link.source}.csv?token={link.token}"}
 

@@ -435,6 +435,24 @@ class ReportJobs:
             self._jobs = dict(jobs)
             self._links = dict(links)
 
+    def export_job(self, job: ReportJob) -> dict[str, Any]:
+        """One job in `export_state`'s shape, with its live links (a write log's record)."""
+        with self._lock:
+            links = [
+                {"token": link.token, "expires": link.expires_ms}
+                for link in self._links.values()
+                if link.source == job.source
+            ]
+            return job.to_state(links)
+
+    def restore(self, raw_jobs: list[dict[str, Any]]) -> None:
+        """Put back jobs (and their links) in `export_state`'s shape, replacing any job with
+        the same source and leaving the others (a write log's replay)."""
+        jobs, links = self.parse_state(raw_jobs)
+        with self._lock:
+            self._jobs.update(jobs)
+            self._links.update(links)
+
 
 def _ended(job: ReportJob) -> str:
     return f"The report {job.source} already ended {job.status.value}."

@@ -258,6 +258,27 @@ class EventStore:
             for r in records
         ]
 
+    def restore(self, events: Iterable[StoredEvent]) -> None:
+        """Add events the store held before (a write log's replay): batch ids and sequences
+        kept, no capacity check (they were accepted once)."""
+        shared = self._shared
+        shared_events = [
+            e._replace(customer=shared(e.customer), product=shared(e.product), type=shared(e.type))
+            for e in events
+        ]
+        with self._lock:
+            self._count += _fill(self._by_source, shared_events)
+
+    def frozen(self) -> list[tuple[str, str, list[tuple[Record, ...]]]]:
+        """Every (customer, product)'s records as immutable chunks, in the order `to_json`
+        answers them: a consistent view in O(chunks), to be encoded later in another thread
+        (sealed chunks are never changed; the tail is copied)."""
+        with self._lock:
+            return [
+                (customer, product, [*bucket.chunks, tuple(bucket.tail)])
+                for (customer, product), bucket in self._by_source.items()
+            ]
+
     def load_json(self, events: Iterable[Mapping[str, Any]]) -> None:
         """Replace the whole content with previously exported events."""
         self.replace(StoredEvent.from_json(raw) for raw in events)
