@@ -177,7 +177,10 @@ def read(path: Path) -> Snapshot:
             f"{path}: its checksum does not match its content (cut short or edited); "
             'remove its "snapshot" member to load it as an ordinary state document'
         )
-    document = orjson.loads(data)
+    from events_mock.persistence.restore import no_collections
+
+    with no_collections():
+        document = orjson.loads(data)
     apis = document.get("apis", {})
     found = {
         "barchart": len(apis.get("barchart", {}).get("events", ())),
