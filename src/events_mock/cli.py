@@ -36,15 +36,16 @@ from events_mock.billing.dataset import (
 from events_mock.control import ControlSettings
 from events_mock.control.access import is_local
 from events_mock.control.journal import redact_path
-from events_mock.control.state import (
-    PeriodicSaver,
-    StateError,
-    StateFile,
-    on_shutdown,
-)
 from events_mock.cors import CorsSettings
 from events_mock.credentials import credentials
 from events_mock.framework.protocol import ConnectionLimits, bounded_protocol
+from events_mock.persistence import (
+    FSYNC_POLICIES,
+    DurableState,
+    LoadFailed,
+    StateFileInUse,
+    Unwritable,
+)
 from events_mock.sandboxes import SandboxSettings
 from events_mock.server_limits import RequestLimits
 from events_mock.version import package_version
@@ -222,15 +223,25 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--state-file",
         metavar="PATH",
-        help="load the mock's state from PATH at start (if it exists), save it there "
-        "periodically and on shutdown (written atomically)",
+        help="keep the mock's state in PATH: loaded at start (if it exists), every "
+        "acknowledged write appended to PATH.log.N before it is answered, compacted into "
+        "PATH off the event loop and on shutdown (a symlink stays one; one server per file)",
     )
     serve.add_argument(
         "--save-interval",
         type=positive_float,
         default=30.0,
         metavar="SECONDS",
-        help="how often to save --state-file (default 30; unchanged state is not rewritten)",
+        help="how often the write log is compacted into --state-file when something was "
+        "written (default 30; sooner once the log outgrows 64 MiB and the file)",
+    )
+    serve.add_argument(
+        "--fsync",
+        choices=FSYNC_POLICIES,
+        default="everysec",
+        help="when the write log is flushed to disk, like Redis' appendfsync: always (before "
+        "each answer), everysec (default: at most about 1 s of writes lost on power loss), "
+        "no (when the OS likes); a killed process loses nothing under any",
     )
     serve.add_argument(
         "--control-token",
@@ -466,25 +477,13 @@ def serve(args: argparse.Namespace) -> None:
     mock = EventsMock(config)
     app = mock.app
     if args.state_file:
-        state_file = StateFile(args.state_file)
-        if state_file.exists():
-            try:
-                mock.control.import_state(state_file.load())
-            except StateError as error:
-                # Never overwrite a file we could not read: it may hold someone's only copy.
-                sys.exit(f"events-mock: cannot load --state-file {args.state_file}: {error}")
-        saver = PeriodicSaver(
-            lambda: state_file.save(mock.control.export_state()), args.save_interval
-        ).start()
-        app = on_shutdown(app, saver.stop)
+        app = open_state_file(mock, args).lifespan(app)
     logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
     configure_request_log(args.log_level)
     # Everything built so far (specs, catalog, data sets) lives as long as the process: moved
     # out of the garbage collector's sight, full collections stop pausing requests (p99).
     gc.collect()
     gc.freeze()
-    # No proxy-header rewriting: the control plane's loopback check must see the socket's peer,
-    # not what an `X-Forwarded-For` claims (even with FORWARDED_ALLOW_IPS set).
     connection_limits = ConnectionLimits(
         max_head_bytes=args.max_header_bytes,
         max_connections=args.max_connections,
@@ -496,6 +495,8 @@ def serve(args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         log_level=args.log_level,
+        # No proxy-header rewriting: the control plane's loopback check must see the socket's
+        # peer, not what an `X-Forwarded-For` claims (even with FORWARDED_ALLOW_IPS set).
         proxy_headers=False,
         http=bounded_protocol(connection_limits),
         # A deadline, then the lifespan shutdown still runs, and with it the final save.
@@ -507,6 +508,20 @@ def serve(args: argparse.Namespace) -> None:
     server.run()
     if not server.started:  # as `uvicorn.run` does
         sys.exit(STARTUP_FAILURE)
+
+
+def open_state_file(mock: EventsMock, args: argparse.Namespace) -> DurableState:
+    """The state at --state-file, loaded and locked, or the process exits with the reason
+    before it serves anything (a file it cannot load is never overwritten: it may hold
+    someone's only copy)."""
+    durable = DurableState(mock, args.state_file, args.fsync, args.save_interval)
+    try:
+        durable.open()
+    except LoadFailed as error:
+        sys.exit(f"events-mock: cannot load --state-file {args.state_file}: {error}")
+    except (Unwritable, StateFileInUse) as error:
+        sys.exit(f"events-mock: cannot use --state-file {args.state_file}: {error}")
+    return durable
 
 
 class AnnouncingServer(uvicorn.Server):
@@ -542,7 +557,11 @@ def print_banner(
     print(f"  Billing Care clients: {', '.join(sorted(billing_tokens))}", flush=True)
     print(f"  control plane: {base}/__mock/ ({_access(args)})", flush=True)
     if args.state_file:
-        print(f"  state file: {args.state_file} (every {args.save_interval:g}s)", flush=True)
+        print(
+            f"  state file: {args.state_file} (log fsync {args.fsync}, "
+            f"compacted every {args.save_interval:g}s)",
+            flush=True,
+        )
 
 
 def configure_request_log(level: str) -> logging.Logger:

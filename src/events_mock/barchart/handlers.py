@@ -60,9 +60,11 @@ class BarchartHandlers:
         except ConflictingOptions as conflict:
             return error_list("REQUEST_INVALID", str(conflict)), 400
         try:
-            return self.service.jobs.start(report_filter).to_json()
+            job = self.service.jobs.start(report_filter)
         except JobsFull as full:
             return error_list("EVENT_JOBS_FULL", f"No job was started: {full}."), 507
+        self.service.on_write("barchart.job", job)
+        return job.to_json()
 
     async def get_report_availability(self, source: str) -> Any:
         try:
@@ -75,6 +77,7 @@ class BarchartHandlers:
             link = self.service.jobs.issue_link(source)
         except JobError as error:
             return error_list(error.code, error.message), error.status
+        self.service.on_write("barchart.link", link)
         base = str(current_request.base_url).rstrip("/")
         return {"link": f"{base}{EXPORTS_PATH}/{link.source}.csv?token={link.token}"}
 

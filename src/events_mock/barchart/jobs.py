@@ -18,7 +18,7 @@ import json
 import secrets
 import threading
 import uuid
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -603,7 +603,9 @@ class ReportJobs:
 
     @staticmethod
     def parse_state(
-        jobs: list[dict[str, Any]], events: Sequence[StoredEvent]
+        jobs: list[dict[str, Any]],
+        events: Sequence[StoredEvent] = (),
+        sizes: Mapping[tuple[str, str], int] | None = None,
     ) -> tuple[dict[str, ReportJob], dict[str, Link]]:
         """Jobs and links from `export_state`'s shape (already checked against the schema),
         over `events`, the store's events of the same document, in their order.
@@ -611,12 +613,12 @@ class ReportJobs:
         A job's `mark` counts events of its customer and product in that order, so it must not
         reach past them (ValueError). A job of an older document carries its events instead
         (one copy per job): its mark becomes the position of the last of them in `events`,
-        each of which must be there, and its count their number.
+        each of which must be there, and its count their number. `sizes` (events per
+        customer and product) stands in for `events` where only marks are read (the mock's own
+        snapshots and write log).
         """
-        sizes: dict[tuple[str, str], int] = {}
-        for event in events:
-            key = (event.customer, event.product)
-            sizes[key] = sizes.get(key, 0) + 1
+        if sizes is None:
+            sizes = Counter((event.customer, event.product) for event in events)
         positions: dict[tuple[str, str, str, int], int] | None = None
         parsed: dict[str, ReportJob] = {}
         links: dict[str, Link] = {}
@@ -664,6 +666,28 @@ class ReportJobs:
         with self._lock:
             self._jobs = dict(jobs)
             self._links = OrderedDict((link.token, link) for link in by_expiry)
+
+
+    def export_job(self, job: ReportJob) -> dict[str, Any]:
+        """One job in `export_state`'s shape, with its live links (a write log's record)."""
+        with self._lock:
+            links = [
+                {"token": link.token, "expires": link.expires_ms}
+                for link in self._links.values()
+                if link.source == job.source
+            ]
+            return job.to_state(links)
+
+    def restore(self, raw_jobs: list[dict[str, Any]]) -> None:
+        """Put back jobs (and their links) in `export_state`'s shape, replacing any job with
+        the same source and leaving the others (a write log's replay)."""
+        jobs, links = self.parse_state(raw_jobs, sizes=self.store.sizes())
+        for job in jobs.values():
+            if isinstance(job.events, JobWindow):
+                job.events = job.events.bound(self.store)
+        with self._lock:
+            self._jobs.update(jobs)
+            self._links.update(links)
 
 
 def _positions(events: Sequence[StoredEvent]) -> dict[tuple[str, str, str, int], int]:

@@ -7,12 +7,13 @@ Plain Python, no HTTP: the handlers translate requests into calls on it, the con
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from events_mock.barchart.catalog import Catalog
 from events_mock.barchart.jobs import ReportJobs
 from events_mock.barchart.store import EventStore, StoredEvent
+from events_mock.writes import WriteHook, ignore_write
 
 __all__ = ["BarchartService", "EventOfAnotherProduct", "TooManyEvents"]
 
@@ -38,6 +39,9 @@ class BarchartService:
     catalog: Catalog
     max_events_per_request: int | None = None
     """Most events one `add_events` call may carry (None: no limit)."""
+    on_write: WriteHook = field(default=ignore_write, repr=False)
+    """Told of every acknowledged write: `barchart.events` (the stored batch), `barchart.job`
+    (a job started or changed), `barchart.link` (a download link issued)."""
 
     def add_events(self, events: Sequence[Mapping[str, Any]]) -> list[StoredEvent]:
         """Store one batch whole, or nothing.
@@ -58,4 +62,6 @@ class BarchartService:
                     f"events[{index}].type: {event['type']} is an event type of product "
                     f"{owner}, not of {event['product']}; nothing was stored."
                 )
-        return self.store.add_batch(events)
+        stored = self.store.add_batch(events)
+        self.on_write("barchart.events", stored)
+        return stored

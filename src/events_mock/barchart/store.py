@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from operator import itemgetter
 from typing import Any, NamedTuple, overload
@@ -357,6 +357,67 @@ class EventStore:
             for (customer, product), records in buckets
             for r in records
         ]
+
+    def restore(self, events: Iterable[StoredEvent]) -> None:
+        """Add events the store held before (a write log's replay): batch ids and sequences
+        kept, no capacity check (they were accepted once)."""
+        shared = self._shared
+        shared_events = [
+            e._replace(customer=shared(e.customer), product=shared(e.product), type=shared(e.type))
+            for e in events
+        ]
+        with self._lock:
+            self._count += _fill(self._by_source, shared_events)
+
+    def frozen(self) -> list[tuple[str, str, list[tuple[Record, ...]]]]:
+        """Every (customer, product)'s records as immutable chunks, in the order `to_json`
+        answers them: a consistent view in O(chunks), to be encoded later in another thread
+        (sealed chunks are never changed; the tail is copied)."""
+        with self._lock:
+            return [
+                (customer, product, [*bucket.chunks, tuple(bucket.tail)])
+                for (customer, product), bucket in self._by_source.items()
+            ]
+
+    def prepare_exported(self, events: Iterable[Mapping[str, Any]]) -> Callable[[], None]:
+        """`replace` for events exactly as `to_json` exported them (the mock's own snapshot),
+        in one pass with no `StoredEvent` made: 1M events in about a second rather than 12.
+        Builds everything now, raising `KeyError`/`TypeError` on a malformed event; the
+        function answered swaps it in."""
+        names: dict[str, str] = {}
+        by_source: dict[tuple[str, str], Bucket] = {}
+        count = 0
+        batch = ""
+        for e in events:
+            key = (e["customer"], e["product"])
+            bucket = by_source.get(key)
+            if bucket is None:
+                key = (names.setdefault(key[0], key[0]), names.setdefault(key[1], key[1]))
+                bucket = by_source[key] = Bucket()
+            version = e.get("version")
+            if version is not None:
+                version = names.setdefault(version, version)
+            if e["batch"] != batch:  # events of one batch come together: one string each
+                batch = e["batch"]
+            bucket.append(
+                (
+                    int(e["timestamp"]),
+                    names.setdefault(e["type"], e["type"]),
+                    pack(tuple(e["context"])),
+                    version,
+                    batch,
+                    int(e["sequence"]),
+                )
+            )
+            count += 1
+
+        def commit() -> None:
+            with self._lock:
+                self._by_source = by_source
+                self._names = names if len(names) <= MAX_SHARED_NAMES else {}
+                self._count = count
+
+        return commit
 
     def load_json(self, events: Iterable[Mapping[str, Any]]) -> None:
         """Replace the whole content with previously exported events."""

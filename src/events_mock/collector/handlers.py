@@ -40,7 +40,7 @@ class EventCollectorHandlers:
 
     async def create_event(self, body: dict[str, Any], token_info: Mapping[str, Any]) -> Response:
         try:
-            stored = self.service.store.create(_tenant(token_info), body)
+            stored = self.service.create(_tenant(token_info), body)
         except InvalidEvent as err:
             return error_body(400, str(err)), 400, {}
         except StoreFull as full:

@@ -116,6 +116,21 @@ class TenantEventStore:
                 }
             }
 
+    def restore(self, tenant: str, event: Event) -> None:
+        """Put back an event this store held before, under its id (a write log's replay)."""
+        with self._lock:
+            events = self._tenants.setdefault(tenant, {})
+            if event["id"] not in events:
+                self._count += 1
+            events[event["id"]] = event
+
+    def frozen(self) -> dict[str, list[Event]]:
+        """Every tenant's events in creation order, as a consistent view taken in O(events)
+        reference copies: stored events are never changed in place, so they can be encoded
+        later in another thread."""
+        with self._lock:
+            return {tenant: list(events.values()) for tenant, events in self._tenants.items()}
+
     def import_state(self, state: Mapping[str, Any]) -> None:
         """Replace the whole state with an exported one, all or nothing (see `parse_state`)."""
         self.replace(parse_state(state))

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
+import anyio.to_thread
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionResponse
 
@@ -95,11 +96,11 @@ class ControlHandlers:
         return ok(self.control.clock_json())
 
     async def freeze_clock(self) -> Answer:
-        self.control.clock.set_rate(0)
+        self.control.set_rate(0)
         return ok(self.control.clock_json())
 
     async def set_clock_rate(self, body: dict[str, Any]) -> Answer:
-        self.control.clock.set_rate(body["rate"])
+        self.control.set_rate(body["rate"])
         return ok(self.control.clock_json())
 
     # Jobs
@@ -110,7 +111,7 @@ class ControlHandlers:
         return ok([job_json(job, now) for job in jobs])
 
     async def get_job(self, source: str) -> Answer:
-        return self._job(lambda jobs: jobs.get(source))
+        return self._job(lambda jobs: jobs.get(source), changes=False)
 
     async def set_job_status(self, source: str, body: dict[str, Any]) -> Answer:
         return self._job(lambda jobs: jobs.force(source, body["status"], body.get("message")))
@@ -118,13 +119,15 @@ class ControlHandlers:
     async def set_job_remaining(self, source: str, body: dict[str, Any]) -> Answer:
         return self._job(lambda jobs: jobs.set_remaining(source, body["seconds"]))
 
-    def _job(self, change: Callable[[ReportJobs], ReportJob]) -> Answer:
+    def _job(self, change: Callable[[ReportJobs], ReportJob], changes: bool = True) -> Answer:
         if self.jobs is None:
             raise problem(404, "This mock runs no report jobs.")
         try:
             job = change(self.jobs)
         except JobError as error:
             raise problem(error.status, error.message) from None
+        if changes:
+            self.control.on_write("barchart.job", job)
         return ok(job_json(job, self.control.clock.now_ms()))
 
     # Faults
@@ -196,7 +199,7 @@ class ControlHandlers:
         return ok(self.control.export_state())
 
     async def import_state(self, body: Any) -> ConnexionResponse:
-        return replaced(lambda: self.control.import_state(body))
+        return await replaced(lambda: self.control.prepare_import(body))
 
     # One API's part of the state: one pair of handlers for every API (`state_part_operations`)
 
@@ -207,7 +210,7 @@ class ControlHandlers:
             raise problem(404, f"{error}.") from None
 
     async def import_api_state(self, api: str, body: Any) -> ConnexionResponse:
-        return replaced(lambda: self.control.import_api_state(api, body))
+        return await replaced(lambda: self.control.prepare_api_import(api, body))
 
 
 STATE_PART = re.compile(r"/state/(?P<api>[a-z0-9][a-z0-9-]*)")
@@ -251,10 +254,17 @@ def _importer(handlers: ControlHandlers, api: str) -> Callable[[Any], Awaitable[
     return import_api_state
 
 
-def replaced(change: Callable[[], None]) -> ConnexionResponse:
-    """204 once a state import took effect; 400 or 409 (`StateConflict`) when it changed nothing."""
+async def replaced(prepare: Callable[[], Callable[[], None]]) -> ConnexionResponse:
+    """204 once a state import took effect; 400 or 409 (`StateConflict`) when it changed nothing.
+
+    `prepare` (checking a document of megabytes against the schema takes seconds) runs in a
+    worker thread, so other clients are answered meanwhile; its swap, which cannot fail, runs
+    here on the event loop, so the import is still all or nothing and ordered with every
+    other write.
+    """
     try:
-        change()
+        commit = await anyio.to_thread.run_sync(prepare)
+        commit()
     except LookupError as error:
         raise problem(404, f"{error}.") from None
     except StateConflict as error:

@@ -26,11 +26,12 @@ from events_mock.control.journal import (
 from events_mock.control.state import (
     export_api_state,
     export_state,
-    import_api_state,
-    import_state,
+    prepare_api_state,
+    prepare_state,
     restore_clock,
 )
 from events_mock.seam import MockApi, api_for_path
+from events_mock.writes import WriteHook, ignore_write
 
 CONTROL_PREFIX = "/__mock"
 MAX_MS = LATEST_MS
@@ -85,6 +86,10 @@ class ControlPlane:
         )
         self.sleep = sleep
         """How fault latency waits; tests may swap in a recorder instead of real time."""
+        self.on_write: WriteHook = ignore_write
+        """Told of every acknowledged change of the state: `clock` (with the instant before
+        the change), `reset`, `state` (a whole document imported), `state.api` ((name, data)),
+        `barchart.job` (a job forced or given a new end); set by `events_mock.persistence`."""
         self._lock = threading.RLock()
         self._initial_clock = {
             "now": clock.now_ms(),
@@ -107,16 +112,34 @@ class ControlPlane:
         }
 
     def advance(self, seconds: float) -> None:
-        if self.clock.now_ms() + seconds * 1000 > MAX_MS:
+        before = self.clock.now_ms()
+        if before + seconds * 1000 > MAX_MS:
             raise ClockOutOfRange("the clock cannot pass the end of year 9999")
         self.clock.advance(seconds)
+        self._clock_changed(before)
 
     def set_clock(self, now_ms: int, rate: float | None = None) -> None:
         if not 0 <= now_ms <= MAX_MS:
             raise ClockOutOfRange("the clock must stay between 1970 and the end of year 9999")
+        before = self.clock.now_ms()
         if rate is not None:
             self.clock.set_rate(rate)
         self.clock.set(now_ms)
+        self._clock_changed(before)
+
+    def set_rate(self, rate: float) -> None:
+        """0 freezes the clock at its current instant."""
+        before = self.clock.now_ms()
+        self.clock.set_rate(rate)
+        self._clock_changed(before)
+
+    def clock_state(self) -> dict[str, Any]:
+        """The clock as the state document holds it (`State.clock`)."""
+        now = self.clock.now_ms()
+        return {"now": now, "rate": self.clock.rate, "offset_ms": now - int(time.time() * 1000)}
+
+    def _clock_changed(self, before_ms: int) -> None:
+        self.on_write("clock", {"before": before_ms, **self.clock_state()})
 
     # State
 
@@ -129,6 +152,7 @@ class ControlPlane:
             self.faults.clear()
             self.journal.clear()
             restore_clock(self.clock, self._initial_clock)
+            self.on_write("reset", self.clock_state())
 
     def export_state(self) -> dict[str, Any]:
         with self._lock:
@@ -136,8 +160,20 @@ class ControlPlane:
 
     def import_state(self, document: Any) -> None:
         """Raises `events_mock.seam.StateError` (and changes nothing) if it is invalid."""
-        with self._lock:
-            import_state(self.clock, self.apis, document)
+        self.prepare_import(document)()
+
+    def prepare_import(self, document: Any) -> Callable[[], None]:
+        """Check and convert `document` (the slow part: any thread may run it) without
+        changing anything; the function answered swaps it in and cannot fail. Raises like
+        `import_state`."""
+        commit = prepare_state(self.clock, self.apis, document)
+
+        def committed() -> None:
+            with self._lock:
+                commit()
+                self.on_write("state", document)
+
+        return committed
 
     def export_api_state(self, name: str) -> dict[str, Any]:
         with self._lock:
@@ -145,8 +181,18 @@ class ControlPlane:
 
     def import_api_state(self, name: str, data: Any) -> None:
         """One API's part of the state (`State.apis.<name>`); raises like `import_state`."""
-        with self._lock:
-            import_api_state(self.apis, name, data)
+        self.prepare_api_import(name, data)()
+
+    def prepare_api_import(self, name: str, data: Any) -> Callable[[], None]:
+        """`prepare_import` for one API's part; raises like `import_api_state`."""
+        commit = prepare_api_state(self.apis, name, data)
+
+        def committed() -> None:
+            with self._lock:
+                commit()
+                self.on_write("state.api", (name, data))
+
+        return committed
 
 
 def iso(ms: int) -> str:

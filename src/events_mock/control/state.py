@@ -39,6 +39,8 @@ __all__ = [
     "import_api_state",
     "import_state",
     "on_shutdown",
+    "prepare_api_state",
+    "prepare_state",
 ]
 
 logger = logging.getLogger("events_mock.state")
@@ -67,6 +69,12 @@ def import_state(clock: MockClock, apis: Sequence[MockApi], document: Any) -> No
 
     An API the document leaves out gets its start-up data, as after a reset.
     """
+    prepare_state(clock, apis, document)()
+
+
+def prepare_state(clock: MockClock, apis: Sequence[MockApi], document: Any) -> Callable[[], None]:
+    """`import_state` in two steps: check and convert everything now (raising `StateError`,
+    changing nothing: safe in a worker thread), and answer the swap, which cannot fail."""
     validate_state(document)
     if "clock" in document:
         _check_clock(document["clock"])
@@ -79,10 +87,14 @@ def import_state(clock: MockClock, apis: Sequence[MockApi], document: Any) -> No
         state.prepare(parts[name]) if name in parts else state.reset
         for name, state in stateful.items()
     ]
-    for commit in commits:
-        commit()
-    if "clock" in document:
-        restore_clock(clock, document["clock"])
+
+    def commit_all() -> None:
+        for commit in commits:
+            commit()
+        if "clock" in document:
+            restore_clock(clock, document["clock"])
+
+    return commit_all
 
 
 def export_api_state(apis: Sequence[MockApi], name: str) -> dict[str, Any]:
@@ -91,9 +103,14 @@ def export_api_state(apis: Sequence[MockApi], name: str) -> dict[str, Any]:
 
 def import_api_state(apis: Sequence[MockApi], name: str, data: Any) -> None:
     """Replace one API's data, or change nothing; the other APIs and the clock stay."""
+    prepare_api_state(apis, name, data)()
+
+
+def prepare_api_state(apis: Sequence[MockApi], name: str, data: Any) -> Callable[[], None]:
+    """`import_api_state` in two steps, like `prepare_state`."""
     state = _api_state(apis, name)
     validate_state(data, f"State/properties/apis/properties/{name}")
-    state.prepare(data)()
+    return state.prepare(data)
 
 
 def _stateful(apis: Sequence[MockApi]) -> dict[str, ApiState]:
