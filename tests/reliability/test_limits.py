@@ -13,7 +13,7 @@ from events_mock.barchart.handlers import SERVICE
 from events_mock.control import ControlSettings
 from events_mock.framework.live_server import LiveServer
 from events_mock.testing.live_mock import MockServer
-from tests._support import T0, error_code, event
+from tests._support import CONTROL, T0, error_code, event
 
 COLLECTOR_HEADERS = {"Authorization": "Bearer demo-token", "X-TWC-Tenant": "demo"}
 FAULT = {"event_source": "APPLICATION", "event_type": "FAULT", "event_payload": {}}
@@ -182,7 +182,7 @@ def test_an_imported_state_counts_towards_the_byte_budget() -> None:
         body = {"events": [event(T0, context=["x" * 1000])] * 3}
         assert requests.post(f"{server.url}/events", json=body).status_code == 200
         state = requests.get(f"{server.url}/__mock/state").json()
-        requests.post(f"{server.url}/__mock/reset").raise_for_status()
+        requests.post(f"{server.url}/__mock/reset", headers=CONTROL).raise_for_status()
         assert mock.barchart.store.stored_bytes == 0
         requests.put(f"{server.url}/__mock/state", json=state).raise_for_status()
         assert mock.barchart.store.stored_bytes > 3000

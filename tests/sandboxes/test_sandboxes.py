@@ -185,7 +185,7 @@ JSON = {"Content-Type": "application/json"}
 def test_creation_refuses_bad_options_and_states(server: Server) -> None:
     url = f"{server.url}/__mock/sandboxes"
     assert requests.post(url, json={"clock": {"rate": -1}}).status_code == 400
-    assert requests.post(url, json={"tenants": {"acme": " "}}).status_code == 400
+    assert requests.post(url, json={"tenants": {"acme": " "}}).status_code == 409
     bad = {"format": "events-mock/state", "version": 1, "apis": {"barchart": {"events": [{}]}}}
     assert requests.post(url, json={"state": bad}).status_code == 400
     assert requests.post(url, json={"unknown": 1}).status_code == 400

@@ -34,6 +34,7 @@ from events_mock.limits import (
     DEFAULT_MAX_LINKS,
     JobsFull,
 )
+from events_mock.seam import StateConflict
 
 LINK_LIFETIME_MS = 15 * 60 * 1000
 
@@ -625,15 +626,15 @@ class ReportJobs:
         for raw in jobs:
             report_filter = ReportFilter.from_json(raw["filter"])
             key = (report_filter.customer, report_filter.product)
-            if "mark" in raw:
+            if "mark" in raw and "matched" in raw:  # else `events` (the schema's anyOf)
                 mark, matched = int(raw["mark"]), int(raw["matched"])
                 if mark > sizes.get(key, 0):
-                    raise ValueError(
+                    raise StateConflict(
                         f"job {raw['job']}: mark {mark} is past the {sizes.get(key, 0)} stored "
                         f"events of {key[0]} {key[1]}"
                     )
                 if matched > mark:
-                    raise ValueError(
+                    raise StateConflict(
                         f"job {raw['job']}: matched {matched} is more than mark {mark}"
                     )
             else:  # an older document: the job's own copies of its events
@@ -644,7 +645,7 @@ class ReportJobs:
                     where = (old["customer"], old["product"], old["batch"], int(old["sequence"]))
                     position = positions.get(where)
                     if position is None or where[:2] != key:
-                        raise ValueError(
+                        raise StateConflict(
                             f"job {raw['job']}: events[{n}] (batch {where[2]}, sequence "
                             f"{where[3]}) is not a stored event of {key[0]} {key[1]}"
                         )

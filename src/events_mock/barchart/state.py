@@ -40,6 +40,8 @@ class BarchartState:
         try:
             events = [StoredEvent.from_json(raw) for raw in data.get("events", ())]
             jobs, links = ReportJobs.parse_state(raw_jobs, events)
+        except StateConflict as conflict:
+            raise StateConflict(f"barchart: {conflict}") from None
         except (KeyError, TypeError, ValueError) as error:
             raise StateError(f"barchart: {type(error).__name__}: {error}") from None
         if len(jobs) < len(raw_jobs):

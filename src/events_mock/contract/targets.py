@@ -221,7 +221,8 @@ CONTRACT_APIS: dict[str, ContractApi] = {
         generic=("schema_level",),
         stores="fuzzes the target mock's own clock, faults, journal and state",
         formats=_collector_formats,  # state documents hold Event Collector events
-        # The spec's `ControlHeader`: without it (or a JSON body) a state change is refused.
+        # The spec's `ControlHeader` (on every call, not generated): without it (or a JSON
+        # body) a state change is refused.
         request_headers=(("X-Mock-Control", "1"),),
     ),
 }

@@ -72,8 +72,8 @@ def sandbox_world(
                 capacity, max_bytes, room
             ),
         )
-    except ValueError as error:
-        raise SandboxError(400, str(error)) from None
+    except ValueError as error:  # e.g. an empty tenant name: no schema of the spec can say it
+        raise SandboxError(409, str(error)) from None
     if state is not None:
         try:
             world.control.import_state(state)
