@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
-from dataclasses import replace
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any
 
@@ -27,6 +27,7 @@ from events_mock.clock import MockClock
 from events_mock.control import ControlPlane
 from events_mock.control.faults import FaultRules
 from events_mock.control.journal import Journal
+from events_mock.sandboxes import SandboxError
 from events_mock.testing.bridge import AsgiBridge
 from events_mock.testing.routes import KitRoutes
 from events_mock.testing.via_aiohttp import KitAioresponses
@@ -108,6 +109,19 @@ class InProcessMock:
     def jobs(self) -> ReportJobs:
         return self.mock.barchart.jobs
 
+    @contextmanager
+    def sandbox(self, name: str | None = None, **options: Any) -> Iterator[KitSandbox]:
+        """A fresh sandbox of this mock for the block, deleted after it: its `url` (this kit's
+        first base URL plus `/sandboxes/<id>`) reaches it through the same interception, and
+        its clock, faults, journal, events and jobs are its own. `options` as
+        `POST /__mock/sandboxes` takes them (`clock`, `state`, `users`, `tenants`, ...)."""
+        box = self.mock.sandboxes.create(name=name, **options)
+        try:
+            yield KitSandbox(box.id, f"{self.url}/sandboxes/{box.id}", box.world.control)
+        finally:
+            with suppress(SandboxError):  # expired meanwhile: gone is what was wanted
+                self.mock.sandboxes.delete(box.id)
+
     def reset(self) -> None:
         self.mock.control.reset()
         self.responses.calls.reset()
@@ -142,6 +156,27 @@ class InProcessMock:
         tb: TracebackType | None,
     ) -> None:
         self._stack.close()
+
+
+@dataclass(frozen=True)
+class KitSandbox:
+    """What `InProcessMock.sandbox()` yields: the same handles as the kit, on the sandbox."""
+
+    id: str
+    url: str
+    control: ControlPlane
+
+    @property
+    def clock(self) -> MockClock:
+        return self.control.clock
+
+    @property
+    def faults(self) -> FaultRules:
+        return self.control.faults
+
+    @property
+    def journal(self) -> Journal:
+        return self.control.journal
 
 
 @contextmanager
