@@ -103,7 +103,19 @@ function advance(seconds) {
 
 // Jobs
 
+// Tables are redrawn only when what they show changed, so a button does not vanish under the
+// pointer between a press and its release.
+const shown = new Map();
+
+function changed(name, data) {
+  const key = JSON.stringify(data);
+  if (shown.get(name) === key) return false;
+  shown.set(name, key);
+  return true;
+}
+
 function showJobs(jobs) {
+  if (!changed("jobs", jobs)) return;
   const body = $("jobs");
   body.replaceChildren();
   $("jobs-empty").hidden = jobs.length > 0;
@@ -133,6 +145,7 @@ function showJobs(jobs) {
 // Faults
 
 function showFaults(rules) {
+  if (!changed("faults", rules)) return;
   const body = $("faults");
   body.replaceChildren();
   for (const rule of rules) {
