@@ -15,6 +15,7 @@ import requests
 
 from events_mock.app import MockConfig
 from events_mock.barchart.jobs import JobStatus, ReportFilter
+from events_mock.control import ControlSettings
 from events_mock.testing.live_mock import MockServer, serve_mock
 from tests._support import alert_event
 
@@ -76,7 +77,6 @@ def fill(browser: Any, element_id: str, value: str) -> None:
 def test_advancing_the_clock_in_the_page_completes_a_running_job(
     page: Any, server: MockServer
 ) -> None:
-    from selenium.webdriver.common.by import By
 
     assert server.mock is not None
     server.mock.barchart.store.add_batch([alert_event()])
@@ -162,8 +162,8 @@ def test_a_refused_request_shows_its_reason(page: Any, server: MockServer) -> No
 
 
 def test_the_page_works_in_a_sandbox(page: Any, server: MockServer) -> None:
-    from selenium.webdriver.support.ui import Select
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
 
     with server.sandbox(name="from-the-page") as sandbox:
         option = f"#sandbox option[value='{sandbox.id}']"
@@ -184,3 +184,24 @@ def save_screenshot(browser: Any, tmp_path: Path) -> None:
     assert shot.stat().st_size > 10_000
     DOCS_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(shot, DOCS_SCREENSHOT)
+
+
+def test_with_a_control_token_the_page_asks_for_it_and_keeps_it_in_the_tab(browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    token = "dashboard-s3cret"
+    with serve_mock(MockConfig(control=ControlSettings(token=token))) as server:
+        browser.get(f"{server.url}/__mock/ui/")
+        wait_for(browser, lambda: "401" in text(browser, "message"), "no 401 shown")
+        assert "…" in text(browser, "clock-now")
+        fill(browser, "token", token)
+        browser.find_element(By.CSS_SELECTOR, "#token-form button").click()
+        wait_for(browser, lambda: "…" not in text(browser, "clock-now"), "the token did not work")
+        before = server.control.clock.now_ms()
+        click(browser, "advance-1m")
+        wait_for(browser, lambda: server.control.clock.now_ms() == before + 60_000)
+        stored = browser.execute_script(
+            "return sessionStorage.getItem('events-mock-control-token')"
+        )
+        assert stored == token and token not in browser.current_url
+        browser.execute_script("sessionStorage.clear()")

@@ -127,5 +127,3 @@ def test_the_index_and_the_home_page_link_the_dashboard(url: str) -> None:
     home = requests.get(f"{url}/", timeout=10).text
     assert f'href="{DASHBOARD_PATH}"' in index
     assert f'href="{DASHBOARD_PATH}"' in home
-
-
