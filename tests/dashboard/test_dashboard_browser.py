@@ -5,6 +5,7 @@ Each test moves the mock only through the page, then checks both the page and th
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -205,3 +206,30 @@ def test_with_a_control_token_the_page_asks_for_it_and_keeps_it_in_the_tab(brows
         )
         assert stored == token and token not in browser.current_url
         browser.execute_script("sessionStorage.clear()")
+
+
+def test_state_exported_from_the_page_imports_back_after_a_reset(
+    page: Any, server: MockServer, downloads: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    assert server.mock is not None
+    server.mock.barchart.store.add_batch([alert_event()])
+    saved = without_clock(server.mock.control.export_state())
+    exported = downloads / "events-mock-state.json"
+    exported.unlink(missing_ok=True)
+
+    click(page, "export")
+    wait_for(page, lambda: exported.exists() and exported.stat().st_size > 0, "no download")
+    assert without_clock(json.loads(exported.read_text())) == saved
+
+    server.control.reset()
+    assert without_clock(server.mock.control.export_state()) != saved
+    page.find_element(By.ID, "import").send_keys(str(exported))
+    wait_for(page, lambda: "Imported" in text(page, "message"), "the import did not finish")
+    assert without_clock(server.mock.control.export_state()) == saved
+
+
+def without_clock(state: dict[str, Any]) -> dict[str, Any]:
+    """A state document but its clock, whose offset from real time differs by the call."""
+    return {name: part for name, part in state.items() if name != "clock"}
