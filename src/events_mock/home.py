@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from events_mock.control.dashboard import DASHBOARD_PATH
 from events_mock.control.plane import CONTROL_PREFIX
 from events_mock.seam import MockApi, base_path, load_spec
 from events_mock.version import package_version
@@ -46,6 +47,7 @@ DOCS = (
     ("docs/test-kit.md", "testing client code: `mock_api()` and the pytest fixtures"),
     ("docs/contract-suite.md", "`events-mock verify` against a deployment, in CI"),
     ("docs/control-plane.md", "clock, jobs, faults, journal and state under /__mock/"),
+    ("docs/dashboard.md", "the dashboard at /__mock/ui/: the control plane in the browser"),
     ("docs/limits.md", "the limits the mock guarantees, and the tests that hold them"),
     ("ARCHITECTURE.md", "how the code is laid out, and how to add an API"),
 )
@@ -161,6 +163,8 @@ service: every answer comes from this process.</p>
 this mock</li>
 <li><a href="{escape(control)}">{escape(control)}</a>: the control plane (the mock's clock,
 report jobs, faults, journal and state): an index of its endpoints</li>
+<li><a href="{escape(DASHBOARD_PATH)}">{escape(DASHBOARD_PATH)}</a>: the dashboard, the control
+plane in the browser: move the clock, finish jobs, inject faults, watch the journal</li>
 </ul>
 <h2>Documentation</h2>
 <p>In the events-mock repository:</p>

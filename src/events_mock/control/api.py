@@ -18,6 +18,7 @@ from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionResponse
 
 from events_mock.barchart.jobs import JobError, JobStatus, ReportJob, ReportJobs
+from events_mock.control.dashboard import DASHBOARD_PATH, redirect_to_dashboard, serve_dashboard
 from events_mock.control.faults import TooManyFaultRules, UnknownFault
 from events_mock.control.index import get_index, redirect_to_index
 from events_mock.control.plane import CONTROL_PREFIX, ClockOutOfRange, ControlPlane
@@ -75,6 +76,8 @@ class ControlHandlers:
 
     get_index = staticmethod(get_index)  # GET /__mock/: control/index.py
     redirect_to_index = staticmethod(redirect_to_index)  # /__mock, outside the spec
+    serve_dashboard = staticmethod(serve_dashboard)  # /__mock/ui/: control/dashboard.py
+    redirect_to_dashboard = staticmethod(redirect_to_dashboard)  # /__mock/ui
 
     # Clock
 
@@ -315,5 +318,10 @@ def create_api(
         render_error=render_problem,
         path_prefixes=(CONTROL_PREFIX,),
         security_map={"bearer": bearer_security(checked_in_middleware)},
-        extra_routes=((CONTROL_PREFIX, "redirect_to_index"),),
+        extra_routes=(
+            (CONTROL_PREFIX, "redirect_to_index"),
+            (DASHBOARD_PATH.rstrip("/"), "redirect_to_dashboard"),
+            (DASHBOARD_PATH, "serve_dashboard"),
+            (DASHBOARD_PATH + "{asset}", "serve_dashboard"),
+        ),
     )

@@ -25,6 +25,7 @@ from connexion.lifecycle import ConnexionResponse
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
+from events_mock.control.dashboard import DASHBOARD_PATH
 from events_mock.control.plane import CONTROL_PREFIX
 from events_mock.seam import load_spec, spec_path
 
@@ -147,6 +148,7 @@ th, td {{ text-align: left; padding: .3rem .8rem .3rem 0; border-bottom: 1px sol
 <h1>{title} <small>{escape(index["version"])}</small></h1>
 <p>The mock's own controls. The same index as JSON: ask without <code>Accept: text/html</code>.
 The whole API: <a href="{spec}">{spec}</a>, or try it in the <a href="/ui/">Swagger UI</a>.
+Or steer the mock from the <a href="{escape(DASHBOARD_PATH)}">dashboard</a>.
 Back to <a href="/">the home page</a>.</p>
 <table>
 <tr><th>Method</th><th>Path</th><th>What it does</th></tr>

@@ -27,6 +27,7 @@ from connexion.lifecycle import ConnexionResponse
 from starlette.responses import Response
 
 from events_mock.control import access
+from events_mock.control.dashboard import DASHBOARD_PATH
 from events_mock.control.faults import FaultRule
 from events_mock.control.journal import Exchange, Headers, JournalEntry, redact_path
 from events_mock.control.plane import CONTROL_PREFIX, ControlPlane
@@ -46,6 +47,13 @@ ASGIApp = Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]
 FAULT_HEADER = "X-Events-Mock-Fault"
 
 requests_logger = logging.getLogger("events_mock.requests")
+
+
+def is_dashboard_file(method: str, path: str) -> bool:
+    """A GET (or HEAD) of one of the dashboard's static files (`control.dashboard`)."""
+    return method in ("GET", "HEAD") and (
+        path == DASHBOARD_PATH.rstrip("/") or path.startswith(DASHBOARD_PATH)
+    )
 
 
 def is_control_path(path: str) -> bool:
@@ -69,7 +77,7 @@ class ControlMiddleware:
         control = self._control_of()
         path = route_path(scope)
         if is_control_path(path):
-            refusal = self._refusal(control, scope)
+            refusal = self._refusal(control, scope, path)
             if refusal is None:
                 await self.app(scope, receive, send)
             else:
@@ -78,12 +86,18 @@ class ControlMiddleware:
             await _Exchange(self.app, control, scope, receive, send, path).run()
 
     def _refusal(
-        self, control: ControlPlane, scope: MutableMapping[str, Any]
+        self, control: ControlPlane, scope: MutableMapping[str, Any], path: str
     ) -> ConnexionResponse | None:
         control_api = control.api_for(CONTROL_PREFIX)
         token = control.settings.token
         token_given = False
-        if token:
+        if token and is_dashboard_file(str(scope.get("method", "")), path):
+            # A browser cannot send the token when it opens the page: the page asks for it and
+            # sends it on every control call. Its files hold no data (they are the package's),
+            # so with a token set they are served as to a caller with the token; the origin
+            # rules below still apply.
+            token_given = True
+        elif token:
             given = _bearer_token(scope)
             token_given = given is not None and hmac.compare_digest(given.encode(), token.encode())
             if not token_given:
