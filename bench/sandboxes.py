@@ -68,7 +68,7 @@ async def timing(n: int = 2000, rounds: int = 5) -> tuple[float, float]:
     mock = EventsMock()
     transport = httpx.ASGITransport(app=mock.app, client=("127.0.0.1", 5000))
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
-        box = (await client.post("/__mock/sandboxes")).json()["url"]
+        box = (await client.post("/__mock/sandboxes", json={})).json()["url"]
         ratios: dict[str, list[float]] = {"get": [], "post": []}
         body = {"events": [EVENT]}
         for _ in range(rounds):
