@@ -1,0 +1,11 @@
+"""`events-mock proxy`: forward one API's live traffic to a real service and check each exchange.
+
+The request is held to the spec before it is sent on, the answer after it comes back, with the
+contract suite's own machinery (its loaded schema, Schemathesis' response checks and the API's
+`CheckSet`): what the proxy reports is exactly what `events-mock verify` would have reported.
+"""
+
+from events_mock.proxy.app import ProxyApp, ProxyConfig
+from events_mock.proxy.checker import ExchangeChecker, ProxyViolation
+
+__all__ = ["ExchangeChecker", "ProxyApp", "ProxyConfig", "ProxyViolation"]
