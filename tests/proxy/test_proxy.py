@@ -16,7 +16,7 @@ from events_mock.clock import MockClock
 from events_mock.control.state import validate_state
 from events_mock.framework.live_server import LiveServer
 from events_mock.proxy import ProxyApp, ProxyConfig
-from tests.contract.broken_servers import BROKEN_SERVERS, build
+from tests.contract.broken_servers import BROKEN_SERVERS, build, healthy_mock
 
 EVENT = {
     "customer": "BARCHART",
@@ -164,3 +164,40 @@ def walk_through_direct(url: str) -> str:
         client.post("/__mock/clock/advance", json={"seconds": 60})
         link = client.get(f"/reports/{job['source']}", auth=DEMO).json()["link"]
         return httpx.get(link).text
+
+
+COLLECTOR_EVENT = {
+    "entity_id": "ORD-1001",
+    "entity_name": "order",
+    "event_payload": {
+        "base64_encoded_payload_json": "eyJpZCI6IjEyIn0=",
+        "key_attributes": {"correlationId": "c-1", "referenceId": "r-1"},
+        "operation": "CREATE",
+    },
+    "event_source": "APPLICATION",
+    "event_type": "FAULT",
+}
+COLLECTOR_AS_DEMO = {"Authorization": "Bearer demo-token", "X-TWC-Tenant": "demo"}
+
+
+def test_recorded_collector_events_are_readable_from_a_new_mock(tmp_path: Path) -> None:
+    recorded = tmp_path / "collector.json"
+    _, app = build(None)
+    with proxied(app, api="event-collector", record=str(recorded)) as (_, proxy, seen):
+        client = httpx.Client(base_url=proxy, headers=COLLECTOR_AS_DEMO)
+        created = client.post("/api/v1/events", json=COLLECTOR_EVENT)
+        assert created.status_code == 201, created.text
+        event = created.json()
+        assert client.get(f"/api/v1/events/{event['id']}").json() == event
+        client.close()
+    assert seen.tally.violations == 0, seen.journal_json()
+    text = recorded.read_text()
+    assert "demo-token" not in text, "secrets are never recorded"
+    document = json.loads(text)
+    validate_state(document)
+    replayed, _ = healthy_mock()
+    replayed.control.import_state(document)
+    with LiveServer(replayed.app) as server:
+        read = httpx.get(f"{server.url}/api/v1/events/{event['id']}", headers=COLLECTOR_AS_DEMO)
+    assert read.status_code == 200
+    assert read.json() == event

@@ -15,7 +15,7 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,7 +96,7 @@ class ProxyApp:
         self.violations: dict[int, list[ProxyViolation]] = {}
         self.tally = Tally()
         self.faults = FaultRules()
-        self.recorder = Recorder(config.record) if config.record else None
+        self.recorder = Recorder(config.record, config.api) if config.record else None
         self._client: httpx.AsyncClient | None = None
 
     @property
@@ -181,7 +181,8 @@ class ProxyApp:
         seen = SeenRequest(method, path, query_string, headers, body)
         case, violations = self.checker.check_request(seen)
         fault = self.faults.decide(method, path)
-        status, answer_headers, answer = 0, [], b""
+        status, answer = 0, b""
+        answer_headers: list[tuple[str, str]] = []
         if self.config.strict and violations:
             status, answer_headers, answer = await self._refuse(send, violations)
         elif fault is not None and (fault.latency_ms or fault.status is not None):
@@ -209,7 +210,7 @@ class ProxyApp:
                     answer,
                     time.perf_counter() - started,
                 )
-                self._record(case, status, answer)
+                self._record(case, status, answer, headers)
         self._journalled(seen, status, answer_headers, answer, violations, started, fault)
 
     async def _relay(
@@ -297,14 +298,15 @@ class ProxyApp:
         message = "; ".join(f"[{v.rule}] {v.message}" for v in violations)
         return await _send_connexion(send, self.render_error(400, message), {})
 
-    def _record(self, case: Any, status: int, answer: bytes) -> None:
+    def _record(self, case: Any, status: int, answer: bytes, headers: Mapping[str, str]) -> None:
         if self.recorder is None:
             return
         try:
             body = json.loads(answer)
         except ValueError:
             return
-        self.recorder.saw(case.operation.definition.raw.get("operationId"), status, body)
+        operation_id = case.operation.definition.raw.get("operationId")
+        self.recorder.saw(operation_id, status, body, headers)
 
     def _journalled(
         self,

@@ -38,9 +38,11 @@ class ProxyViolation:
 
     rule: str
     message: str
+    side: str = "request"
+    """Which side broke it: the client's `request`, or the server's `response`."""
 
     def to_json(self) -> dict[str, str]:
-        return {"rule": self.rule, "message": self.message}
+        return {"rule": self.rule, "message": self.message, "side": self.side}
 
 
 @dataclass(frozen=True)
@@ -179,8 +181,8 @@ def _as_violation(name: str, error: BaseException) -> ProxyViolation:
     message = "; ".join(messages)
     if message.startswith("[") and "] " in message:
         rule, message = message[1:].split("] ", 1)
-        return ProxyViolation(rule, message)
-    return ProxyViolation(name, message)
+        return ProxyViolation(rule, message, "response")
+    return ProxyViolation(name, message, "response")
 
 
 def _path_parameters(operation: APIOperation, path: str, base_path: str) -> dict[str, str]:
