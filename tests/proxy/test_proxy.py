@@ -111,6 +111,8 @@ def test_strict_refuses_with_the_apis_own_400_before_the_upstream() -> None:
         ("events-sequences-reversed", "batch_assigned"),
         ("events-status-201", "status_code_conformance"),
         ("job-goes-back-to-running", "status_moves_once"),
+        ("export-comma-delimited", "export_delimited"),
+        ("download-needs-credentials", "downloads_without_credentials"),
     ],
 )
 def test_a_broken_server_is_caught_by_the_rule_it_breaks(server: str, rule: str) -> None:
@@ -125,6 +127,9 @@ def test_a_broken_server_is_caught_by_the_rule_it_breaks(server: str, rule: str)
                 for _ in range(3):
                     httpx.post(f"{upstream}/__mock/clock/advance", json={"seconds": 60})
                     client.get(f"/reports/{source}/availability", auth=DEMO)
+                link = client.get(f"/reports/{source}", auth=DEMO).json()
+                if isinstance(link, dict) and "link" in link:
+                    httpx.get(link["link"])
         found = rules(proxy)
     assert rule in found, found
 
@@ -201,3 +206,30 @@ def test_recorded_collector_events_are_readable_from_a_new_mock(tmp_path: Path) 
         read = httpx.get(f"{server.url}/api/v1/events/{event['id']}", headers=COLLECTOR_AS_DEMO)
     assert read.status_code == 200
     assert read.json() == event
+
+
+def test_events_only_downloaded_are_recorded_from_the_export_rows(tmp_path: Path) -> None:
+    """Staging already holds events the client never posted: its export rows are recorded."""
+    recorded = tmp_path / "exported.json"
+    upstream_mock = fresh_mock()
+    other = {**EVENT, "type": "PORTFOLIO-DELETED", "context": ["user-2", "portfolio-3"]}
+    with proxied(upstream_mock.app, record=str(recorded)) as (upstream, proxy, app):
+        httpx.post(f"{upstream}/events", json={"events": [EVENT, other]})  # not via the proxy
+        export = walk_through_links_only(upstream, proxy)
+    assert app.tally.violations == 0, app.journal_json()
+    document = json.loads(recorded.read_text())
+    validate_state(document)
+    assert len(document["apis"]["barchart"]["events"]) == 2
+    replayed = fresh_mock()
+    replayed.control.import_state(document)
+    with LiveServer(replayed.app) as server:
+        assert walk_through_direct(server.url) == export
+
+
+def walk_through_links_only(upstream: str, proxy: str) -> str:
+    with httpx.Client(base_url=proxy) as client:
+        job = client.post("/reports", auth=DEMO, json=REPORT).json()
+        httpx.post(f"{upstream}/__mock/clock/advance", json={"seconds": 60})
+        client.get(f"/reports/{job['source']}/availability", auth=DEMO)
+        link = client.get(f"/reports/{job['source']}", auth=DEMO).json()["link"]
+        return httpx.get(link).text

@@ -15,7 +15,7 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ from starlette.types import Receive, Scope, Send
 from events_mock.control.faults import FaultRules, TooManyFaultRules
 from events_mock.control.journal import Exchange, Journal, JournalEntry, redact_path
 from events_mock.proxy.checker import ExchangeChecker, ProxyViolation, SeenRequest
+from events_mock.proxy.exports import ExportLinks, events_of_rows
 from events_mock.proxy.record import Recorder
 
 __all__ = ["ProxyApp", "ProxyConfig"]
@@ -97,6 +98,8 @@ class ProxyApp:
         self.tally = Tally()
         self.faults = FaultRules()
         self.recorder = Recorder(config.record, config.api) if config.record else None
+        self.exports = ExportLinks()
+        """Report links handed out, so their downloads are known as such."""
         self._client: httpx.AsyncClient | None = None
 
     @property
@@ -199,19 +202,46 @@ class ProxyApp:
             status, answer_headers, answer = await self._relay(
                 scope, send, method, url, raw_headers, body, case
             )
-            if case is not None and status:
-                url_seen = url
-                violations += self.checker.check_response(
-                    case,
-                    seen,
-                    url_seen,
-                    status,
-                    answer_headers,
-                    answer,
-                    time.perf_counter() - started,
-                )
-                self._record(case, status, answer, headers)
+            if status:
+                elapsed = time.perf_counter() - started
+                violations += self._judge(case, seen, url, status, answer_headers, answer, elapsed)
         self._journalled(seen, status, answer_headers, answer, violations, started, fault)
+
+    def _judge(
+        self,
+        case: Any,
+        seen: SeenRequest,
+        url: str,
+        status: int,
+        answer_headers: list[tuple[str, str]],
+        answer: bytes,
+        elapsed: float,
+    ) -> list[ProxyViolation]:
+        """The answer's violations; what it says is remembered (jobs, links) and recorded."""
+        if case is None:
+            link = self.exports.download(seen.path) if seen.method == "GET" else None
+            if link is None:
+                return []
+            rows, violations = self.checker.check_download(
+                link.columns(), link.delimiter, seen, url, status, answer_headers, answer
+            )
+            if self.recorder is not None and status == 200 and not violations:
+                self.recorder.saw_export(events_of_rows(link, rows))
+            return violations
+        violations = self.checker.check_response(
+            case, seen, url, status, answer_headers, answer, elapsed
+        )
+        operation_id = case.operation.definition.raw.get("operationId")
+        body = _json(answer) if status == 200 or self.recorder is not None else None
+        if operation_id in ("startReport", "getReportAvailability") and status == 200:
+            self.exports.saw_job(body)
+        if operation_id == "getReportLink" and status == 200 and isinstance(body, dict):
+            source = case.path_parameters.get("source")
+            if isinstance(source, str) and isinstance(body.get("link"), str):
+                self.exports.saw_link(source, body["link"])
+        if self.recorder is not None:
+            self.recorder.saw(operation_id, status, body, seen.headers)
+        return violations
 
     async def _relay(
         self,
@@ -298,16 +328,6 @@ class ProxyApp:
         message = "; ".join(f"[{v.rule}] {v.message}" for v in violations)
         return await _send_connexion(send, self.render_error(400, message), {})
 
-    def _record(self, case: Any, status: int, answer: bytes, headers: Mapping[str, str]) -> None:
-        if self.recorder is None:
-            return
-        try:
-            body = json.loads(answer)
-        except ValueError:
-            return
-        operation_id = case.operation.definition.raw.get("operationId")
-        self.recorder.saw(operation_id, status, body, headers)
-
     def _journalled(
         self,
         seen: SeenRequest,
@@ -374,6 +394,13 @@ class ProxyApp:
             + "".join(cases)
             + "</testsuite>\n"
         )
+
+
+def _json(content: bytes) -> Any:
+    try:
+        return json.loads(content)
+    except ValueError:
+        return None
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -28,6 +28,7 @@ from events_mock.contract.context import RunContext
 from events_mock.contract.registry import SchemathesisCheck
 from events_mock.contract.run import BUILTIN_RESPONSE_CHECKS
 from events_mock.contract.targets import CONTRACT_APIS, ContractApi
+from events_mock.contract.violations import ContractViolation
 
 __all__ = ["ExchangeChecker", "ProxyViolation"]
 
@@ -145,20 +146,7 @@ class ExchangeChecker:
         elapsed: float,
     ) -> list[ProxyViolation]:
         """Every response check of the suite on this answer, each failure by its check."""
-        prepared = requests.Request(
-            request.method, url, headers=dict(request.headers), data=request.body or None
-        ).prepare()
-        grouped: dict[str, list[str]] = {}
-        for name, value in headers:
-            grouped.setdefault(name, []).append(value)
-        response = Response(
-            status_code=status,
-            headers=grouped,
-            content=content,
-            request=prepared,
-            elapsed=elapsed,
-            verify=True,
-        )
+        response = _response(request, url, status, headers, content, elapsed)
         violations = []
         with self._lock:
             for check in self.checks:
@@ -167,6 +155,60 @@ class ExchangeChecker:
                 except (AssertionError, BaseExceptionGroup) as error:
                     violations.append(_as_violation(check.__name__, error))
         return violations
+
+    def check_download(
+        self,
+        columns: list[str],
+        delimiter: str,
+        request: SeenRequest,
+        url: str,
+        status: int,
+        headers: list[tuple[str, str]],
+        content: bytes,
+    ) -> tuple[list[list[str]], list[ProxyViolation]]:
+        """A report's download, by the suite's export rules: its rows and what it broke."""
+        response = _response(request, url, status, headers, content, 0.0)
+        rules = self.api.checks().flow_checks()
+        violations = []
+        rows: list[list[str]] = []
+        with self._lock:
+            for call in (
+                lambda: rules["downloads_without_credentials"](self.context, response),
+                lambda: rules["export_delimited"](self.context, response, columns, delimiter),
+            ):
+                try:
+                    found = call()
+                except ContractViolation as violation:
+                    message = " ".join(violation.message.split())
+                    violations.append(ProxyViolation(violation.check, message, "response"))
+                else:
+                    rows = found if isinstance(found, list) else rows
+        return rows, violations
+
+
+def _response(
+    request: SeenRequest,
+    url: str,
+    status: int,
+    headers: list[tuple[str, str]],
+    content: bytes,
+    elapsed: float,
+) -> Response:
+    """The exchange as Schemathesis' checks read one (its request as `requests` prepares it)."""
+    prepared = requests.Request(
+        request.method, url, headers=dict(request.headers), data=request.body or None
+    ).prepare()
+    grouped: dict[str, list[str]] = {}
+    for name, value in headers:
+        grouped.setdefault(name, []).append(value)
+    return Response(
+        status_code=status,
+        headers=grouped,
+        content=content,
+        request=prepared,
+        elapsed=elapsed,
+        verify=True,
+    )
 
 
 def _as_violation(name: str, error: BaseException) -> ProxyViolation:

@@ -61,6 +61,16 @@ class Recorder:
             return bool(records)
         return False
 
+    def saw_export(self, events: list[dict[str, Any]]) -> None:
+        """Events read back from an export's rows: those not already recorded as posted."""
+        with self._lock:
+            known = {_identity(event) for event in self._barchart.values()}
+            fresh = [event for event in events if _identity(event) not in known]
+            for event in fresh:
+                self._barchart[(str(event["batch"]), int(event["sequence"]))] = event
+        if fresh:
+            self.save()
+
     def document(self) -> dict[str, Any]:
         with self._lock:
             return self._document()
@@ -84,3 +94,15 @@ class Recorder:
 
 def _dicts(body: Any) -> list[dict[str, Any]]:
     return [item for item in body if isinstance(item, dict)] if isinstance(body, list) else []
+
+
+def _identity(event: Mapping[str, Any]) -> tuple[Any, ...]:
+    """What an export row shows of an event (an export has no batch or sequence)."""
+    context = tuple(event.get("context") or ())
+    return (
+        event.get("customer"),
+        event.get("product"),
+        event.get("type"),
+        event.get("timestamp"),
+        context,
+    )
