@@ -1,8 +1,9 @@
 """What `events-mock proxy` adds to a request: p50 through the proxy minus p50 direct.
 
-Both measured in the same run against the same live mock (one uvicorn server on loopback, the
-proxy another, both in this process's threads), one request at a time over a kept-alive
-connection, direct and proxied requests interleaved so load on the machine hits both alike.
+Both measured in the same run against the same mock: `events-mock serve` and `events-mock
+proxy` each their own process on loopback, as users run them; one request at a time over a
+kept-alive connection, direct and proxied requests interleaved so load on the machine hits
+both alike.
 
     python -m bench.proxy [--requests 1000]
 """
@@ -11,15 +12,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from collections.abc import Callable
 
 import httpx
 
-from events_mock.app import EventsMock, MockConfig
-from events_mock.clock import MockClock
-from events_mock.framework.live_server import LiveServer
-from events_mock.proxy import ProxyApp, ProxyConfig
+from bench.servers import HOST, USER, Server, free_port, mock_command
 
 EVENT = {
     "customer": "BARCHART",
@@ -41,22 +40,37 @@ def scenarios(source: str) -> dict[str, Callable[[httpx.Client], httpx.Response]
     }
 
 
+def proxy_command(port: int, upstream: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "events_mock",
+        "proxy",
+        "--upstream",
+        upstream,
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+    ]
+
+
 def measure(requests: int) -> list[tuple[str, float, float]]:
     """(scenario, p50 direct ms, p50 through the proxy ms)."""
-    mock = EventsMock(MockConfig(clock=MockClock.frozen(MockClock().now_ms())))
+    mock = Server("mock", mock_command(free_port()), 0)
+    mock.port = int(mock.command[mock.command.index("--port") + 1])
+    mock.start()
+    port = free_port()
+    proxy = Server("proxy", proxy_command(port, mock.url), port)
     results = []
-    with LiveServer(mock.app) as upstream:
-        proxy = ProxyApp(ProxyConfig(upstream=upstream.url, api="barchart"))
+    try:
+        proxy.start()
         with (
-            LiveServer(proxy) as proxied,
-            httpx.Client(base_url=upstream.url) as direct,
-            httpx.Client(base_url=proxied.url) as through,
+            httpx.Client(base_url=mock.url) as direct,
+            httpx.Client(base_url=proxy.url) as through,
         ):
-            job = direct.post(
-                "/reports",
-                auth=("demo", "demo"),
-                json={"filter": {"customer": "BARCHART", "product": "PORTFOLIO"}},
-            ).json()
+            report = {"filter": {"customer": "BARCHART", "product": "PORTFOLIO"}}
+            job = direct.post("/reports", auth=USER, json=report).json()
             for name, call in scenarios(job["source"]).items():
                 times: dict[str, list[float]] = {"direct": [], "proxy": []}
                 for _ in range(50):  # warm up both paths
@@ -70,7 +84,12 @@ def measure(requests: int) -> list[tuple[str, float, float]]:
                 results.append(
                     (name, statistics.median(times["direct"]), statistics.median(times["proxy"]))
                 )
-            assert proxy.tally.violations == 0, proxy.summary()
+            journal = through.get("/__mock/journal").json()["entries"]
+            seen = [v for entry in journal for v in entry["violations"]]
+            assert not seen, seen
+    finally:
+        proxy.stop()
+        mock.stop()
     return results
 
 

@@ -83,3 +83,4 @@ def test_the_command_forwards_and_summarises_on_exit() -> None:
     assert process.returncode == 1, output
     assert "[body_conforms]" in output
     assert "1 exchanges, 3 violations" in output
+    assert "HTTP Request" not in output, "httpx does not log URLs (a link carries its token)"

@@ -10,6 +10,7 @@ its schema, the body's media type and schema, and credentials present where the 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Mapping
@@ -82,6 +83,10 @@ class ExchangeChecker:
         self.checks: list[SchemathesisCheck] = [*builtin, *checks.bind(self.context)]
         self._lock = threading.Lock()
         """Checks remember jobs across exchanges: one exchange judged at a time."""
+        self._results: list[Any] = []
+        """The check results of the exchange being judged, by Schemathesis' `after_validate`:
+        each failure with the name of the check that failed."""
+        self.schema.hooks.register_hook_with_name(self._collect, "after_validate")
 
     def operation(self, method: str, path: str) -> APIOperation | None:
         """The spec's operation for a request path (below the spec's base path), if any."""
@@ -90,6 +95,9 @@ class ExchangeChecker:
                 return None
             path = path[len(self.base_path) :] or "/"
         return self.schema.find_operation_by_path(method, path)
+
+    def _collect(self, context: Any, case: Case, response: Response, results: list) -> None:
+        self._results.extend(results)
 
     # -- requests --------------------------------------------------------------------------
 
@@ -147,13 +155,13 @@ class ExchangeChecker:
     ) -> list[ProxyViolation]:
         """Every response check of the suite on this answer, each failure by its check."""
         response = _response(request, url, status, headers, content, elapsed)
-        violations = []
         with self._lock:
-            for check in self.checks:
-                try:
-                    case.validate_response(response, checks=[check])
-                except (AssertionError, BaseExceptionGroup) as error:
-                    violations.append(_as_violation(check.__name__, error))
+            self._results = []
+            # What failed is read from the results the hook collected, each by its check.
+            with contextlib.suppress(AssertionError, BaseExceptionGroup):
+                case.validate_response(response, checks=self.checks)
+            failed = [r for r in self._results if r.failure is not None]
+        violations = [_as_violation(result.name, result.failure) for result in failed]
         return violations
 
     def check_download(

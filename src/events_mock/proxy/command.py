@@ -58,6 +58,9 @@ def proxy_command(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
         ProxyConfig(upstream=args.upstream, api=args.api, strict=args.strict, record=args.record)
     )
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
+    # httpx logs every request's URL at INFO: a report link's token is a secret.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     print(f"events-mock proxy on http://{args.host}:{args.port} -> {args.upstream}", file=out)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=False)
     return finish(app, args, out)
