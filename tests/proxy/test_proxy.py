@@ -233,3 +233,28 @@ def walk_through_links_only(upstream: str, proxy: str) -> str:
         client.get(f"/reports/{job['source']}/availability", auth=DEMO)
         link = client.get(f"/reports/{job['source']}", auth=DEMO).json()["link"]
         return httpx.get(link).text
+
+
+BILLING_PATH = "/bcws/webresources/v1.0/events"
+BILLING_AUTH = {"Authorization": "Bearer demo-billing-token"}
+
+
+def test_recorded_billing_records_are_served_by_a_new_mock(tmp_path: Path) -> None:
+    recorded = tmp_path / "billing.json"
+    _, app = build(None)
+    query = {"createdStartTime": 0, "limit": 5}
+    with proxied(app, api="billing-care", record=str(recorded)) as (_, proxy, seen):
+        answer = httpx.get(f"{proxy}{BILLING_PATH}", params=query, headers=BILLING_AUTH)
+    assert answer.status_code == 200, answer.text
+    records = answer.json()
+    assert len(records) == 5
+    assert seen.tally.violations == 0, seen.journal_json()
+    text = recorded.read_text()
+    assert "demo-billing-token" not in text
+    document = json.loads(text)
+    validate_state(document)
+    replayed, _ = healthy_mock()
+    replayed.control.import_state(document)
+    with LiveServer(replayed.app) as server:
+        again = httpx.get(f"{server.url}{BILLING_PATH}", params=query, headers=BILLING_AUTH)
+    assert sorted(map(json.dumps, again.json())) == sorted(map(json.dumps, records))
