@@ -258,3 +258,19 @@ def test_recorded_billing_records_are_served_by_a_new_mock(tmp_path: Path) -> No
     with LiveServer(replayed.app) as server:
         again = httpx.get(f"{server.url}{BILLING_PATH}", params=query, headers=BILLING_AUTH)
     assert sorted(map(json.dumps, again.json())) == sorted(map(json.dumps, records))
+
+
+def test_an_answer_too_large_to_keep_is_streamed_whole_and_not_judged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The copy the proxy keeps to judge an answer is bounded: past it, the client still gets
+    every byte, and the answer is not judged (a cut copy would read as a broken one)."""
+    import events_mock.proxy.app as proxy_app
+
+    monkeypatch.setattr(proxy_app, "KEPT_BODY", 16)
+    broken = next(s for s in BROKEN_SERVERS if s.name == "events-sequences-reversed")
+    _, app = build(broken)
+    with proxied(app) as (_, proxy, seen):
+        answer = httpx.post(f"{proxy}/events", json={"events": [EVENT, EVENT]})
+    assert [event["sequence"] for event in answer.json()] == [2, 1], "every byte forwarded"
+    assert seen.tally.violations == 0, "not judged"
