@@ -84,3 +84,12 @@ def test_the_command_forwards_and_summarises_on_exit() -> None:
     assert "[body_conforms]" in output
     assert "1 exchanges, 3 violations" in output
     assert "HTTP Request" not in output, "httpx does not log URLs (a link carries its token)"
+
+
+def test_the_cli_parser_does_not_load_schemathesis() -> None:
+    """`events-mock serve` builds the same parser: the proxy's options cost it nothing."""
+    code = (
+        "import sys; from events_mock.cli import build_parser; build_parser(); "
+        "sys.exit('schemathesis' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -15,7 +15,7 @@ from events_mock.app import EventsMock, MockConfig
 from events_mock.clock import MockClock
 from events_mock.control.state import validate_state
 from events_mock.framework.live_server import LiveServer
-from events_mock.proxy import ProxyApp, ProxyConfig
+from events_mock.proxy.app import ProxyApp, ProxyConfig
 from tests.contract.broken_servers import BROKEN_SERVERS, build, healthy_mock
 
 EVENT = {

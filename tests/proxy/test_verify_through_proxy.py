@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from events_mock.framework.live_server import LiveServer
-from events_mock.proxy import ProxyApp, ProxyConfig
+from events_mock.proxy.app import ProxyApp, ProxyConfig
 from tests.contract.broken_servers import build
 from tests.contract.test_verify import NOT_GENERATED, run_verify
 

@@ -5,7 +5,6 @@ contract suite's own machinery (its loaded schema, Schemathesis' response checks
 `CheckSet`): what the proxy reports is exactly what `events-mock verify` would have reported.
 """
 
-from events_mock.proxy.app import ProxyApp, ProxyConfig
-from events_mock.proxy.checker import ExchangeChecker, ProxyViolation
-
-__all__ = ["ExchangeChecker", "ProxyApp", "ProxyConfig", "ProxyViolation"]
+# Nothing imported here: `events-mock serve` builds the CLI parser, which names the proxy's
+# options (`events_mock.proxy.command`), and must not load Schemathesis to do so. The app is
+# `events_mock.proxy.app.ProxyApp`.
