@@ -28,6 +28,7 @@ if __package__ in (None, ""):  # run as a script: make `bench` and `events_mock`
     sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 from bench import load, offline, payloads  # noqa: E402
+from bench import proxy as proxy_bench  # noqa: E402
 from bench import sandboxes as sandbox_bench  # noqa: E402
 from bench.servers import (  # noqa: E402
     AUTHORIZATION,
@@ -275,7 +276,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-wrk", action="store_true", help="use the asyncio client")
     parser.add_argument(
         "--only",
-        choices=["http", "startup", "export", "memory", "sandboxes", "jobs"],
+        choices=["http", "startup", "export", "memory", "sandboxes", "jobs", "proxy"],
         action="append",
         help="run only these parts (repeatable)",
     )
@@ -292,7 +293,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    parts = set(args.only or ["http", "startup", "export", "memory", "sandboxes", "jobs"])
+    parts = set(args.only or ["http", "startup", "export", "memory", "sandboxes", "jobs", "proxy"])
     use_wrk = load.have_wrk() and not args.no_wrk
     if not use_wrk:
         log("wrk not found (apt-get install wrk): using the asyncio client, figures not comparable")
@@ -317,6 +318,10 @@ def main(argv: list[str] | None = None) -> None:
             f"the state document; a download link issued in {jobs.first_links_ms:.3f} ms "
             f"(first 1,000), {jobs.last_links_ms:.3f} ms with {jobs.links:,} links live."
         )
+    proxied = proxy_bench.measure(200 if args.quick else 1000) if "proxy" in parts else None
+    if proxied:
+        text += "\n\nThrough `events-mock proxy` (in process, loopback):\n\n"
+        text += proxy_bench.report(proxied)
     print(text)
     if args.json:
         args.json.write_text(
@@ -330,6 +335,7 @@ def main(argv: list[str] | None = None) -> None:
                     "memory": asdict(memory) if memory else None,
                     "sandboxes": asdict(sandboxes) if sandboxes else None,
                     "jobs": asdict(jobs) if jobs else None,
+                    "proxy": proxied,
                 },
                 indent=2,
             )

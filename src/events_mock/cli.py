@@ -303,6 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
     from events_mock.contract.command import add_verify_parser
 
     add_verify_parser(commands)
+    from events_mock.proxy.command import add_proxy_parser
+
+    add_proxy_parser(commands)
     return parser
 
 
@@ -604,6 +607,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         from events_mock.contract.command import verify_command
 
         raise SystemExit(verify_command(args).exit_code)
+    elif args.command == "proxy":
+        from events_mock.proxy.command import proxy_command
+
+        raise SystemExit(proxy_command(args))
 
 
 if __name__ == "__main__":
