@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import threading
 from pathlib import Path
 
 import pytest
@@ -15,10 +13,8 @@ from events_mock.barchart.jobs import JobStatus, ReportFilter, ReportOutput
 from events_mock.billing.dataset import generate
 from events_mock.clock import MockClock
 from events_mock.control.state import (
-    PeriodicSaver,
     StateFile,
     atomic_write,
-    on_shutdown,
     validate_state,
 )
 from events_mock.seam import StateConflict, StateError
@@ -269,48 +265,3 @@ def test_a_corrupt_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StateError, match="not JSON"):
         StateFile(path).load()
 
-
-def test_periodic_saver_saves_repeatedly_and_once_more_on_stop() -> None:
-    saves: list[int] = []
-    third = threading.Event()
-
-    def save() -> None:
-        saves.append(len(saves))
-        if len(saves) == 3:
-            third.set()
-
-    saver = PeriodicSaver(save, interval=0.001).start()
-    assert third.wait(10)
-    saver.stop()
-    count = len(saves)
-    saver.stop()  # idempotent
-    assert count >= 4 and len(saves) == count
-
-
-def test_periodic_saver_survives_a_failing_save() -> None:
-    calls = threading.Event()
-
-    def save() -> None:
-        calls.set()
-        raise OSError("full")
-
-    saver = PeriodicSaver(save, interval=0.001).start()
-    assert calls.wait(10)
-    saver.stop()
-
-
-def test_on_shutdown_runs_the_callback_in_the_lifespan_shutdown() -> None:
-    done: list[str] = []
-    app = on_shutdown(lambda scope, receive, send: None, lambda: done.append("saved"))
-    incoming = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
-    sent: list[str] = []
-
-    async def receive() -> dict:
-        return next(incoming)
-
-    async def send(message: dict) -> None:
-        sent.append(message["type"])
-
-    asyncio.run(app({"type": "lifespan"}, receive, send))
-    assert done == ["saved"]
-    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]

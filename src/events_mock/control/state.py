@@ -31,14 +31,12 @@ from events_mock.clock import MockClock
 from events_mock.seam import ApiState, MockApi, StateError, spec_path
 
 __all__ = [
-    "PeriodicSaver",
     "StateError",
     "StateFile",
     "export_api_state",
     "export_state",
     "import_api_state",
     "import_state",
-    "on_shutdown",
     "prepare_api_state",
     "prepare_state",
 ]
@@ -227,59 +225,3 @@ def _fsync_directory(directory: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-class PeriodicSaver:
-    """Calls `save` every `interval` seconds in a background thread, and once more on stop."""
-
-    def __init__(self, save: Callable[[], object], interval: float) -> None:
-        if interval <= 0:
-            raise ValueError("the save interval must be positive")
-        self._save = save
-        self._interval = interval
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="events-mock-saver", daemon=True)
-
-    def start(self) -> PeriodicSaver:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if not self._stopping.is_set():
-            self._stopping.set()
-            if self._thread.is_alive():
-                self._thread.join(10)
-            self._save_logged()
-
-    def _run(self) -> None:
-        while not self._stopping.wait(self._interval):
-            self._save_logged()
-
-    def _save_logged(self) -> None:
-        try:
-            self._save()
-        except Exception:
-            logger.exception("saving the mock's state failed")
-
-
-def on_shutdown(app: Any, callback: Callable[[], object]) -> Any:
-    """`app`, plus an ASGI lifespan that runs `callback` when the server shuts down.
-
-    Uvicorn re-raises SIGTERM after a graceful shutdown, which ends the process before any
-    `finally` after `uvicorn.run` could run; the lifespan shutdown still does.
-    """
-
-    async def wrapped(scope: dict, receive: Callable, send: Callable) -> None:
-        if scope["type"] != "lifespan":
-            await app(scope, receive, send)
-            return
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                callback()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
-
-    return wrapped
