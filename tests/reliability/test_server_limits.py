@@ -177,3 +177,17 @@ def test_limits_apply_in_process_too() -> None:
         query = "&".join(["a"] * 300)
         assert client.get(f"/service/version?{query}").status_code == 400
         assert client.post("/events", json={"events": [event(T0)]}).status_code == 200
+
+
+def test_bodies_and_kept_alive_requests_never_count_as_head() -> None:
+    """A request whose head and body arrive in one chunk, and many requests on one kept-alive
+    connection, must not add up to a 431: only the head counts, request by request."""
+    mock = EventsMock(MockConfig(request_limits=RequestLimits(max_header_bytes=2_000)))
+    limits = ConnectionLimits(max_head_bytes=2_000)
+    with LiveServer(mock.app, limits=limits) as server, requests.Session() as session:
+        body = {"events": [event(T0 + n, context=["x" * 500]) for n in range(10)]}
+        for _ in range(3):
+            answer = session.post(f"{server.url}/events", json=body)
+            assert answer.status_code == 200, answer.text
+        for _ in range(50):
+            assert session.get(f"{server.url}/service/version").status_code == 200

@@ -70,6 +70,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         # uvicorn's own timer, between requests; `call_later` takes a float, whatever the hint.
         self.timeout_keep_alive = self.limits.idle_timeout  # type: ignore[assignment]
         self._reading_head = True
+        self._head_ended = False
         self._head_bytes = 0
         self._discarding = False
         """A refused head: bytes are thrown away until it ends (or the connection closes)."""
@@ -133,8 +134,12 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         counting = self._reading_head
         if counting and self._head_bytes == 0:
             self._set_timer(self.limits.request_timeout, self._head_timed_out)
+        self._head_ended = False
         super().data_received(data)
-        if counting and self._reading_head:  # the head has not ended yet
+        # Only a chunk in which the head did not end counts: one holding a whole request (head
+        # and body, then `on_message_complete`) must not count its body, nor add up over the
+        # requests of a kept-alive connection.
+        if counting and not self._head_ended:
             self._head_bytes += len(data)
             if self._head_bytes > self.limits.max_head_bytes and not self.transport.is_closing():
                 self._discarding = True
@@ -142,6 +147,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._reading_head = False
+        self._head_ended = True
         self._cancel_timer()
         if self._refusal is not None:
             self.scope["extensions"] = {REFUSAL_EXTENSION: self._refusal}  # type: ignore[dict-item]
