@@ -149,6 +149,27 @@ def test_faults_of_the_control_plane_apply_on_the_proxy() -> None:
     assert len(upstream_saw) == 1, "the faulted request never reached the upstream"
 
 
+def test_drop_and_malformed_faults_apply_on_the_proxy() -> None:
+    """A dropped connection never reaches the upstream; a malformed answer is the upstream's
+    own, cut in half on the way back, as the mock's faults do."""
+    with proxied(fresh_mock().app) as (upstream, proxy, app):
+        for rule in (
+            {"path": "/service/version", "drop": True, "times": 1},
+            {"path": "/service/version", "malformed": True, "times": 1},
+        ):
+            assert httpx.post(f"{proxy}/__mock/faults", json=rule).status_code == 201
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"{proxy}/service/version")
+        cut = httpx.get(f"{proxy}/service/version")
+        whole = httpx.get(f"{proxy}/service/version")
+        upstream_saw = httpx.get(f"{upstream}/__mock/journal").json()["entries"]
+    assert cut.status_code == 200 and 0 < len(cut.content) < len(whole.content)
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(cut.content)
+    assert len(upstream_saw) == 2, "the dropped request never reached the upstream"
+    assert [e.fault is not None for e in app.journal.entries()] == [True, True, False]
+
+
 def test_recorded_traffic_is_served_by_a_new_mock(tmp_path: Path) -> None:
     recorded = tmp_path / "recorded.json"
     with proxied(fresh_mock().app, record=str(recorded)) as (upstream, proxy, app):

@@ -171,7 +171,7 @@ class _Exchange:
                 return
             send = _with_headers(self.send, _fault_headers(fault))
             if fault.malformed:
-                await self.app(self.scope, self.receive, _Truncating(send, fault.status))
+                await self.app(self.scope, self.receive, Truncating(send, fault.status))
             elif fault.status is not None:
                 await self._drain()
                 message = fault.message or _phrase(fault.status)
@@ -329,7 +329,7 @@ def _text_headers(headers: Headers) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in headers}
 
 
-class _Truncating:
+class Truncating:
     """Passes the app's answer on with its body cut in half: JSON that no longer parses."""
 
     def __init__(self, send: Send, status: int | None) -> None:

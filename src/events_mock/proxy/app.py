@@ -27,6 +27,8 @@ from starlette.types import Receive, Scope, Send
 from events_mock.control import access
 from events_mock.control.faults import FaultRules, TooManyFaultRules
 from events_mock.control.journal import Exchange, Journal, JournalEntry, redact_path
+from events_mock.control.middleware import Truncating
+from events_mock.framework.connection import drop_connection
 from events_mock.proxy.checker import ExchangeChecker, ProxyViolation, SeenRequest
 from events_mock.proxy.exports import ExportLinks, events_of_rows
 from events_mock.proxy.record import Recorder
@@ -200,17 +202,24 @@ class ProxyApp:
         fault = self.faults.decide(method, path)
         status, answer = 0, b""
         answer_headers: list[tuple[str, str]] = []
+        if fault is not None and fault.latency_ms:
+            await asyncio.sleep(fault.latency_ms / 1000)
         if self.config.strict and violations:
             status, answer_headers, answer = await self._refuse(send, violations)
-        elif fault is not None and (fault.latency_ms or fault.status is not None):
-            if fault.latency_ms:
-                await asyncio.sleep(fault.latency_ms / 1000)
-            if fault.status is not None:
-                extra = {"X-Mock-Fault": fault.id}
-                if fault.retry_after is not None:
-                    extra["Retry-After"] = str(fault.retry_after)
-                rendered = self.render_error(fault.status, fault.message or "injected fault")
-                status, answer_headers, answer = await _send_connexion(send, rendered, extra)
+        elif fault is not None and fault.drop:
+            # As on the mock: the connection closes with no answer, the upstream never asked.
+            self._journalled(seen, 0, [], b"", violations, started, fault)
+            await drop_connection(send)
+            return
+        elif fault is not None and fault.malformed:
+            # The upstream's real answer, its body cut in half on the way back (as the mock's).
+            send = Truncating(send, fault.status)
+        elif fault is not None and fault.status is not None:
+            extra = {"X-Mock-Fault": fault.id}
+            if fault.retry_after is not None:
+                extra["Retry-After"] = str(fault.retry_after)
+            rendered = self.render_error(fault.status, fault.message or "injected fault")
+            status, answer_headers, answer = await _send_connexion(send, rendered, extra)
         if status == 0:
             url = self.upstream + path + (f"?{query_string}" if query_string else "")
             status, answer_headers, answer = await self._relay(
@@ -372,7 +381,7 @@ class ProxyApp:
             path=seen.path,
             status=status or None,
             duration_ms=round((time.perf_counter() - started) * 1000, 3),
-            fault=fault.id if fault is not None and (fault.status or fault.latency_ms) else None,
+            fault=fault.id if fault is not None else None,
             _exchange=exchange,
         )
         self.tally.exchanges += 1
