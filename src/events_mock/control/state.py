@@ -210,11 +210,11 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    _fsync_directory(directory)
+    fsync_directory(directory)
 
 
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename itself durable (POSIX); a no-op where directories cannot be opened."""
+def fsync_directory(directory: Path) -> None:
+    """Make a rename or a new file's name durable (POSIX); a no-op where impossible."""
     try:
         fd = os.open(directory, os.O_RDONLY)
     except OSError:

@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from events_mock.control.state import fsync_directory
+
 __all__ = ["StateFileInUse", "StateFileLock", "StatePaths", "Unwritable", "fsync_directory"]
 
 
@@ -129,17 +131,3 @@ class StateFileLock:
             self.path.unlink(missing_ok=True)
             os.close(self._fd)
             self._fd = None
-
-
-def fsync_directory(directory: Path) -> None:
-    """Make a rename or a new file's name durable (POSIX); a no-op where impossible."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
