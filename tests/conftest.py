@@ -19,8 +19,10 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from events_mock.app import MockConfig
+from events_mock.stores import StoreLocation
 from events_mock.testing.live_mock import MockServer, serve_mock
 from tests._support import PLUGIN_INSTALLED
+from tests.redis_server import RedisServer, redis_server_process, unique_prefix
 
 pytest_plugins = ["pytester"] + ([] if PLUGIN_INSTALLED else ["events_mock.testing.pytest_plugin"])
 
@@ -56,3 +58,17 @@ def live_mock(live_config: MockConfig) -> Iterator[MockServer]:
 def url(live_mock: MockServer) -> str:
     """Where the module's live mock listens, e.g. `http://127.0.0.1:53211`."""
     return live_mock.url
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """One real `redis-server` per test process (tests/redis_server.py): skipped locally
+    when the package is not installed, a failure under CI."""
+    with redis_server_process() as server:
+        yield server
+
+
+@pytest.fixture
+def redis_store(redis_server: RedisServer) -> StoreLocation:
+    """A Redis store location of this test's own: the shared server, a fresh key prefix."""
+    return StoreLocation(redis_server.url, unique_prefix())
