@@ -11,17 +11,16 @@ is also what a later store seam (`--store redis://`) has to namespace by sandbox
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, MutableSequence
+from collections.abc import Mapping, MutableSequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from events_mock.barchart.catalog import Catalog
-from events_mock.barchart.jobs import JobSettings, ReportJobs
+from events_mock.barchart.jobs import JobSettings
 from events_mock.barchart.security import Users
 from events_mock.barchart.service import BarchartService
 from events_mock.barchart.state import BarchartState
-from events_mock.barchart.store import EventStore
 from events_mock.billing.dataset import BillingDataset
 from events_mock.billing.security import BearerTokens
 from events_mock.billing.service import BillingService
@@ -30,9 +29,9 @@ from events_mock.clock import MockClock
 from events_mock.collector.security import TenantTokens
 from events_mock.collector.service import CollectorService
 from events_mock.collector.state import CollectorState
-from events_mock.collector.store import TenantEventStore
 from events_mock.control import ControlPlane, ControlSettings
 from events_mock.seam import ApiState, MockApi
+from events_mock.stores.backend import MemoryWorldStore, WorldStore
 
 if TYPE_CHECKING:
     from events_mock.sandboxes.registry import Sandboxes
@@ -63,11 +62,6 @@ class WorldSettings:
     control: ControlSettings
 
 
-StoreFactory = Callable[[int, int], EventStore]
-TenantStoreFactory = Callable[[int, int], TenantEventStore]
-"""(capacity in events, budget in bytes) -> a store."""
-
-
 class World:
     """The clock, the services, the credentials and the control plane of one mock world."""
 
@@ -79,28 +73,24 @@ class World:
         *,
         clock: MockClock | None = None,
         default: bool = False,
-        event_store: StoreFactory = lambda capacity, max_bytes: EventStore(
-            capacity=capacity, max_bytes=max_bytes
-        ),
-        tenant_store: TenantStoreFactory = lambda capacity, max_bytes: TenantEventStore(
-            capacity=capacity, max_bytes=max_bytes
-        ),
+        store: WorldStore | None = None,
     ) -> None:
         """`apis` are the server's (shared, their handlers find this world per request); this
         world's control plane gets copies whose states are this world's. The `default` world
         takes the server's list itself (its states set to its own), a live list as before
         sandboxes: an API changed or added there is the default control plane's at once."""
         self.settings = settings
-        self.clock = clock or MockClock()
-        store = event_store(settings.max_stored_events, settings.max_stored_bytes)
+        self.store = store = store or MemoryWorldStore()
+        self.clock = clock or store.clock(None, 1.0)
+        events = store.event_store(settings.max_stored_events, settings.max_stored_bytes)
         self.barchart = BarchartService(
-            store=store,
-            jobs=ReportJobs(store, self.clock, shared.catalog, settings.jobs),
+            store=events,
+            jobs=store.report_jobs(events, self.clock, shared.catalog, settings.jobs),
             catalog=shared.catalog,
             max_events_per_request=settings.max_events_per_request,
         )
         self.collector = CollectorService(
-            tenant_store(settings.max_stored_events, settings.max_stored_bytes)
+            store.tenant_store(settings.max_stored_events, settings.max_stored_bytes)
         )
         self.billing = BillingService(shared.billing_data)
         self.users = Users(settings.users)
@@ -119,7 +109,16 @@ class World:
             apis[:] = own
             own = apis
         self.apis: MutableSequence[MockApi] = own
-        self.control = ControlPlane(self.clock, self.apis, settings.control)
+        control = settings.control
+        self.control = ControlPlane(
+            self.clock,
+            self.apis,
+            control,
+            faults=store.fault_rules(control.fault_seed, control.max_fault_rules),
+            journal=store.journal(
+                control.journal_size, control.journal_body_limit, control.journal_bytes
+            ),
+        )
 
     def stored_events(self) -> int:
         """Barchart and Event Collector events held: what the sandboxes' total bound counts."""

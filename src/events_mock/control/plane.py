@@ -71,19 +71,28 @@ class ControlPlane:
         apis: Sequence[MockApi],
         settings: ControlSettings | None = None,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        *,
+        faults: FaultRules | None = None,
+        journal: Journal | None = None,
     ) -> None:
+        """`faults` and `journal` come from the world's store (`stores/backend.py`); built
+        from `settings` when not given."""
         self.clock = clock
         self.apis = apis
         """Every API the mock serves (a live list: the control API itself is added last)."""
         self.settings = settings or ControlSettings()
-        self.faults = FaultRules(
-            seed=self.settings.fault_seed, max_rules=self.settings.max_fault_rules
-        )
-        self.journal = Journal(
-            self.settings.journal_size,
-            self.settings.journal_body_limit,
-            max_bytes=self.settings.journal_bytes,
-        )
+        if faults is None:  # (an empty FaultRules or Journal is falsy: they have a length)
+            faults = FaultRules(
+                seed=self.settings.fault_seed, max_rules=self.settings.max_fault_rules
+            )
+        if journal is None:
+            journal = Journal(
+                self.settings.journal_size,
+                self.settings.journal_body_limit,
+                max_bytes=self.settings.journal_bytes,
+            )
+        self.faults = faults
+        self.journal = journal
         self.sleep = sleep
         """How fault latency waits; tests may swap in a recorder instead of real time."""
         self.on_write: WriteHook = ignore_write

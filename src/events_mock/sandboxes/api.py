@@ -19,6 +19,7 @@ from events_mock.sandboxes.budget import BudgetedEventStore, BudgetedTenantEvent
 from events_mock.sandboxes.registry import Sandbox, SandboxError, Sandboxes
 from events_mock.sandboxes.router import PATH_PREFIX
 from events_mock.seam import MockApi, StateConflict, StateError
+from events_mock.stores.backend import MemoryWorldStore
 from events_mock.world import SharedData, World, WorldSettings
 
 __all__ = ["sandbox_operations", "sandbox_world"]
@@ -67,9 +68,13 @@ def sandbox_world(
             shared,
             apis,
             clock=_clock(default.clock, clock or {}),
-            event_store=lambda capacity, max_bytes: BudgetedEventStore(capacity, max_bytes, room),
-            tenant_store=lambda capacity, max_bytes: BudgetedTenantEventStore(
-                capacity, max_bytes, room
+            store=MemoryWorldStore(
+                event_store=lambda capacity, max_bytes: BudgetedEventStore(
+                    capacity, max_bytes, room
+                ),
+                tenant_store=lambda capacity, max_bytes: BudgetedTenantEventStore(
+                    capacity, max_bytes, room
+                ),
             ),
         )
     except ValueError as error:  # e.g. an empty tenant name: no schema of the spec can say it
