@@ -215,3 +215,5 @@ class BrokenServer:
     select: str = field(kw_only=True)
     """`verify -k` expression of the suite's tests that catch it: only those run against it
     (the whole suite per server took minutes), and they must still report `evidence`."""
+    rule_id: str = field(default="", kw_only=True)
+    """The inventory rule it breaks (`events_mock.contract.rules`): its check must catch it."""
