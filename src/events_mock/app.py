@@ -52,6 +52,7 @@ from events_mock.sandboxes.api import sandbox_operations, sandbox_world
 from events_mock.sandboxes.router import SandboxRouter
 from events_mock.seam import MockApi, api_for_path, base_path, load_spec, route_path
 from events_mock.server_limits import RequestLimits, ServerLimits
+from events_mock.stores import StoreLocation
 from events_mock.world import SharedData, World, WorldSettings
 
 logger = logging.getLogger("events_mock")
@@ -88,6 +89,9 @@ class MockConfig:
     request_limits: RequestLimits = field(default_factory=RequestLimits)
     """Head size, query parameters, body deadline: checked before any API sees a request."""
     cors: CorsSettings = field(default_factory=CorsSettings)
+    store: StoreLocation = field(default_factory=StoreLocation)
+    """Where the worlds' state lives: this process (the default) or a Redis every worker and
+    replica shares (`events_mock.stores`)."""
     """Which browser origins may call the mocked APIs (and, if it says so, the control plane)."""
 
 
