@@ -41,9 +41,9 @@ T0 = 1_571_073_977_278
 """2019-10-14T17:26:17Z, a timestamp of the reference's examples: every test's "now"."""
 
 TENANTS = {"acme": "tok-acme", "globex": "tok-globex"}
+"""The Event Collector tenants (name -> bearer token) of the tests that configure their own."""
 CONTROL = {"X-Mock-Control": "1"}
 """What a state-changing control call without a JSON body sends (`control/access.py`)."""
-"""The Event Collector tenants (name -> bearer token) of the tests that configure their own."""
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
