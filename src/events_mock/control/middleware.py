@@ -31,12 +31,12 @@ from events_mock.control.dashboard import DASHBOARD_PATH
 from events_mock.control.faults import FaultRule
 from events_mock.control.journal import Exchange, Headers, JournalEntry, redact_path
 from events_mock.control.plane import CONTROL_PREFIX, ControlPlane
-from events_mock.coverage.recorder import API, FAULT, PREFER
 from events_mock.control.prefer import (
     PreferenceRefused,
     documented_responses,
     parse_prefer,
 )
+from events_mock.coverage.recorder import API, FAULT, PREFER
 from events_mock.framework.connection import drop_connection
 from events_mock.seam import getter, route_path
 

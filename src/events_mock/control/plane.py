@@ -17,7 +17,6 @@ from typing import Any
 
 from events_mock.clock import LATEST_MS, MockClock
 from events_mock.control.faults import DEFAULT_MAX_RULES, FaultRules
-from events_mock.coverage import CoverageRecorder, build_document
 from events_mock.control.journal import (
     DEFAULT_BODY_LIMIT,
     DEFAULT_CAPACITY,
@@ -31,6 +30,7 @@ from events_mock.control.state import (
     prepare_state,
     restore_clock,
 )
+from events_mock.coverage import CoverageRecorder, build_document
 from events_mock.seam import MockApi, api_for_path
 from events_mock.writes import WriteHook, ignore_write
 

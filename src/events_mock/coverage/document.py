@@ -137,7 +137,9 @@ def _undocumented_label(
     return f"{where} {answer}" + (f" {code}" if code else "")
 
 
-def merge_documents(documents: Iterable[Mapping[str, Any]], side: str | None = None) -> dict[str, Any]:
+def merge_documents(
+    documents: Iterable[Mapping[str, Any]], side: str | None = None
+) -> dict[str, Any]:
     """One document adding up several of one side (every test's mock, every xdist worker)."""
     documents = list(documents)
     merged = empty_document(side or (documents[0]["side"] if documents else "mock"))

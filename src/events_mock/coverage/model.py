@@ -118,9 +118,7 @@ class ApiModel:
             if found is not None:
                 return found, RESPONSE
         for pattern, wanted, operation_id in self._templated:
-            if (wanted == method or (method == "HEAD" and wanted == "GET")) and pattern.match(
-                path
-            ):
+            if (wanted == method or (method == "HEAD" and wanted == "GET")) and pattern.match(path):
                 return operation_id, RESPONSE
         if method in ("GET", "HEAD"):
             for pattern, operation_id in self._downloads:
@@ -137,17 +135,17 @@ class ApiModel:
         if operation is None or status is None:
             return None
         if kind == DOWNLOAD:
-            return download_id(operation_id, status) if status in operation.downloads else None
+            return (
+                download_id(operation.operation_id, status)
+                if status in operation.downloads
+                else None
+            )
         if status not in operation.statuses:
             return None
         codes = operation.codes.get(status)
         if codes:
-            return response_id(operation_id, status, code) if code in codes else None
-        return response_id(operation_id, status, None)
-
-    def value_fields(self, operation_id: str, status: int) -> tuple[tuple[str, str, frozenset[str]], ...]:
-        operation = self.operations.get(operation_id)
-        return operation.values.get(status, ()) if operation else ()
+            return response_id(operation.operation_id, status, code) if code in codes else None
+        return response_id(operation.operation_id, status, None)
 
 
 def response_id(operation_id: str, status: int, code: str | None) -> str:
@@ -169,7 +167,9 @@ def api_model(name: str, spec: Path, extra_routes: tuple[str, ...] = ()) -> ApiM
     return build_model(name, load_spec(spec), extra_routes)
 
 
-def build_model(name: str, document: Mapping[str, Any], extra_routes: Sequence[str] = ()) -> ApiModel:
+def build_model(
+    name: str, document: Mapping[str, Any], extra_routes: Sequence[str] = ()
+) -> ApiModel:
     base = base_path(document)
     operations: dict[str, OperationModel] = {}
     documented: list[Documented] = []
@@ -210,7 +210,7 @@ def build_model(name: str, document: Mapping[str, Any], extra_routes: Sequence[s
                         )
             if model.downloads and download_operation is None:
                 download_operation = operation_id
-    # Literal paths win over templated ones (`/reports/x` before `/reports/{source}`), as routing does.
+    # Literal paths win over templated ones (`/reports/x` before `/reports/{source}`).
     templated.sort(key=lambda entry: entry[0].pattern.count("[^/]+"))
     downloads = (
         [(_template_regex(base + route), download_operation) for route in extra_routes]
@@ -229,7 +229,8 @@ def build_model(name: str, document: Mapping[str, Any], extra_routes: Sequence[s
 
 def _documented(model: OperationModel, raw: Mapping[str, Any]) -> Iterable[Documented]:
     for status in sorted(model.statuses):
-        for code in sorted(model.codes.get(status, ())) or [None]:
+        codes: list[str | None] = [*sorted(model.codes.get(status, ()))] or [None]
+        for code in codes:
             yield Documented(
                 id=response_id(model.operation_id, status, code),
                 kind=RESPONSE,
@@ -257,7 +258,11 @@ def _documented(model: OperationModel, raw: Mapping[str, Any]) -> Iterable[Docum
 
 
 def _operation(
-    document: Mapping[str, Any], operation_id: str, method: str, template: str, raw: Mapping[str, Any]
+    document: Mapping[str, Any],
+    operation_id: str,
+    method: str,
+    template: str,
+    raw: Mapping[str, Any],
 ) -> OperationModel:
     statuses: set[int] = set()
     codes: dict[int, frozenset[str]] = {}

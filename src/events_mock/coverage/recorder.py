@@ -138,7 +138,9 @@ def _json(body: bytes) -> Any:
         return None
 
 
-def _values(body: Any, fields: Iterable[tuple[str, str, frozenset[str]]]) -> tuple[tuple[str, str], ...]:
+def _values(
+    body: Any, fields: Iterable[tuple[str, str, frozenset[str]]]
+) -> tuple[tuple[str, str], ...]:
     if not isinstance(body, dict):
         return ()
     return tuple(
