@@ -100,6 +100,8 @@ class ApiModel:
     _templated: list[tuple[re.Pattern[str], str, str]] = field(default_factory=list, repr=False)
     _downloads: list[tuple[re.Pattern[str], str]] = field(default_factory=list, repr=False)
     _by_id: dict[str, Documented] = field(default_factory=dict, repr=False)
+    download_operation: str | None = None
+    """The operation whose answer is a link to follow (`x-link-download`), if any."""
 
     def __post_init__(self) -> None:
         self._by_id = {item.id: item for item in self.documented}
@@ -224,6 +226,7 @@ def build_model(
         _literal=literal,
         _templated=templated,
         _downloads=downloads,
+        download_operation=download_operation,
     )
 
 
