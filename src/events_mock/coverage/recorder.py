@@ -92,12 +92,15 @@ class CoverageRecorder:
                 self.fault_effects[fault.id] = fault_effect(fault)
         code: str | None = None
         values: tuple[tuple[str, str], ...] = ()
-        if operation is not None and status is not None:
-            spec = model.operations[operation]
-            if status in spec.codes:
+        if status is not None:
+            spec = model.operations[operation] if operation is not None else None
+            if spec is not None and status in spec.codes:
                 code = error_code(_json(b"".join(body)))
-            elif status in spec.values:
+            elif spec is not None and status in spec.values:
                 values = _values(_json(b"".join(body)), spec.values[status])
+            elif status >= 400 and body and body[0][:1] == b"[":
+                # An error array the spec does not document here: its code says what it was.
+                code = error_code(_json(b"".join(body)))
         self.counts[Key(api.name, operation, kind, status, code, values, via)] += 1
 
     def record_response(

@@ -88,11 +88,11 @@ def events_mock_server(
     if shared:
         with live_mock.shared_mock_sandbox(shared, events_mock_config) as server:
             yield server
-            coverage.add(server.control.coverage())  # before the sandbox is deleted
+            coverage.add(server.control.coverage)  # before the sandbox is deleted
         return
     with live_mock.serve_mock(events_mock_config) as server:
         yield server
-        coverage.add(server.control.coverage())
+        coverage.add(server.control.coverage)
 
 
 @pytest.fixture
@@ -102,4 +102,4 @@ def events_api(
     """The in-process kit (`mock_api()`): `requests`, httpx and aiohttp calls reach the mock."""
     with import_quietly("events_mock.testing.kit").mock_api(config=events_mock_config) as api:
         yield api
-        request.config.stash[COVERAGE].add(api.coverage())
+        request.config.stash[COVERAGE].add(api.coverage)
