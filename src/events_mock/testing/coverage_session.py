@@ -14,8 +14,8 @@ Loaded with the plugin in every pytest run, so only the standard library is impo
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
