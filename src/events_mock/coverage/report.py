@@ -161,14 +161,17 @@ _STYLE = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #1d2327; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 2em; }
 table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #dde1e4; }
+th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid #dde1e4;
+  vertical-align: top; }
+td code { color: #50575e; }
+.totals { margin: 0.3em 0 0.8em; } .totals span { margin-right: 1.5em; }
 th { background: #f3f5f6; position: sticky; top: 0; }
 td.state { white-space: nowrap; font-weight: 600; }
 .driven, .verified { color: #0a6b2d; } .never { color: #9a3412; }
 .failed { color: #b91c1c; } .seen { color: #8a6d00; }
 tr.gap { background: #fff4e5; } tr.gap.both { background: #fde2e1; }
 .marker { display: inline-block; min-width: 1.2em; font-weight: 700; color: #b45309; }
-.checks { color: #50575e; font-size: 0.9em; } code { font-size: 0.95em; }
+.checks { color: #50575e; font-size: 0.9em; white-space: nowrap; } code { font-size: 0.95em; }
 .legend span { margin-right: 1.5em; }
 """
 
@@ -200,6 +203,11 @@ def render_html(rows: list[Row], title: str = "events-mock coverage") -> str:
             f"responses, {gaps} gap{'s' if gaps != 1 else ''}</h2>"
         )
         parts.append(
+            '<p class="totals">'
+            + "".join(f"<span>{html.escape(text)}</span>" for text in _totals(mine))
+            + "</p>"
+        )
+        parts.append(
             f'<table data-api="{html.escape(api)}"><thead><tr><th></th><th>operation</th>'
             "<th>response</th><th>client tests</th><th>target</th><th>checks</th></tr>"
             "</thead><tbody>"
@@ -210,6 +218,22 @@ def render_html(rows: list[Row], title: str = "events-mock coverage") -> str:
     return "\n".join(parts) + "\n"
 
 
+def _totals(rows: list[Row]) -> list[str]:
+    texts = []
+    if rows[0].client is not None:
+        texts.append(f"client tests drove {sum(row.client == DRIVEN for row in rows)}")
+    if rows[0].verify is not None:
+        texts.append(f"verified on target {sum(row.verify == VERIFIED for row in rows)}")
+        failed = sum(row.verify == FAILED for row in rows)
+        if failed:
+            texts.append(f"failed on target {failed}")
+    if rows[0].client is not None and rows[0].verify is not None:
+        both = sum(row.client == DRIVEN and row.verify == VERIFIED for row in rows)
+        neither = sum(row.client == NEVER and row.verify == NEVER for row in rows)
+        texts += [f"both {both}", f"neither {neither}"]
+    return texts
+
+
 def _html_row(row: Row) -> str:
     item = row.item
     both = row.client == NEVER and row.verify in (NEVER, FAILED)
@@ -217,15 +241,18 @@ def _html_row(row: Row) -> str:
     operation = (
         "any operation"
         if item["kind"] == "value"
-        else f"<code>{html.escape(str(item['method']))} {html.escape(str(item['path']))}"
-        f"</code> {html.escape(str(item['operation']))}"
+        else f"{html.escape(str(item['operation']))} <code>{html.escape(str(item['method']))} "
+        f"{html.escape(str(item['path']))}</code>"
     )
     client = _cell(row.client, _CLIENT_TEXT, row.client_count, row.client_via)
     verify = _cell(row.verify, _VERIFY_TEXT, row.verify_count, {})
-    checks = ", ".join(
-        [f"{html.escape(name)} passed" for name in sorted(row.passed)]
-        + [f"<b>{html.escape(name)} failed</b>" for name in sorted(row.failed)]
-    )
+    checks = ""
+    if row.passed:
+        names = ", ".join(sorted(row.passed))
+        checks = f'<span title="{html.escape(names)}">{len(row.passed)} checks passed</span>'
+    if row.failed:
+        failed = ", ".join(html.escape(name) for name in sorted(row.failed))
+        checks += ("; " if checks else "") + f'<b class="failed">failed: {failed}</b>'
     return (
         f'<tr class="{classes}" data-id="{html.escape(str(item["id"]))}" '
         f'data-client="{row.client or ""}" data-verify="{row.verify or ""}">'
