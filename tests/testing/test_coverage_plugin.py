@@ -116,9 +116,9 @@ def test_the_summary_names_exactly_the_responses_never_driven(pytester: pytest.P
             "operation": "getServiceVersion",
             "kind": "response",
             "status": 503,
-            "code": None,
+            "code": "REQUEST_GENERAL_FAILURE",  # an error array: its code is read
             "count": 1,
-            "label": "getServiceVersion 503",
+            "label": "getServiceVersion 503 REQUEST_GENERAL_FAILURE",
         }
     ]
     assert [fault["effect"] for fault in barchart["faults"]] == ["/service/version: status 503"]
