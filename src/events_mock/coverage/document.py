@@ -52,11 +52,12 @@ def build_document(
     """The document of `recorder`'s counts over the APIs of `models` (each listed in full)."""
     document = empty_document(side)
     by_api: dict[str, list[tuple[Key, int]]] = {}
-    for key, count in recorder.counts.items():
+    for raw, count in list(recorder.counts.items()):
+        key = Key._make(raw)  # recorded as plain tuples, the cheapest key to make
         by_api.setdefault(key.api, []).append((key, count))
     checks: dict[Key, list[tuple[str, bool, int]]] = {}
-    for (key, name, passed), count in recorder.checks.items():
-        checks.setdefault(key, []).append((name, passed, count))
+    for (raw, name, passed), count in list(recorder.checks.items()):
+        checks.setdefault(Key._make(raw), []).append((name, passed, count))
     for model in models:
         faults = [
             {"rule": rule, "effect": recorder.fault_effects.get(rule, ""), "count": count}

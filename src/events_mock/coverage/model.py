@@ -42,6 +42,8 @@ VALUE = "value"
 DOWNLOAD = "download"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _PARAMETER = re.compile(r"\{[^{}/]+\}")
+FOUND_CACHE = 4096
+"""Templated request paths whose operation `ApiModel.find` keeps at most."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,9 @@ class ApiModel:
     name: str
     operations: dict[str, OperationModel]
     documented: tuple[Documented, ...]
-    _literal: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+    _literal: dict[tuple[str, str], tuple[str | None, str]] = field(
+        default_factory=dict, repr=False
+    )
     _templated: list[tuple[re.Pattern[str], str, str]] = field(default_factory=list, repr=False)
     _downloads: list[tuple[re.Pattern[str], str]] = field(default_factory=list, repr=False)
     _by_id: dict[str, Documented] = field(default_factory=dict, repr=False)
@@ -105,22 +109,49 @@ class ApiModel:
 
     def __post_init__(self) -> None:
         self._by_id = {item.id: item for item in self.documented}
+        self._found: dict[tuple[str, str], tuple[str | None, str]] = dict(self._literal)
+        self.reads: dict[tuple[str | None, int], tuple[tuple[str, str], ...] | None] = {}
+        """(operation, status) -> what its answer's body is read for: None for the error
+        code, else the (property, value name) pairs of its `x-coverage-values` properties.
+        Absent: the body is not read (the recorder's hot path asks this one dict)."""
+        for operation in self.operations.values():
+            for status in operation.codes:
+                self.reads[(operation.operation_id, status)] = None
+            for status, fields in operation.values.items():
+                pairs = tuple((prop, name) for prop, name, _ in fields)
+                self.reads[(operation.operation_id, status)] = pairs
 
     def item(self, item_id: str) -> Documented | None:
         return self._by_id.get(item_id)
 
     def find(self, method: str, path: str) -> tuple[str | None, str]:
         """(operationId, kind) of a request: RESPONSE for an operation of the spec, DOWNLOAD
-        for a link route the API serves outside it; (None, RESPONSE) for neither."""
-        found = self._literal.get((method, path))
+        for a link route the API serves outside it; (None, RESPONSE) for neither.
+
+        One dict lookup for a literal path, or a templated one seen lately (a client polls
+        one job's path over and over); the templates are matched for the others, and what
+        they give is kept, up to `FOUND_CACHE` paths (then forgotten all at once)."""
+        found = self._found.get((method, path))
         if found is not None:
-            return found, RESPONSE
+            return found
+        found = self._match(method, path)
+        if len(self._found) - len(self._literal) >= FOUND_CACHE:
+            self._found = dict(self._literal)
+        self._found[(method, path)] = found
+        return found
+
+    def _match(self, method: str, path: str) -> tuple[str | None, str]:
+        literal = self._literal.get((method, path))
+        if literal is not None:
+            return literal
         if method == "HEAD":
-            found = self._literal.get(("GET", path))
-            if found is not None:
-                return found, RESPONSE
+            literal = self._literal.get(("GET", path))
+            if literal is not None:
+                return literal
         for pattern, wanted, operation_id in self._templated:
-            if (wanted == method or (method == "HEAD" and wanted == "GET")) and pattern.match(path):
+            if (wanted == method or (method == "HEAD" and wanted == "GET")) and pattern.match(
+                path
+            ):
                 return operation_id, RESPONSE
         if method in ("GET", "HEAD"):
             for pattern, operation_id in self._downloads:
@@ -176,7 +207,7 @@ def build_model(
     operations: dict[str, OperationModel] = {}
     documented: list[Documented] = []
     values: dict[str, Documented] = {}
-    literal: dict[tuple[str, str], str] = {}
+    literal: dict[tuple[str, str], tuple[str | None, str]] = {}
     templated: list[tuple[re.Pattern[str], str, str]] = []
     download_operation: str | None = None
     for template, item in (document.get("paths") or {}).items():
@@ -192,7 +223,7 @@ def build_model(
             if _PARAMETER.search(full):
                 templated.append((_template_regex(full), verb, operation_id))
             else:
-                literal[(verb, full)] = operation_id
+                literal[(verb, full)] = (operation_id, RESPONSE)
             documented.extend(_documented(model, raw))
             for fields in model.values.values():
                 for _, value_name, enum in fields:

@@ -16,6 +16,7 @@ they are not state: neither `/__mock/state` nor `/__mock/reset` touch them.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, Protocol
@@ -59,6 +60,7 @@ class CoverageRecorder:
 
     def __init__(self) -> None:
         self.counts: Counter[Key] = Counter()
+        """Plain tuples in `Key`'s order (a tuple is cheaper to make than a `Key`)."""
         self.checks: Counter[tuple[Key, str, bool]] = Counter()
         """(answer, check name, passed) -> how often: `verify`'s side only."""
         self.faults: Counter[tuple[str, str]] = Counter()
@@ -83,25 +85,32 @@ class CoverageRecorder:
         via: str,
         fault: Any = None,
     ) -> None:
-        """One exchange the mock answered (`body`: the answer's chunks, as kept)."""
-        model = self.models.get(api.name) or self.model(api)
+        """One exchange the mock answered (`body`: the answer's chunks, as kept).
+
+        The hot path: a plain tuple key, and the body searched (not parsed) only for an answer
+        the spec splits by code or value. The mock's answers are its own compact JSON, so the
+        first `"code":"..."` is the first error's code and a property's first `"name":"..."`
+        its value; a wrong guess is still checked against the spec when the document is made.
+        """
+        name = api.name
+        model = self.models.get(name) or self.model(api)
         operation, kind = model.find(method, path)
         if fault is not None:
-            self.faults[(api.name, fault.id)] += 1
+            self.faults[(name, fault.id)] += 1
             if fault.id not in self.fault_effects:
                 self.fault_effects[fault.id] = fault_effect(fault)
         code: str | None = None
         values: tuple[tuple[str, str], ...] = ()
         if status is not None:
-            spec = model.operations[operation] if operation is not None else None
-            if spec is not None and status in spec.codes:
-                code = error_code(_json(b"".join(body)))
-            elif spec is not None and status in spec.values:
-                values = _values(_json(b"".join(body)), spec.values[status])
-            elif status >= 400 and body and body[0][:1] == b"[":
-                # An error array the spec does not document here: its code says what it was.
-                code = error_code(_json(b"".join(body)))
-        self.counts[Key(api.name, operation, kind, status, code, values, via)] += 1
+            reads = model.reads.get((operation, status), _NOTHING)
+            if reads is None or (
+                reads is _NOTHING and status >= 400 and body and body[0][:1] == b"["
+            ):
+                # An error array, documented here or not: its code says which failure it was.
+                code = _searched(_CODE, body)
+            elif reads is not _NOTHING:
+                values = _searched_values(body, reads)
+        self.counts[(name, operation, kind, status, code, values, via)] += 1  # type: ignore[index]
 
     def record_response(
         self,
@@ -134,11 +143,43 @@ class CoverageRecorder:
         self.fault_effects.clear()
 
 
-def _json(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except ValueError:  # a malformed fault's answer, a cut-off body
-        return None
+_NOTHING: Any = object()
+"""`ApiModel.reads` has nothing for the answer: its body is not read."""
+_CODE = (b'"code":"', re.compile(rb'"code"\s*:\s*"([^"\\]*)"'))
+_PROPERTIES: dict[str, tuple[bytes, re.Pattern[bytes]]] = {}
+
+
+def _searched(needle: tuple[bytes, re.Pattern[bytes]], body: Sequence[bytes]) -> str | None:
+    """The string after `"name":` in `body`: a plain `find` for compact JSON (the mock's
+    own), the pattern for JSON with spaces."""
+    text = body[0] if len(body) == 1 else b"".join(body)
+    plain, pattern = needle
+    start = text.find(plain)
+    if start >= 0:
+        start += len(plain)
+        end = text.find(b'"', start)
+        if end >= 0:  # (an escaped quote would cut it short: no documented code or value)
+            return text[start:end].decode("utf-8", "replace")
+    found = pattern.search(text)
+    return found[1].decode("utf-8", "replace") if found else None
+
+
+def _searched_values(
+    body: Sequence[bytes], fields: Iterable[tuple[str, str]]
+) -> tuple[tuple[str, str], ...]:
+    found = []
+    for prop, name in fields:
+        needle = _PROPERTIES.get(prop)
+        if needle is None:
+            quoted = json.dumps(prop).encode()
+            needle = _PROPERTIES[prop] = (
+                quoted + b':"',
+                re.compile(re.escape(quoted) + rb'\s*:\s*"([^"\\]*)"'),
+            )
+        value = _searched(needle, body)
+        if value is not None:
+            found.append((name, value))
+    return tuple(found)
 
 
 def _values(
