@@ -37,9 +37,8 @@ def client_document(path: Path) -> None:
     """What a small client's tests drive: a post, a job polled once, a retried 503, Prefer."""
     with mock_api() as api:
         assert requests.post(BASE + "/events", json={"events": []}, auth=AUTH).ok
-        job = requests.post(
-            BASE + "/reports", json={"filter": {"customer": "BARCHART", "product": "ALERT"}}, auth=AUTH
-        ).json()
+        report = {"filter": {"customer": "BARCHART", "product": "ALERT"}}
+        job = requests.post(BASE + "/reports", json=report, auth=AUTH).json()
         assert requests.get(f"{BASE}/reports/{job['source']}", auth=AUTH).status_code == 409
         api.faults.add(path="/events", status=500, times=1)
         assert requests.post(BASE + "/events", json={"events": []}, auth=AUTH).status_code == 500
@@ -84,7 +83,8 @@ def test_the_report_shows_every_documented_response_and_marks_the_gaps(
     if os.environ.get("EVENTS_MOCK_DOCS_SCREENSHOT") == "1" or not DOCS_SCREENSHOT.exists():
         shutil.copyfile(shot, DOCS_SCREENSHOT)
 
-    model = api_model("barchart", spec_path("barchart-events.yaml"), (EXPORTS_PATH + "/{source}.csv",))
+    routes = (EXPORTS_PATH + "/{source}.csv",)
+    model = api_model("barchart", spec_path("barchart-events.yaml"), routes)
     shown = rows(browser)
     assert set(shown) == {item.id for item in model.documented}  # every one, once
     both = shown["createEvents 200"]

@@ -149,9 +149,7 @@ class ApiModel:
             if literal is not None:
                 return literal
         for pattern, wanted, operation_id in self._templated:
-            if (wanted == method or (method == "HEAD" and wanted == "GET")) and pattern.match(
-                path
-            ):
+            if (wanted == method or (method == "HEAD" and wanted == "GET")) and pattern.match(path):
                 return operation_id, RESPONSE
         if method in ("GET", "HEAD"):
             for pattern, operation_id in self._downloads:
