@@ -5,11 +5,11 @@ In process, the ASGI app called as a server calls it (no sockets, no client, no 
 parsing), so the difference is the recorder's own and the request's time is the mock's work
 alone: the recorder's share is larger than under a real server. CPU time of this process.
 Four requests, one per path of the recorder: a literal path (`GET /service/version`), a
-templated one whose answer is read for its job status (`GET /reports/{source}/availability`), a POST (`POST /events`, one event)
-and an error array read for its code (`GET /reports/{source}` while the job runs, 409). Rounds
-alternate on and off (the A/B ratio, noisy on a busy machine); each round also times the
-recorder alone on that request's very exchange, whose share of the request's time is the
-steadier figure. Medians over the rounds.
+templated one whose answer is read for its job status (`GET /reports/{source}/availability`),
+a POST (`POST /events`, one event) and an error array read for its code (`GET
+/reports/{source}` while the job runs, 409). Rounds alternate on and off (the A/B ratio,
+noisy on a busy machine); each round also times the recorder alone on that request's very
+exchange, whose share of the request's time is the steadier figure. Medians over the rounds.
 
     python -m bench.coverage
 """

@@ -264,3 +264,4 @@ def test_a_corrupt_file_is_refused(tmp_path: Path) -> None:
     path.write_text('{"format": "events-mock/st')
     with pytest.raises(StateError, match="not JSON"):
         StateFile(path).load()
+
