@@ -18,6 +18,7 @@ calls per request, so the literal paths are a dict lookup and only templated one
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,11 +29,13 @@ from typing import Any
 from events_mock.seam import base_path, load_spec
 
 __all__ = [
+    "CODE",
     "DOWNLOAD",
     "RESPONSE",
     "VALUE",
     "ApiModel",
     "Documented",
+    "Needle",
     "OperationModel",
     "api_model",
 ]
@@ -78,6 +81,36 @@ class Documented:
 
 
 @dataclass(frozen=True)
+class Needle:
+    """How to find a property's string value in an answer's bytes without parsing them: a
+    plain `find` of `"name":"` (the mock's own JSON is compact), else the pattern."""
+
+    name: str
+    """What the value is counted as (`x-coverage-values`: "job")."""
+    plain: bytes
+    pattern: re.Pattern[bytes]
+
+    @classmethod
+    def of(cls, prop: str, name: str) -> Needle:
+        quoted = json.dumps(prop).encode()
+        return cls(name, quoted + b':"', re.compile(re.escape(quoted) + rb'\s*:\s*"([^"\\]*)"'))
+
+    def search(self, text: bytes) -> str | None:
+        start = text.find(self.plain)
+        if start >= 0:
+            start += len(self.plain)
+            end = text.find(b'"', start)
+            if end >= 0:  # (an escaped quote would cut it short: no documented value)
+                return text[start:end].decode("utf-8", "replace")
+        found = self.pattern.search(text)
+        return found[1].decode("utf-8", "replace") if found else None
+
+
+CODE = Needle.of("code", "code")
+"""The first error's code in an error array (`value.code` comes before `children`)."""
+
+
+@dataclass(frozen=True)
 class OperationModel:
     operation_id: str
     method: str
@@ -110,16 +143,16 @@ class ApiModel:
     def __post_init__(self) -> None:
         self._by_id = {item.id: item for item in self.documented}
         self._found: dict[tuple[str, str], tuple[str | None, str]] = dict(self._literal)
-        self.reads: dict[tuple[str | None, int], tuple[tuple[str, str], ...] | None] = {}
+        self.reads: dict[tuple[str | None, int], tuple[Needle, ...] | None] = {}
         """(operation, status) -> what its answer's body is read for: None for the error
-        code, else the (property, value name) pairs of its `x-coverage-values` properties.
-        Absent: the body is not read (the recorder's hot path asks this one dict)."""
+        code, else a `Needle` per `x-coverage-values` property. Absent: the body is not
+        read (the recorder's hot path asks this one dict)."""
         for operation in self.operations.values():
             for status in operation.codes:
                 self.reads[(operation.operation_id, status)] = None
             for status, fields in operation.values.items():
-                pairs = tuple((prop, name) for prop, name, _ in fields)
-                self.reads[(operation.operation_id, status)] = pairs
+                needles = tuple(Needle.of(prop, name) for prop, name, _ in fields)
+                self.reads[(operation.operation_id, status)] = needles
 
     def item(self, item_id: str) -> Documented | None:
         return self._by_id.get(item_id)

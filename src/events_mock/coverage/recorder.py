@@ -15,13 +15,11 @@ they are not state: neither `/__mock/state` nor `/__mock/reset` touch them.
 
 from __future__ import annotations
 
-import json
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, Protocol
 
-from events_mock.coverage.model import ApiModel, api_model, error_code
+from events_mock.coverage.model import CODE, ApiModel, api_model, error_code
 
 __all__ = ["API", "FAULT", "PREFER", "CoverageRecorder", "Key", "ServedApi", "fault_effect"]
 
@@ -107,9 +105,13 @@ class CoverageRecorder:
                 reads is _NOTHING and status >= 400 and body and body[0][:1] == b"["
             ):
                 # An error array, documented here or not: its code says which failure it was.
-                code = _searched(_CODE, body)
+                code = CODE.search(body[0] if len(body) == 1 else b"".join(body))
             elif reads is not _NOTHING:
-                values = _searched_values(body, reads)
+                text = body[0] if len(body) == 1 else b"".join(body)
+                for needle in reads:
+                    value = needle.search(text)
+                    if value is not None:
+                        values += ((needle.name, value),)
         self.counts[(name, operation, kind, status, code, values, via)] += 1  # type: ignore[index]
 
     def record_response(
@@ -145,41 +147,6 @@ class CoverageRecorder:
 
 _NOTHING: Any = object()
 """`ApiModel.reads` has nothing for the answer: its body is not read."""
-_CODE = (b'"code":"', re.compile(rb'"code"\s*:\s*"([^"\\]*)"'))
-_PROPERTIES: dict[str, tuple[bytes, re.Pattern[bytes]]] = {}
-
-
-def _searched(needle: tuple[bytes, re.Pattern[bytes]], body: Sequence[bytes]) -> str | None:
-    """The string after `"name":` in `body`: a plain `find` for compact JSON (the mock's
-    own), the pattern for JSON with spaces."""
-    text = body[0] if len(body) == 1 else b"".join(body)
-    plain, pattern = needle
-    start = text.find(plain)
-    if start >= 0:
-        start += len(plain)
-        end = text.find(b'"', start)
-        if end >= 0:  # (an escaped quote would cut it short: no documented code or value)
-            return text[start:end].decode("utf-8", "replace")
-    found = pattern.search(text)
-    return found[1].decode("utf-8", "replace") if found else None
-
-
-def _searched_values(
-    body: Sequence[bytes], fields: Iterable[tuple[str, str]]
-) -> tuple[tuple[str, str], ...]:
-    found = []
-    for prop, name in fields:
-        needle = _PROPERTIES.get(prop)
-        if needle is None:
-            quoted = json.dumps(prop).encode()
-            needle = _PROPERTIES[prop] = (
-                quoted + b':"',
-                re.compile(re.escape(quoted) + rb'\s*:\s*"([^"\\]*)"'),
-            )
-        value = _searched(needle, body)
-        if value is not None:
-            found.append((name, value))
-    return tuple(found)
 
 
 def _values(
