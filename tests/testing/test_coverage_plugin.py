@@ -17,6 +17,7 @@ from events_mock.barchart.wiring import NAME, SPEC_FILE
 from events_mock.control.state import validate_state
 from events_mock.coverage.model import Documented, api_model
 from events_mock.seam import spec_path
+from events_mock.testing.live_mock import serve_mock
 from tests._support import PLUGIN_ARGS
 
 CLIENT_TESTS = """
@@ -125,25 +126,31 @@ def test_the_summary_names_exactly_the_responses_never_driven(pytester: pytest.P
 
 
 @pytest.mark.slow
-def test_fail_under_fails_a_passing_run_and_xdist_workers_add_up(
-    pytester: pytest.Pytester,
-) -> None:
+def test_fail_under_xdist_workers_and_a_shared_mock_add_up(pytester: pytest.Pytester) -> None:
+    """Two workers, the live tests in sandboxes of one shared server (`--events-mock-url`):
+    the summary is still the whole run's, read from each sandbox before it was deleted."""
     pytester.makepyfile(test_client=CLIENT_TESTS)
-    result = pytester.runpytest_subprocess(
-        *PLUGIN_ARGS,
-        "-p",
-        "no:cacheprovider",
-        "-n",
-        "2",
-        "--events-mock-coverage-fail-under",
-        "50",
-    )
+    with serve_mock() as shared:
+        result = pytester.runpytest_subprocess(
+            *PLUGIN_ARGS,
+            "-p",
+            "no:cacheprovider",
+            "-n",
+            "2",
+            "--events-mock-url",
+            shared.url,
+            "--events-mock-coverage-fail-under",
+            "50",
+        )
+        assert shared.mock is not None
+        assert shared.mock.sandboxes.all() == []
+        untouched = shared.control.coverage()["apis"]["barchart"]
     assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()
     assert result.parseoutcomes()["passed"] == 5
-    # The tests ran on two workers; the summary is the whole run's.
     result.stdout.fnmatch_lines(
         [
-            f"barchart: {len(DRIVEN)} of * documented responses exercised; never: *",
+            f"barchart: {len(DRIVEN)} of 35 documented responses exercised; never: *",
             "FAIL events-mock coverage 14.3% is under --events-mock-coverage-fail-under 50%",
         ]
     )
+    assert untouched["requests"] == 0  # the sandboxes' clients are counted in the sandboxes
