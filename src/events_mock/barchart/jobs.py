@@ -668,6 +668,7 @@ class ReportJobs:
             self._jobs = dict(jobs)
             self._links = OrderedDict((link.token, link) for link in by_expiry)
 
+
     def export_job(self, job: ReportJob) -> dict[str, Any]:
         """One job in `export_state`'s shape, with its live links (a write log's record)."""
         with self._lock:
