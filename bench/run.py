@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as a script: make `bench` and `events_mock` importable
     sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
+from bench import coverage as coverage_bench  # noqa: E402
 from bench import load, offline, payloads  # noqa: E402
 from bench import proxy as proxy_bench  # noqa: E402
 from bench import sandboxes as sandbox_bench  # noqa: E402
@@ -276,7 +277,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-wrk", action="store_true", help="use the asyncio client")
     parser.add_argument(
         "--only",
-        choices=["http", "startup", "export", "memory", "sandboxes", "jobs", "proxy"],
+        choices=["http", "startup", "export", "memory", "sandboxes", "jobs", "proxy", "coverage"],
         action="append",
         help="run only these parts (repeatable)",
     )
@@ -293,7 +294,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    parts = set(args.only or ["http", "startup", "export", "memory", "sandboxes", "jobs", "proxy"])
+    parts = set(
+        args.only
+        or ["http", "startup", "export", "memory", "sandboxes", "jobs", "proxy", "coverage"]
+    )
     use_wrk = load.have_wrk() and not args.no_wrk
     if not use_wrk:
         log("wrk not found (apt-get install wrk): using the asyncio client, figures not comparable")
@@ -322,6 +326,11 @@ def main(argv: list[str] | None = None) -> None:
     if proxied:
         text += "\n\nThrough `events-mock proxy` (in process, loopback):\n\n"
         text += proxy_bench.report(proxied)
+    covered = None
+    if "coverage" in parts:
+        covered = coverage_bench.measure(*((100, 5) if args.quick else ()))
+        text += "\n\nRecording coverage (in process, the ASGI app called directly, CPU time):\n\n"
+        text += coverage_bench.report(covered)
     print(text)
     if args.json:
         args.json.write_text(
@@ -336,6 +345,7 @@ def main(argv: list[str] | None = None) -> None:
                     "sandboxes": asdict(sandboxes) if sandboxes else None,
                     "jobs": asdict(jobs) if jobs else None,
                     "proxy": proxied,
+                    "coverage": asdict(covered) if covered else None,
                 },
                 indent=2,
             )

@@ -56,3 +56,12 @@ def test_asyncio_load_client_against_a_live_server() -> None:
             use_wrk=False,
         )
     assert result.requests > 0 and result.errors == 0
+
+
+def test_coverage_cost_bench_runs() -> None:
+    from bench import coverage
+
+    cost = coverage.measure(n=5, rounds=1)
+    assert set(cost.shares) == set(cost.ratios) and len(cost.shares) == 4
+    assert all(share > 0 for share in cost.shares.values())
+    assert "| GET /service/version |" in coverage.report(cost)

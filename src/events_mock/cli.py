@@ -1,4 +1,5 @@
-"""The `events-mock` command line: `serve` runs the mock, `verify` tests a deployment."""
+"""The `events-mock` command line: `serve` runs the mock, `verify` tests a deployment,
+`coverage` compares what client tests drove with what `verify` proved."""
 
 from __future__ import annotations
 
@@ -306,6 +307,9 @@ def build_parser() -> argparse.ArgumentParser:
     from events_mock.proxy.command import add_proxy_parser
 
     add_proxy_parser(commands)
+    from events_mock.coverage.command import add_coverage_parser
+
+    add_coverage_parser(commands)
     return parser
 
 
@@ -611,6 +615,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         from events_mock.proxy.command import proxy_command
 
         raise SystemExit(proxy_command(args))
+    elif args.command == "coverage":
+        from events_mock.coverage.command import coverage_command
+
+        raise SystemExit(coverage_command(args))
 
 
 if __name__ == "__main__":

@@ -45,6 +45,8 @@ class ContractOptions:
     """At most this many requests per second to the target; `None`: no limit."""
     select: str | None = None
     """A pytest `-k` expression: run only the suite's tests it matches (`verify -k EXPR`)."""
+    coverage: str | None = None
+    """Write which documented responses the run saw, and the checks they passed, here."""
 
 
 def _option_table(apis: Sequence[str]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -124,6 +126,11 @@ def _option_table(apis: Sequence[str]) -> list[tuple[str, str, dict[str, Any]]]:
             "metavar": "EXPR",
             "help": "run only the suite's tests matching EXPR, as pytest's -k "
             "(e.g. -k test_conformance); the rest are reported as skipped",
+        }),
+        ("--coverage", "coverage", {
+            "metavar": "FILE",
+            "help": "write which documented responses the target gave and which checks they "
+            "passed, as a coverage document (JSON; docs/coverage.md)",
         }),
     ]  # fmt: skip
 

@@ -62,6 +62,11 @@ class ContractPlugin:
         if not config.pluginmanager.is_registered(fixtures):
             config.pluginmanager.register(fixtures, FIXTURES_NAME)
 
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        path = self.run.options.coverage
+        if path is not None and self.run.coverage.proven is not None:
+            self.run.coverage.proven.write(path)
+
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         if self.owns_run:
             self.run.close()

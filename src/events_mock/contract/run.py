@@ -32,6 +32,7 @@ from events_mock.contract.footprint import PrivateWindow as PrivateWindow
 from events_mock.contract.footprint import RunMark, describe_left
 from events_mock.contract.identity import Identity, UsageError, resolve_identities
 from events_mock.contract.options import ContractOptions
+from events_mock.contract.proven import ProvenCoverage
 from events_mock.contract.registry import CheckSet, SchemathesisCheck
 from events_mock.contract.targets import CONTRACT_APIS, ContractApi
 from events_mock.contract.throttle import ThrottledAdapter, TokenBucket
@@ -84,10 +85,15 @@ class Coverage:
     requests: Counter[tuple[str, str]] = field(default_factory=Counter)
     passed: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
+    proven: ProvenCoverage | None = None
+    """By documented response, with the checks each passed (`verify --coverage FILE`)."""
 
     def after_validate(self, context: Any, case: Case, response: Response, results: list) -> None:
         phase = case.meta.phase.name.value if case.meta is not None else "flows"
         self.requests[(case.operation.label, phase)] += 1
+        if self.proven is not None:
+            operation_id = case.operation.definition.raw.get("operationId")
+            self.proven.validated(operation_id, response, results)
         for result in results:
             counter = self.failed if result.failure is not None else self.passed
             counter[result.name] += 1
@@ -123,7 +129,7 @@ class ContractRun:
         self.left: Counter[str] = Counter()
         """What the target's answers say this run stored there (events, jobs)."""
         self.bucket = TokenBucket(options.rate) if options.rate is not None else None
-        self.coverage = Coverage()
+        self.coverage = Coverage(proven=ProvenCoverage(self.api.name, self.api.spec))
         self.context = RunContext()
         """What this run's checks share: the ledger, wrong credentials safe to print, memory."""
         self.checks: CheckSet = self.api.checks()
@@ -444,6 +450,8 @@ class ContractRun:
         """Follow a report link as anyone holding it would: without credentials."""
         raw = self.session.get(url, timeout=REQUEST_TIMEOUT, headers={"Authorization": None})
         self.coverage.requests[("GET <report link>", "flows")] += 1
+        if self.coverage.proven is not None:
+            self.coverage.proven.downloaded(raw.status_code)
         return Response.from_requests(raw, verify=True)
 
     def preflight(self) -> str | None:

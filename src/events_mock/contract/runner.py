@@ -148,6 +148,8 @@ def _verdict(
     out.write(f"Left on the target: {run.left_behind()}\n")
     if junit_xml:
         out.write(f"JUnit XML: {junit_xml}\n")
+    if run.options.coverage:
+        out.write(f"Coverage document: {run.options.coverage}\n")
     out.write(f"Reproduce this run with --seed {run.seed}\n")
     out.flush()
     return Verdict(exit_code, failures, passed)

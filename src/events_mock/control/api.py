@@ -192,6 +192,15 @@ class ControlHandlers:
         self.control.journal.clear()
         return no_content()
 
+    # Coverage
+
+    async def get_coverage(self) -> Answer:
+        return ok(self.control.coverage_document())
+
+    async def clear_coverage(self) -> ConnexionResponse:
+        self.control.coverage.clear()
+        return no_content()
+
     # State
 
     async def reset(self) -> ConnexionResponse:

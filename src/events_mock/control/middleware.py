@@ -36,6 +36,7 @@ from events_mock.control.prefer import (
     documented_responses,
     parse_prefer,
 )
+from events_mock.coverage.recorder import API, FAULT, PREFER
 from events_mock.framework.connection import drop_connection
 from events_mock.seam import getter, route_path
 
@@ -154,6 +155,8 @@ class _Exchange:
         self.response_bytes = 0
         self.response_body_truncated = False
         self.fault: FaultRule | None = None
+        self.preferred = False
+        """The answer is a documented example `Prefer` asked for (or its refusal)."""
         self.recorded = False
 
     async def run(self) -> None:
@@ -194,12 +197,14 @@ class _Exchange:
             )
             answer = operation.answer(preference) if operation and preference else None
         except PreferenceRefused as refused:
+            self.preferred = True
             await self._drain()
             await to_asgi(self.api.render_error(400, str(refused)))(self.scope, self._receive, send)
             return
         if answer is None:
             await self.app(self.scope, self.receive, send)
             return
+        self.preferred = True
         await self._drain()
         headers = dict(answer.headers)
         if answer.content_type:
@@ -260,7 +265,8 @@ class _Exchange:
         self.recorded = True
         tenant_of = self.api.tenant_of
         tenant = tenant_of(_text_headers(self.scope["headers"])) if tenant_of else None
-        entry = self.control.journal.record(
+        control = self.control
+        entry = control.journal.record(
             time=self.arrived_ms,
             api=self.api.name,
             tenant=tenant,
@@ -279,9 +285,23 @@ class _Exchange:
             ),
             response_body_truncated=self.response_body_truncated,
         )
+        control.coverage.record_exchange(
+            self.api,
+            self.scope["method"],
+            self.path,
+            self.status,
+            self.response_body,
+            FAULT if _shaped(self.fault) else PREFER if self.preferred else API,
+            self.fault,
+        )
         refused = self.status is not None and 400 <= self.status < 500
         if refused and requests_logger.isEnabledFor(logging.DEBUG):
             log_refusal(entry, self.scope.get("query_string", b""))
+
+
+def _shaped(fault: FaultRule | None) -> bool:
+    """The rule changed the answer (not only delayed it)."""
+    return fault is not None and (fault.drop or fault.malformed or fault.status is not None)
 
 
 def log_refusal(entry: JournalEntry, query_string: bytes) -> None:

@@ -30,6 +30,7 @@ from events_mock.control.state import (
     prepare_state,
     restore_clock,
 )
+from events_mock.coverage import CoverageRecorder, build_document
 from events_mock.seam import MockApi, api_for_path
 from events_mock.writes import WriteHook, ignore_write
 
@@ -93,6 +94,9 @@ class ControlPlane:
             )
         self.faults = faults
         self.journal = journal
+        self.coverage = CoverageRecorder()
+        """Which documented answers the mocked APIs gave (`GET /__mock/coverage`): not
+        state, so neither export nor reset touch it; `DELETE /__mock/coverage` clears it."""
         self.sleep = sleep
         """How fault latency waits; tests may swap in a recorder instead of real time."""
         self.on_write: WriteHook = ignore_write
@@ -149,6 +153,12 @@ class ControlPlane:
 
     def _clock_changed(self, before_ms: int) -> None:
         self.on_write("clock", {"before": before_ms, **self.clock_state()})
+
+    def coverage_document(self) -> dict[str, Any]:
+        """The coverage document (`Coverage` in the control spec) of every mocked API."""
+        mocked = [api for api in self.apis if CONTROL_PREFIX not in api.path_prefixes]
+        recorder = self.coverage
+        return build_document(recorder, [recorder.model(api) for api in mocked], "mock")
 
     # State
 

@@ -81,6 +81,14 @@ class ControlClient:
         """Replace one API's data, e.g. `("billing-care", {"events": records})`."""
         self.call("PUT", f"/state/{api}", json=data)
 
+    def coverage(self) -> dict[str, Any]:
+        """Which documented responses the mock (or this sandbox) answered: the coverage
+        document (`Coverage` in the control spec, docs/coverage.md)."""
+        return self.call("GET", "/coverage")
+
+    def clear_coverage(self) -> None:
+        self.call("DELETE", "/coverage")
+
     def sandbox(self, **options: Any) -> AbstractContextManager[SandboxHandle]:
         """A fresh sandbox of this server for the block (`events_mock.testing.sandbox`)."""
         from events_mock.testing.sandbox import sandbox

@@ -71,6 +71,8 @@ class InProcessMock:
         self.aioresponses = KitAioresponses(self.routes, self._bridge)
         """The aioresponses mock in use (aiohttp)."""
         self._stack = ExitStack()
+        self._sandbox_coverage: list[dict[str, Any]] = []
+        """The coverage of this kit's sandboxes, kept when each is deleted."""
 
     # What a test drives or asserts.
 
@@ -119,8 +121,16 @@ class InProcessMock:
         try:
             yield KitSandbox(box.id, f"{self.url}/sandboxes/{box.id}", box.world.control)
         finally:
+            self._sandbox_coverage.append(box.world.control.coverage_document())
             with suppress(SandboxError):  # expired meanwhile: gone is what was wanted
                 self.mock.sandboxes.delete(box.id)
+
+    def coverage(self) -> dict[str, Any]:
+        """Which documented responses the mock answered (`GET /__mock/coverage`'s document),
+        its sandboxes' included; the pytest plugin adds these up over a run."""
+        from events_mock.coverage import merge_documents
+
+        return merge_documents([self.mock.control.coverage_document(), *self._sandbox_coverage])
 
     def reset(self) -> None:
         self.mock.control.reset()

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from events_mock.testing.coverage_session import CoverageSession, add_options
 from events_mock.testing.imports import import_quietly
 
 if TYPE_CHECKING:
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from events_mock.testing.live_mock import MockServer
 
 __all__ = ["events_api", "events_mock_config", "events_mock_server"]
+
+COVERAGE = pytest.StashKey[CoverageSession]()
 
 
 @pytest.fixture
@@ -48,6 +51,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="a running events-mock shared by the tests (or $EVENTS_MOCK_URL): "
         "events_mock_server gives each test a fresh sandbox there instead of a server",
     )
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[COVERAGE] = CoverageSession(config)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    session.config.stash[COVERAGE].finish(session)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    config.stash[COVERAGE].summary(terminalreporter)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist: a worker is done; add up the coverage it hands over."""
+    node.config.stash[COVERAGE].add_worker(getattr(node, "workeroutput", {}))
 
 
 @pytest.fixture
@@ -62,16 +84,22 @@ def events_mock_server(
     """
     live_mock = import_quietly("events_mock.testing.live_mock")
     shared = request.config.getoption(URL_OPTION) or os.environ.get(URL_VARIABLE)
+    coverage = request.config.stash[COVERAGE]
     if shared:
         with live_mock.shared_mock_sandbox(shared, events_mock_config) as server:
             yield server
+            coverage.add(server.control.coverage)  # before the sandbox is deleted
         return
     with live_mock.serve_mock(events_mock_config) as server:
         yield server
+        coverage.add(server.control.coverage)
 
 
 @pytest.fixture
-def events_api(events_mock_config: MockConfig) -> Iterator[InProcessMock]:
+def events_api(
+    events_mock_config: MockConfig, request: pytest.FixtureRequest
+) -> Iterator[InProcessMock]:
     """The in-process kit (`mock_api()`): `requests`, httpx and aiohttp calls reach the mock."""
     with import_quietly("events_mock.testing.kit").mock_api(config=events_mock_config) as api:
         yield api
+        request.config.stash[COVERAGE].add(api.coverage)

@@ -171,6 +171,29 @@ function showFaults(rules) {
   }
 }
 
+// Coverage: of each API called, how many documented responses were answered, and the others.
+
+function coverageName(item) {
+  return item.kind === "value" ? item.label : `${item.operation} ${item.label}`;
+}
+
+function showCoverage(document_) {
+  if (!changed("coverage", document_)) return;
+  const body = $("coverage");
+  body.replaceChildren();
+  const called = Object.entries(document_.apis).filter(([, api]) => api.requests > 0);
+  $("coverage-empty").hidden = called.length > 0;
+  for (const [name, api] of called) {
+    const row = document.createElement("tr");
+    row.dataset.api = name;
+    cell(row, name);
+    cell(row, `${api.exercised} of ${api.documented}`, "exercised");
+    const never = api.responses.filter((item) => item.count === 0).map(coverageName);
+    cell(row, never.join(", "), "never");
+    body.appendChild(row);
+  }
+}
+
 function numberField(id) {
   const value = $(id).value.trim();
   return value === "" ? undefined : Number(value);
@@ -355,15 +378,17 @@ async function importState(file) {
 async function refresh() {
   const sandboxes = await call("GET", "/sandboxes", undefined, "/__mock").catch(() => null);
   if (sandboxes) showSandboxes(sandboxes);
-  const [clock, jobs, faults, journal] = await Promise.all([
+  const [clock, jobs, faults, journal, coverage] = await Promise.all([
     call("GET", "/clock"),
     call("GET", "/jobs"),
     call("GET", "/faults"),
     call("GET", `/journal?${journalQuery()}`),
+    call("GET", "/coverage"),
   ]);
   showClock(clock);
   showJobs(jobs);
   showFaults(faults);
+  showCoverage(coverage);
   if (journal.recorded < lastJournalId) {
     restartJournal(); // cleared or reset elsewhere: ids start again
     return;
@@ -422,6 +447,9 @@ function wire() {
   });
   $("faults-clear").addEventListener("click", () =>
     act(() => call("DELETE", "/faults"), "No fault rules."),
+  );
+  $("coverage-clear").addEventListener("click", () =>
+    act(() => call("DELETE", "/coverage"), "Coverage cleared."),
   );
   $("journal-filter").addEventListener("submit", (event) => {
     event.preventDefault();
