@@ -6,6 +6,8 @@ so no report of this run (or of anyone else) ever selects them by accident.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from events_mock.contract.checks import barchart as rules
@@ -48,3 +50,42 @@ def test_batch_with_an_invalid_event_is_refused(contract: ContractRun) -> None:
         expect=400,
         why=f"a batch with the unknown type {barchart.INVALID_TYPE}",
     )
+
+
+def test_batch_of_another_products_type_is_refused(contract: ContractRun) -> None:
+    """Judged by `barchart_valid_requests_accepted` (every answer is); its valid event must be
+    absent from the exact report of the window (`barchart_reports`)."""
+    events = barchart.mismatched_batch(contract.tag, contract.window)
+    contract.call("createEvents", body={"events": events})
+
+
+def test_body_must_be_json(contract: ContractRun) -> None:
+    """Another media type, or none, is 415 whatever the bytes are (RFC 9110 8.3: a body
+    without Content-Type may be read as `application/octet-stream`)."""
+    body = json.dumps({"events": barchart.batch_events(contract.tag, contract.window, 1, 300)})
+    for media in ("text/plain", None):
+        response = contract.post_raw("createEvents", body.encode(), media)
+        rules.refused_with(
+            contract.context,
+            response,
+            415,
+            rules.UNSUPPORTED_MEDIA_TYPE,
+            f"a JSON body sent as {media or 'no Content-Type'}",
+        )
+
+
+def test_json_no_reader_can_carry_is_refused(contract: ContractRun) -> None:
+    """What RFC 8259 leaves to implementations: each is 400, nothing stored."""
+    (one,) = barchart.batch_events(contract.tag, contract.window, 1, 400)
+    event = json.dumps(one)[:-1]  # an event object, still open for one more member
+    bodies = {
+        "a key repeated in one object": '{"events": [], "events": [%s}]}' % event,
+        "NaN": '{"events": [%s, "x": NaN}]}' % event,
+        "nesting deeper than 128 levels": '{"events": [%s, "x": %s1%s}]}'
+        % (event, "[" * 200, "]" * 200),
+        "an integer of more than 4300 digits": '{"events": [%s, "n": %s}]}' % (event, "9" * 4301),
+        "a lone surrogate": '{"events": [%s, "version": "\\ud800"}]}' % event,
+    }
+    for what, body in bodies.items():
+        response = contract.post_raw("createEvents", body.encode(), "application/json")
+        rules.refused_with(contract.context, response, 400, rules.INVALID, f"a body with {what}")
