@@ -179,7 +179,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "barchart.reports.filter-wrapped",
-        "The filter is sent wrapped (`{\"filter\": {...}}`): the guide's prose body without "
+        'The filter is sent wrapped (`{"filter": {...}}`): the guide\'s prose body without '
         "the wrapper is refused with 400.",
         "spec description, choices; " + GUIDE + " (its cURL line)",
         check="refused_with",
@@ -337,8 +337,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "barchart.links.link-for-complete-job",
-        "A COMPLETE job's link request answers 200 with an absolute http(s) link to a `.csv` "
-        "file.",
+        "A COMPLETE job's link request answers 200 with an absolute http(s) link to a `.csv` file.",
         "GET /reports/{source} description and 200; " + PATHS,
         check="link_is_download_url",
         needs=WRITES,
@@ -360,8 +359,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "barchart.links.earlier-link-still-good",
         "Asking for a new link leaves the earlier ones good for their 15 minutes.",
-        "GET /reports/{source} description (good for 15 minutes; retired only past "
-        "`--max-links`)",
+        "GET /reports/{source} description (good for 15 minutes; retired only past `--max-links`)",
         check="link_still_valid",
         needs=WRITES,
     ),
