@@ -1023,7 +1023,7 @@ BARCHART_SERVERS = [
         "job-unknown-wrong-code",
         "GET /reports/{source}/availability",
         "an unknown job's 404 carries EVENT_JOB_GET_FAILED",
-        "[refused_with] getReportAvailability of an unknown source: expected 404 "
+        "[refused_with] a report refused as unknown: expected 404 "
         "EVENT_JOB_GET_FAILED_NO_JOB, got 404 ['EVENT_JOB_GET_FAILED']",
         _unknown_job_wrong_code,
         rule_id="barchart.jobs.unknown-source-404",

@@ -12,7 +12,7 @@ import contextlib
 import copy
 import secrets
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -473,16 +473,19 @@ class ContractRun:
             return self.target + "/__mock"
         return None
 
-    def met_needs(self) -> set[str]:
-        """Which of the inventory's `NEEDS` this run meets (`events_mock.contract.rules`). A
-        read-only run does not probe the target's control plane for a clock."""
+    def met_needs(self, asked: Collection[str] = ("clock", "control")) -> set[str]:
+        """Which of the inventory's `NEEDS` this run meets (`events_mock.contract.rules`).
+        The target's control plane is probed for its clock only if `asked` needs it, and
+        never by a read-only run."""
         met = set()
         if not self.options.read_only:
             met.add("writes")
         if self.other is not None:
             met.add("second-tenant")
-        known = self._clock is not None or not self.options.read_only
-        if known and isinstance(self.clock, (InProcessClock, ControlPlaneClock)):
+        probe = not self.options.read_only and bool({"clock", "control"} & set(asked))
+        if (self._clock is not None or probe) and isinstance(
+            self.clock, (InProcessClock, ControlPlaneClock)
+        ):
             met |= {"clock", "control"}
         return met
 

@@ -183,7 +183,10 @@ def test_job_finishes_once_and_stays_finished(contract: ContractRun, jobs: dict[
         history.append(read_status(contract, job.source))
     statuses = [status.get("status") for status in history]
     rules.status_moves_once(contract.context, statuses)
+    started = job.started.json()
+    record = rules.JobRecord(started.get("filter"), (started.get("timing") or {}).get("start"))
     for status in history:
+        rules.job_unchanged(contract.context, record, status, job.started)
         rules.filter_echoed(contract.context, job.sent, status, job.started, job.output)
         rules.timing_consistent(contract.context, status, job.started)
     rules.job_completed(contract.context, statuses[-1], job.started)

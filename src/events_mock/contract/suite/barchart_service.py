@@ -10,16 +10,17 @@ from __future__ import annotations
 import pytest
 
 from events_mock.contract.checks import barchart as rules
-from events_mock.contract.checks import common
 from events_mock.contract.run import ContractRun
 
 pytestmark = pytest.mark.api("barchart")
 
 
 def test_version_needs_no_credentials(contract: ContractRun) -> None:
-    response = contract.call("getServiceVersion", authorization=None)
-    common.answered_with(
-        contract.context, response, 200, "GET /service/version without credentials"
+    contract.call(
+        "getServiceVersion",
+        authorization=None,
+        expect=200,
+        why="GET /service/version without credentials",
     )
 
 
