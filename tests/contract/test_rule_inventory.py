@@ -88,3 +88,31 @@ def test_a_rule_without_check_or_reason_cannot_be_written() -> None:
         Rule("x.y.z", "a rule", "nowhere")
     with pytest.raises(ValueError, match="unknown needs"):
         Rule("x.y.z", "a rule", "nowhere", check="c", needs=frozenset({"telepathy"}))
+
+
+def test_the_closing_summary_says_why_rules_were_not_exercised() -> None:
+    """A target with no control plane and no second user, on which only `export_exactly` and
+    `credentials_rejected` ran: each rule is counted once, under the first reason it fails."""
+    from collections import Counter as Ledger
+    from types import SimpleNamespace
+
+    from events_mock.contract.report import rule_lines
+
+    ran = Ledger({"export_exactly": 3, "credentials_rejected": 7})
+    run = SimpleNamespace(
+        api=SimpleNamespace(name="barchart"),
+        options=SimpleNamespace(select=None),
+        met_needs=lambda asked: {"writes"},
+        context=SimpleNamespace(ledger=SimpleNamespace(passed=ran, failed=Ledger())),
+        coverage=SimpleNamespace(passed=Ledger(), failed=Ledger()),
+    )
+    lines = "\n".join(rule_lines(run))  # type: ignore[arg-type]
+    rules = rules_of("barchart")
+    checked = [r for r in rules if r.check]
+    exercised = [r for r in checked if r.check in ran and r.needs <= {"writes"}]
+    assert lines.startswith(f"  {len(exercised)} of {len(checked)} checked inventory rules")
+    assert "not exercised (no clock control): 1\n    barchart.links.good-for-15-minutes" in lines
+    assert "not exercised (not an events-mock): 1\n    barchart.links.refused-after-timeout" in lines
+    assert "(no second tenant or user): 1\n    barchart.service.authenticate-answers" in lines
+    assert "not exercised (its check did not run)" in lines
+    assert "barchart.export.bounds-inclusive" not in lines
