@@ -882,6 +882,60 @@ def _head_405(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     return Rewrite(app, lambda e: e.method == "HEAD", before=before)
 
 
+def _echo_deduplicated(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    """Stores every event but echoes identical ones once."""
+
+    def edit(events: list) -> list:
+        seen: set[str] = set()
+        kept = []
+        for event in events:
+            key = json.dumps({k: v for k, v in event.items() if k != "sequence"}, sort_keys=True)
+            if key not in seen:
+                seen.add(key)
+                kept.append(event)
+        return kept
+
+    return Rewrite(app, on("POST", "/events"), edit_json(edit))
+
+
+def _malformed_json_500(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    def before(exchange: Exchange) -> bool:
+        try:
+            json.loads(exchange.request_body)
+        except ValueError as error:
+            exchange.status = 500
+            exchange.set_json(_error("REQUEST_GENERAL_FAILURE", str(error)))
+            return True
+        return False
+
+    return Rewrite(app, lambda e: e.method == "POST", before=before)
+
+
+def _link_reissued_stale(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    """Asked again, answers the job's live link as it is: its 15 minutes are not renewed."""
+    jobs = mock.barchart.jobs
+    issue_link = jobs.issue_link
+
+    def the_same(source: str) -> Link:
+        now = jobs.clock.now_ms()
+        for link in jobs._links.values():
+            if link.source == source and link.expires_ms > now:
+                jobs.get(source)
+                return link
+        return issue_link(source)
+
+    jobs.issue_link = the_same  # type: ignore[method-assign]
+    return app
+
+
+def _405_without_allow(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    def rewrite(exchange: Exchange) -> None:
+        if exchange.status == 405:
+            exchange.response_headers.pop("allow", None)
+
+    return Rewrite(app, lambda e: True, rewrite)
+
+
 BARCHART_SERVERS = [
     BrokenServer(
         "events-status-201",
@@ -1188,7 +1242,7 @@ BARCHART_SERVERS = [
         "requests-text-plain-accepted",
         "POST /events",
         "a JSON body sent as text/plain is read as JSON",
-        "[refused_with] a JSON body sent as text/plain: expected 415",
+        "[refused_with] createEvents: a JSON body sent as text/plain: expected 415",
         _text_plain_accepted,
         rule_id="barchart.requests.json-media-type",
         select="test_body_must_be_json",
@@ -1473,6 +1527,42 @@ BARCHART_SERVERS = [
         _head_405,
         rule_id="barchart.http.head-like-get",
         select="test_head_answers_like_get",
+    ),
+    BrokenServer(
+        "events-echo-deduplicated",
+        "POST /events",
+        "identical events of one batch are echoed once (all are stored)",
+        "[batch_assigned] 6 events were posted, the answer holds 5",
+        _echo_deduplicated,
+        rule_id="barchart.events.every-item-echoed",
+        select="test_batch_comes_back_with_one_id_and_sequences",
+    ),
+    BrokenServer(
+        "requests-malformed-json-500",
+        "POST /events, POST /reports",
+        "a body that is not JSON crashes the server (500)",
+        "[refused_with] createEvents: JSON cut short: expected 400",
+        _malformed_json_500,
+        rule_id="barchart.requests.malformed-json-400",
+        select="test_malformed_json_is_refused",
+    ),
+    BrokenServer(
+        "link-reissued-stale",
+        "GET /reports/{source}",
+        "a link asked for again is the first one, its 15 minutes not renewed",
+        "[link_still_valid] a fresh link asked for 15 minutes after the first",
+        _link_reissued_stale,
+        rule_id="barchart.links.fresh-link-restarts-15-minutes",
+        select="test_link_is_good_for_15_minutes",
+    ),
+    BrokenServer(
+        "http-405-without-allow",
+        "every operation",
+        "a 405 carries no `Allow`",
+        "without required `Allow` header",
+        _405_without_allow,
+        rule_id="barchart.http.405-with-allow",
+        select="test_conformance and /service/version",
     ),
 ]
 

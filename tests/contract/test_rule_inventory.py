@@ -111,8 +111,10 @@ def test_the_closing_summary_says_why_rules_were_not_exercised() -> None:
     checked = [r for r in rules if r.check]
     exercised = [r for r in checked if r.check in ran and r.needs <= {"writes"}]
     assert lines.startswith(f"  {len(exercised)} of {len(checked)} checked inventory rules")
-    assert "not exercised (no clock control): 1\n    barchart.links.good-for-15-minutes" in lines
-    assert "not exercised (not an events-mock): 1\n    barchart.links.refused-after-timeout" in lines
+    assert "not exercised (no clock control): 2\n    barchart.links.good-for-15-minutes" in lines
+    assert (
+        "not exercised (not an events-mock): 1\n    barchart.links.refused-after-timeout" in lines
+    )
     assert "(no second tenant or user): 1\n    barchart.service.authenticate-answers" in lines
     assert "not exercised (its check did not run)" in lines
     assert "barchart.export.bounds-inclusive" not in lines

@@ -58,7 +58,7 @@ BUILTIN_CHECKS: Mapping[str, tuple[str, ...]] = {
     "negative_data_rejection": ("Schema-violating request accepted",),
     "positive_data_acceptance": ("Rejected positive data",),
     "ignored_auth": ("API accepts requests without authentication",),
-    "unsupported_method": ("Unsupported method incorrect response",),
+    "unsupported_method": ("Wrong response to undeclared method", "without required `Allow`"),
 }
 """The Schemathesis checks a rule may name as its check, each with the words its failures
 are reported in (what a broken server's `evidence` must contain to prove that check)."""

@@ -42,6 +42,13 @@ RULES: tuple[Rule, ...] = (
         needs=WRITES,
     ),
     Rule(
+        "barchart.events.every-item-echoed",
+        "The answer holds every event sent, once each, identical ones included.",
+        "POST /events description (the answer repeats every event)",
+        check="batch_assigned",
+        needs=WRITES,
+    ),
+    Rule(
         "barchart.events.null-context-echoed",
         "A `null` context value is stored and answered as `null`, not as text.",
         "schema Event.context; " + SDK + " (its EventFactory)",
@@ -146,6 +153,13 @@ RULES: tuple[Rule, ...] = (
         "JSON that RFC 8259 leaves to implementations (repeated keys, NaN, deep nesting, "
         "huge integers, lone surrogates) is refused with 400 REQUEST_INVALID, nothing stored.",
         "spec description, choices; RFC 8259 4, 6, 8.2",
+        check="refused_with",
+        needs=WRITES,
+    ),
+    Rule(
+        "barchart.requests.malformed-json-400",
+        "A body that is not JSON, or JSON cut short, is refused with 400 REQUEST_INVALID.",
+        "responses BadRequest (malformed JSON)",
         check="refused_with",
         needs=WRITES,
     ),
@@ -387,6 +401,14 @@ RULES: tuple[Rule, ...] = (
         needs=frozenset({"writes", "clock"}),
     ),
     Rule(
+        "barchart.links.fresh-link-restarts-15-minutes",
+        "A link asked for again is fresh: good for 15 minutes from then, whenever the first "
+        "one expires.",
+        "GET /reports/{source} description (ask again at any time for a fresh one)",
+        check="link_still_valid",
+        needs=frozenset({"writes", "clock"}),
+    ),
+    Rule(
         "barchart.links.max-links",
         "Past `--max-links` live links, issuing one more retires the oldest (its download "
         "answers 403).",
@@ -514,6 +536,13 @@ RULES: tuple[Rule, ...] = (
         "HEAD of a GET operation answers as GET would, without a body.",
         "RFC 9110 9.3.2 (a server MUST support GET and HEAD)",
         check="head_like_get",
+    ),
+    Rule(
+        "barchart.http.405-with-allow",
+        "A method no operation of a path takes is answered 405 with `Allow` listing those it "
+        "takes.",
+        "RFC 9110 15.5.6 (a 405 MUST carry Allow)",
+        check="unsupported_method",
     ),
     Rule(
         "barchart.http.documented-content-type",

@@ -18,7 +18,9 @@ pytestmark = [pytest.mark.api("barchart"), pytest.mark.writes]
 
 
 def test_batch_comes_back_with_one_id_and_sequences(contract: ContractRun) -> None:
+    """The first batch ends with an event sent twice, identical: both come back."""
     first = barchart.batch_events(contract.tag, contract.window, count=5)
+    first.append(dict(first[-1]))
     second = barchart.batch_events(contract.tag, contract.window, count=2, offset=100)
     answers = []
     for events in (first, second):
@@ -62,16 +64,20 @@ def test_batch_of_another_products_type_is_refused(contract: ContractRun) -> Non
 def test_body_must_be_json(contract: ContractRun) -> None:
     """Another media type, or none, is 415 whatever the bytes are (RFC 9110 8.3: a body
     without Content-Type may be read as `application/octet-stream`)."""
-    body = json.dumps({"events": barchart.batch_events(contract.tag, contract.window, 1, 300)})
-    for media in ("text/plain", None):
-        response = contract.post_raw("createEvents", body.encode(), media)
-        rules.refused_with(
-            contract.context,
-            response,
-            415,
-            rules.UNSUPPORTED_MEDIA_TYPE,
-            f"a JSON body sent as {media or 'no Content-Type'}",
-        )
+    bodies = {
+        "createEvents": {"events": barchart.batch_events(contract.tag, contract.window, 1, 300)},
+        "startReport": {"filter": barchart.report_filter(contract.window)},
+    }
+    for operation, body in bodies.items():
+        for media in ("text/plain", None):
+            response = contract.post_raw(operation, json.dumps(body).encode(), media)
+            rules.refused_with(
+                contract.context,
+                response,
+                415,
+                rules.UNSUPPORTED_MEDIA_TYPE,
+                f"{operation}: a JSON body sent as {media or 'no Content-Type'}",
+            )
 
 
 def test_json_no_reader_can_carry_is_refused(contract: ContractRun) -> None:
@@ -92,3 +98,18 @@ def test_json_no_reader_can_carry_is_refused(contract: ContractRun) -> None:
     for what, body in bodies.items():
         response = contract.post_raw("createEvents", body.encode(), "application/json")
         rules.refused_with(contract.context, response, 400, rules.INVALID, f"a body with {what}")
+
+
+def test_malformed_json_is_refused(contract: ContractRun) -> None:
+    """Cut short, or not JSON at all: 400 in the error shape, on both operations with a body."""
+    (one,) = barchart.batch_events(contract.tag, contract.window, 1, 500)
+    bodies = {
+        "createEvents": json.dumps({"events": [one]})[:-3],
+        "startReport": json.dumps({"filter": barchart.report_filter(contract.window)})[:-2],
+    }
+    for operation, body in bodies.items():
+        for what, sent in (("JSON cut short", body), ("a body that is not JSON", "events=1")):
+            response = contract.post_raw(operation, sent.encode(), "application/json")
+            rules.refused_with(
+                contract.context, response, 400, rules.INVALID, f"{operation}: {what}"
+            )

@@ -395,13 +395,20 @@ def test_link_is_good_for_15_minutes(contract: ContractRun, jobs: dict[str, Job]
     """Moves the target's clock past 15 minutes: last in this module, after every job."""
     if contract.control_url() is None:
         pytest.skip("no clock control: a link's 15 minutes are not waited for in real time")
-    url = jobs["window"].link(contract)
+    window = jobs["window"]
+    url = window.link(contract)
     contract.clock.pass_time(LINK_MINUTES * 60 - 1)
     rules.link_still_valid(
         contract.context, "a link a second before its 15 minutes end", contract.download(url)
     )
+    fresh = window.link(contract)
     contract.clock.pass_time(2)
     rules.link_expires(contract.context, contract.download(url))
+    rules.link_still_valid(
+        contract.context,
+        "a fresh link asked for 15 minutes after the first, 2 s later",
+        contract.download(fresh),
+    )
 
 
 def _json(response: Response) -> Any:
