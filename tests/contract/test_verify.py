@@ -296,6 +296,8 @@ def test_bearer_tokens_never_reach_the_output_or_the_report(tmp_path) -> None:
         (("--api", "barchart", "--token", "t"), "--token do not apply: barchart takes --auth"),
         (("--api", "event-collector", "--token", "t"), "--token and --tenant go together"),
         (("--api", "billing-care", "--tenant", "x"), "--tenant do not apply: billing-care has"),
+        (("--api", "event-collector", "--other-user", "a:b"), "--other-user do not apply"),
+        (("--auth", "demo:demo", "--other-user", "demo:x"), "--other-user must name another"),
         (
             ("--api", "event-collector", "--token", "t", "--tenant", "a", "--other-tenant", "a:u"),
             "--other-tenant must name another tenant",
