@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "BUILTIN_CHECKS",
     "NEEDS",
+    "WITHOUT",
     "RULE_MODULES",
     "Rule",
     "all_rules",
@@ -46,8 +47,12 @@ WITHOUT = {
 BUILTIN_CHECKS: Mapping[str, tuple[str, ...]] = {
     "not_a_server_error": ("Server error",),
     "status_code_conformance": ("Undocumented status code",),
-    "content_type_conformance": ("Undocumented Content-Type", "Malformed media type"),
-    "response_headers_conformance": ("Missing required header", "Response header does not"),
+    "content_type_conformance": (
+        "Undocumented Content-Type",
+        "Missing Content-Type header",
+        "Malformed media type",
+    ),
+    "response_headers_conformance": ("Missing required response headers", "Response header"),
     "response_schema_conformance": (
         "Response violates schema",
         "is a required property",
@@ -56,9 +61,13 @@ BUILTIN_CHECKS: Mapping[str, tuple[str, ...]] = {
         "is not one of",
     ),
     "negative_data_rejection": ("Schema-violating request accepted",),
-    "positive_data_acceptance": ("Rejected positive data",),
-    "ignored_auth": ("API accepts requests without authentication",),
+    "positive_data_acceptance": ("Schema-valid request rejected",),
+    "missing_required_header": ("Missing required header accepted",),
     "unsupported_method": ("Wrong response to undeclared method", "without required `Allow`"),
+    "allow_header_conformance": ("Allow header mismatch",),
+    "ignored_auth": ("Authentication not enforced", "API accepts requests without authentication"),
+    "ensure_resource_availability": ("Created resource not found",),
+    "use_after_free": ("Deleted resource still available",),
 }
 """The Schemathesis checks a rule may name as its check, each with the words its failures
 are reported in (what a broken server's `evidence` must contain to prove that check)."""
