@@ -936,6 +936,34 @@ def _405_without_allow(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     return Rewrite(app, lambda e: True, rewrite)
 
 
+def _default_options_echoed(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    """A job started without options answers the defaults it will use."""
+
+    def edit(job: dict) -> dict:
+        return job if "output" in job else {**job, "output": {"delimiter": "|"}}
+
+    return Rewrite(app, on("POST", "/reports"), edit_json(edit))
+
+
+def _missing_start_from_end(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    """A filter without `start` starts at its `end`."""
+    store = mock.barchart.store
+    selection = store.selection
+
+    def from_end(
+        customer: str,
+        product: str,
+        types: Any = None,
+        start: Any = None,
+        end: Any = None,
+        **window: Any,
+    ) -> Any:
+        return selection(customer, product, types, end if start is None else start, end, **window)
+
+    store.selection = from_end  # type: ignore[method-assign]
+    return app
+
+
 BARCHART_SERVERS = [
     BrokenServer(
         "events-status-201",
@@ -1563,6 +1591,24 @@ BARCHART_SERVERS = [
         _405_without_allow,
         rule_id="barchart.http.405-with-allow",
         select="test_conformance and /service/version",
+    ),
+    BrokenServer(
+        "reports-default-options-echoed",
+        "POST /reports",
+        "a job started without options answers `output` with the default delimiter",
+        "[filter_echoed] the job must answer the export options sent (none)",
+        _default_options_echoed,
+        rule_id="barchart.reports.options-echoed",
+        select="test_new_jobs_run_and_echo_their_filter",
+    ),
+    BrokenServer(
+        "export-missing-start-from-end",
+        "the report link",
+        "a filter without `start` starts at its `end`",
+        "[export_includes] the export lacks",
+        _missing_start_from_end,
+        rule_id="barchart.export.open-start",
+        select="test_report_without_start_is_unbounded_before",
     ),
 ]
 

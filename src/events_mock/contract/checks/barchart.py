@@ -413,6 +413,21 @@ def head_like_get(ctx: RunContext, head: Response, get: Response) -> None:
         fail(f"HEAD answered a body of {len(head.content)} bytes", head)
 
 
+@BARCHART.flow_check
+def export_includes(
+    ctx: RunContext,
+    rows: Sequence[Sequence[str]],
+    expected: Sequence[Sequence[str]],
+    response: Response,
+) -> None:
+    """The export holds at least these rows, each as often as expected (a range open on one
+    side may hold other runs' events too)."""
+    missing = Counter(map(tuple, expected)) - Counter(map(tuple, rows))
+    if missing:
+        detail = "".join(f"\n      missing: {'|'.join(r)}" for r in sorted(missing.elements()))
+        fail(f"the export lacks {sum(missing.values())} of this run's events:{detail}", response)
+
+
 # ---------------------------------------------------------------------------------------------
 # Response checks: run by Schemathesis on every response of the Barchart API
 

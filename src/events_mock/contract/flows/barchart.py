@@ -59,7 +59,7 @@ def report_events(tag: str, window: PrivateWindow) -> tuple[list[dict], list[dic
         event("PORTFOLIO-CREATED", end, tag, "pf 3, with a comma"),
     ]
     outside = [
-        event("PORTFOLIO-CREATED", start - 1, tag, "just-before"),
+        just_before(tag, window),
         event("PORTFOLIO-CREATED", end + 1, tag, "just-after"),
         event("WATCHLIST-APPLICATION-LOADED", start + 500, tag),
         {
@@ -68,6 +68,11 @@ def report_events(tag: str, window: PrivateWindow) -> tuple[list[dict], list[dic
         },
     ]
     return inside, outside
+
+
+def just_before(tag: str, window: PrivateWindow) -> dict[str, Any]:
+    """The near miss a millisecond before the window: in a report without `start` only."""
+    return event("PORTFOLIO-CREATED", window.start - 1, tag, "just-before")
 
 
 def rejected_batch(tag: str, window: PrivateWindow) -> list[dict]:

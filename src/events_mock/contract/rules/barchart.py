@@ -457,6 +457,13 @@ RULES: tuple[Rule, ...] = (
         needs=WRITES,
     ),
     Rule(
+        "barchart.export.open-start",
+        "Without `start` a report is not bounded before: it holds the events up to `end`.",
+        "schema ReportFilter (start and end optional); " + GUIDE + " (if provided)",
+        check="export_includes",
+        needs=WRITES,
+    ),
+    Rule(
         "barchart.export.null-is-empty-column",
         "A `null` context value is exported as an empty column.",
         "schema Event.context",

@@ -128,6 +128,9 @@ def jobs(contract: ContractRun, posted: list[dict[str, Any]]) -> dict[str, Job]:
         # A product asked for another product's types: no export can satisfy it.
         "foreign-types": barchart.report_filter(window, types=[barchart.FOREIGN_TYPE]),
         "to-time-out": barchart.report_filter(window),
+        # No start: unbounded before the window (only old runs' events lie there; an open
+        # end would take every real event, and time out).
+        "open-start": {k: v for k, v in barchart.report_filter(window).items() if k != "start"},
     }
     # Where the file would be stored, which changes nothing about the link's file.
     bucket = {"bucketName": "contract-suite", "bucketKey": f"{contract.tag}/export.csv"}
@@ -202,6 +205,25 @@ def test_report_holds_exactly_the_runs_events(
     )
     expected = [barchart.export_row(event, barchart.PRODUCT) for event in posted]
     rules.export_exactly(contract.context, rows, expected, export)
+
+
+@writes
+def test_report_without_start_is_unbounded_before(
+    contract: ContractRun, jobs: dict[str, Job], posted: list[dict[str, Any]]
+) -> None:
+    """It holds the window's events and the near miss just before it (older runs' events may
+    be there too); a TIMEOUT is the service's right for a range that holds too many."""
+    job = jobs["open-start"]
+    if job.wait(contract)[-1].get("status") == "TIMEOUT":
+        return
+    export = job.download(contract)
+    rows = rules.export_delimited(
+        contract.context, export, barchart.export_columns(barchart.PRODUCT)
+    )
+    expected = [barchart.export_row(event, barchart.PRODUCT) for event in posted]
+    before = barchart.just_before(contract.tag, contract.window)
+    expected.append(barchart.export_row(before, barchart.PRODUCT))
+    rules.export_includes(contract.context, rows, expected, export)
 
 
 @writes
