@@ -395,6 +395,7 @@ def test_link_grants_its_report_and_nothing_else(
             "the window report's file with the typed report's token",
             contract.download(mixed),
         )
+    # The forgeries revoked nothing: the real link still downloads the file.
     rules.export_delimited(contract.context, contract.download(earlier), columns)
 
 
