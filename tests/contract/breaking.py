@@ -27,8 +27,10 @@ VERIFY_TENANTS = {"demo": "demo-token", "other": "other-token"}
 """The collector tenants of the broken servers (`VERIFY_CREDENTIALS` names them)."""
 BILLING_TOKENS = {"demo": "demo-billing-token"}
 BILLING_EVENTS = 400
+OTHER_USER = ("other", "other-password")
+"""The second Barchart user of the broken servers, for the identity checks."""
 VERIFY_CREDENTIALS = {
-    "barchart": (),
+    "barchart": ("--other-user", ":".join(OTHER_USER)),
     "event-collector": (
         "--token", "demo-token", "--tenant", "demo", "--other-tenant", "other:other-token",
     ),
@@ -65,7 +67,7 @@ class Rewrite:
     """Run the app, then let `rewrite` change the answer of the exchanges `when` picks.
 
     `before` may answer instead of the app (return True after filling status and body) or
-    change the request headers and query string the app sees.
+    change the request path, headers, query string and body the app sees.
     """
 
     def __init__(
@@ -91,6 +93,10 @@ class Rewrite:
         if self.before is not None and self.before(exchange):
             await _answer(send, exchange)
             return
+        if exchange.request_body != request_body:
+            exchange.headers["content-length"] = str(len(exchange.request_body))
+        if exchange.path != scope["path"]:
+            scope = {**scope, "path": exchange.path, "raw_path": exchange.path.encode()}
         scope = {
             **scope,
             "query_string": exchange.query.encode("latin-1"),
@@ -110,7 +116,7 @@ class Rewrite:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        await self.app(scope, _replay(request_body), capture)
+        await self.app(scope, _replay(exchange.request_body), capture)
         exchange.body = b"".join(chunks)
         if self.rewrite is not None:
             self.rewrite(exchange)

@@ -309,6 +309,8 @@ def test_each_api_runs_its_own_response_checks() -> None:
             "barchart_job_progress",
             "barchart_job_refusals",
             "barchart_link_follows_job",
+            "basic_challenge_sent",
+            "error_media_type_exact",
         ],
         "event-collector": ["collector_event_created", "collector_event_read"],
         "billing-care": ["billing_search_answered", "billing_valid_search_accepted"],

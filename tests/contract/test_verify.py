@@ -49,6 +49,13 @@ def test_live_mock_conforms_with_its_clock_moved_through_the_control_plane() -> 
         verdict, output = run_verify("--base-url", server.url, "-k", NOT_GENERATED, *QUICK)
     assert verdict.exit_code == 0, output
     assert "advancing the target's clock" in output
+    # The closing summary: what the inventory's rules got from this run, and why not.
+    rules = output.split("\nRules\n-----\n")[1].split("\n\n")[0]
+    assert "checked inventory rules exercised on this target" in rules
+    assert "not exercised (no second tenant or user): 1\n" in rules
+    assert "barchart.service.authenticate-answers-the-caller" in rules
+    assert "not exercised (its check did not run (-k))" in rules  # no generated cases ran
+    assert "barchart.links.good-for-15-minutes" not in rules  # the clock could be moved
 
 
 def test_a_run_against_an_events_mock_leaves_its_own_world_untouched() -> None:
@@ -127,6 +134,10 @@ def test_read_only_stores_nothing_and_still_checks_what_it_can() -> None:
     assert "skipped (--read-only)" in output
     assert "test_unknown_source_refused" in output
     assert "test_bad_credentials_rejected[GET /service/authenticate]" in output
+    rules = output.split("\nRules\n-----\n")[1].split("\n\n")[0]
+    unexercised = rules.split("not exercised (read-only mode", 1)[1]
+    assert "barchart.events.answered-200" in unexercised
+    assert "barchart.jobs.unknown-source-404" not in rules  # reads only: exercised
 
 
 @pytest.mark.slow
@@ -285,6 +296,8 @@ def test_bearer_tokens_never_reach_the_output_or_the_report(tmp_path) -> None:
         (("--api", "barchart", "--token", "t"), "--token do not apply: barchart takes --auth"),
         (("--api", "event-collector", "--token", "t"), "--token and --tenant go together"),
         (("--api", "billing-care", "--tenant", "x"), "--tenant do not apply: billing-care has"),
+        (("--api", "event-collector", "--other-user", "a:b"), "--other-user do not apply"),
+        (("--auth", "demo:demo", "--other-user", "demo:x"), "--other-user must name another"),
         (
             ("--api", "event-collector", "--token", "t", "--tenant", "a", "--other-tenant", "a:u"),
             "--other-tenant must name another tenant",

@@ -82,6 +82,7 @@ def resolve_identities(
     token: str | None = None,
     tenant: str | None = None,
     other_tenant: tuple[str, str] | None = None,
+    other_user: tuple[str, str] | None = None,
     default: Identity,
     default_other: Identity | None = None,
 ) -> tuple[Identity, Identity | None]:
@@ -95,7 +96,8 @@ def resolve_identities(
     if scheme == "basic":
         _refuse(api_name, "takes --auth NAME:PASSWORD", token=token, tenant=tenant,
                 other_tenant=other_tenant)  # fmt: skip
-        return (default if auth is None else Identity("basic", auth[0], auth[1])), None
+        return _basic_identities(auth, other_user, embedded, default, default_other)
+    _refuse(api_name, "has no users", other_user=other_user)
     if auth is not None:
         raise UsageError(f"--auth is for Basic credentials; {api_name} takes --token TOKEN")
     if not tenant_header:
@@ -118,6 +120,29 @@ def resolve_identities(
         raise UsageError("--other-tenant must name another tenant than --tenant")
     if other.secret == identity.secret:
         raise UsageError("--other-tenant must carry that tenant's own token")
+    return identity, other
+
+
+def _basic_identities(
+    auth: tuple[str, str] | None,
+    other_user: tuple[str, str] | None,
+    embedded: bool,
+    default: Identity,
+    default_other: Identity | None,
+) -> tuple[Identity, Identity | None]:
+    """The run's user and a second one: `--other-user`, or the embedded mock's own."""
+    identity = default if auth is None else Identity("basic", auth[0], auth[1])
+    if other_user is not None:
+        other: Identity | None = Identity("basic", other_user[0], other_user[1])
+    elif embedded and default_other is not None:
+        other = default_other
+        if other.name == identity.name:
+            other = Identity("basic", f"{identity.name}-other", other.secret)
+    else:
+        return identity, None
+    assert other is not None
+    if other.name == identity.name:
+        raise UsageError("--other-user must name another user than --auth")
     return identity, other
 
 

@@ -32,6 +32,8 @@ class ContractOptions:
     """The tenant `token` acts for (the Event Collector)."""
     other_tenant: tuple[str, str] | None = field(default=None, repr=False)
     """Another tenant and its token, for the isolation checks (the Event Collector)."""
+    other_user: tuple[str, str] | None = field(default=None, repr=False)
+    """Another user's Basic credentials, for the identity checks (Barchart)."""
     api: str = DEFAULT_API
     job_timeout: float = DEFAULT_JOB_TIMEOUT
     max_examples: int = DEFAULT_MAX_EXAMPLES
@@ -81,6 +83,12 @@ def _option_table(apis: Sequence[str]) -> list[tuple[str, str, dict[str, Any]]]:
             "metavar": "NAME:TOKEN",
             "help": "a second tenant, to check that tenants cannot read each other's events "
             "(event-collector; without it, isolation is reported as not covered)",
+        }),
+        ("--other-user", "other_user", {
+            "type": credentials,
+            "metavar": "NAME:PASSWORD",
+            "help": "a second user, to check that GET /service/authenticate answers who the "
+            "caller is (barchart; without it, that rule is reported as not exercised)",
         }),
         ("--job-timeout", "job_timeout", {
             "type": float,

@@ -115,13 +115,16 @@ class ContractPlugin:
         return report
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        from events_mock.contract.report import coverage_lines
+        from events_mock.contract.report import coverage_lines, rule_lines
 
         terminalreporter.write_sep("=", "contract coverage")
         for name, value in self.run.describe():
             terminalreporter.write_line(f"{name:<7} {value}")
         terminalreporter.write_line("")
         for line in coverage_lines(self.run):
+            terminalreporter.write_line(line)
+        terminalreporter.write_line("\nRules:")
+        for line in rule_lines(self.run):
             terminalreporter.write_line(line)
         terminalreporter.write_line(f"\nLeft on the target: {self.run.left_behind()}")
         terminalreporter.write_line(f"Reproduce this run with --seed {self.run.seed}")

@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 import pytest
 
+from events_mock.contract.rules import rules_of, unmet_needs
 from events_mock.contract.run import SAFE_METHODS, ContractRun
 
 PHASE_ORDER = ("examples", "coverage", "fuzzing", "stateful", "flows")
@@ -109,6 +110,36 @@ def coverage_lines(run: ContractRun) -> list[str]:
     lines.append("Contract checks (rules no schema can express):")
     ledger = run.context.ledger
     lines += _counts(ledger.passed, ledger.failed)
+    return lines
+
+
+def rule_lines(run: ContractRun) -> list[str]:
+    """How many of the API's inventory rules this run exercised on its target, and which it
+    could not and why: a need the target or the options do not meet (read-only, no clock
+    control, no second tenant, not an events-mock), or a check that did not run (`-k`)."""
+    rules = rules_of(run.api.name)
+    if not rules:
+        return [f"  {run.api.name} has no rule inventory"]
+    checked = [rule for rule in rules if rule.check is not None]
+    met = run.met_needs({need for rule in checked for need in rule.needs})
+    ran = run.context.ledger.passed + run.context.ledger.failed
+    ran += run.coverage.passed + run.coverage.failed
+    missed: dict[str, list[str]] = {}
+    for rule in checked:
+        why = ", ".join(unmet_needs(rule, met))
+        if not why and not ran[str(rule.check)]:
+            why = "its check did not run (-k)" if run.options.select else "its check did not run"
+        if why:
+            missed.setdefault(why, []).append(rule.id)
+    exercised = len(checked) - sum(map(len, missed.values()))
+    lines = [
+        f"  {exercised} of {len(checked)} checked inventory rules exercised on this target "
+        f"({len(rules) - len(checked)} more are not checkable against a deployment; "
+        "docs/contract-rules.md)"
+    ]
+    for why, ids in missed.items():
+        lines.append(f"  not exercised ({why}): {len(ids)}")
+        lines += [f"    {rule_id}" for rule_id in ids]
     return lines
 
 

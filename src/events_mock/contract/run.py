@@ -12,7 +12,7 @@ import contextlib
 import copy
 import secrets
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,6 +115,7 @@ class ContractRun:
             token=options.token,
             tenant=options.tenant,
             other_tenant=options.other_tenant,
+            other_user=options.other_user,
             default=self.api.default_identity,
             default_other=self.api.default_other,
         )
@@ -446,6 +447,54 @@ class ContractRun:
             headers={name: value for name, value in sent.items() if value is not None},
         )
 
+    def post_raw(self, operation_id: str, body: bytes, media_type: str | None) -> Response:
+        """Send bytes no `Case` would: a body of another media type, or JSON no reader can
+        carry. As the run's identity, through its session; judged by the caller."""
+        operation = self.operation(operation_id)
+        headers: dict[str, str | None] = {**self.identity.headers(), "Content-Type": media_type}
+        raw = self.session.request(
+            operation.method.upper(),
+            self.base_url + operation.path,
+            data=body,
+            headers=headers,
+            timeout=REQUEST_TIMEOUT,
+        )
+        self.coverage.requests[(operation.label, "flows")] += 1
+        return Response.from_requests(raw, verify=True)
+
+    def request_raw(self, method: str, url: str, *, identity: Identity | None = None) -> Response:
+        """One request outside the spec's operations (a HEAD), as `identity` (None: the run's
+        own) would send it; judged by the caller."""
+        headers: dict[str, str | None] = {
+            "Authorization": None,
+            **(identity or self.identity).headers(),
+        }
+        raw = self.session.request(method, url, headers=headers, timeout=REQUEST_TIMEOUT)
+        return Response.from_requests(raw, verify=True)
+
+    def control_url(self) -> str | None:
+        """The target's control plane (`/__mock`), if it is an events-mock: jobs can then be
+        ended with a chosen status. Known once the clock is (`clock`)."""
+        if isinstance(self.clock, (InProcessClock, ControlPlaneClock)):
+            return self.target + "/__mock"
+        return None
+
+    def met_needs(self, asked: Collection[str] = ("clock", "control")) -> set[str]:
+        """Which of the inventory's `NEEDS` this run meets (`events_mock.contract.rules`).
+        The target's control plane is probed for its clock only if `asked` needs it, and
+        never by a read-only run."""
+        met = set()
+        if not self.options.read_only:
+            met.add("writes")
+        if self.other is not None:
+            met.add("second-tenant")
+        probe = not self.options.read_only and bool({"clock", "control"} & set(asked))
+        if (self._clock is not None or probe) and isinstance(
+            self.clock, (InProcessClock, ControlPlaneClock)
+        ):
+            met |= {"clock", "control"}
+        return met
+
     def download(self, url: str) -> Response:
         """Follow a report link as anyone holding it would: without credentials."""
         raw = self.session.get(url, timeout=REQUEST_TIMEOUT, headers={"Authorization": None})
@@ -468,7 +517,7 @@ class ContractRun:
         if self.api.whoami_operation is None:
             return None
         whoami = self.operation(self.api.whoami_operation)
-        for identity, hint in ((self.identity, self._hint()), (self.other, "--other-tenant")):
+        for identity, hint in ((self.identity, self._hint()), (self.other, self._other_hint())):
             if identity is None:
                 continue
             case = self.make_case(
@@ -487,6 +536,9 @@ class ContractRun:
                 f"({said}): pass valid ones with {hint}"
             )
         return None
+
+    def _other_hint(self) -> str:
+        return "--other-user" if self.api.scheme == "basic" else "--other-tenant"
 
     def _hint(self) -> str:
         if self.api.scheme == "basic":

@@ -22,7 +22,7 @@ import pytest
 from events_mock.contract.identity import UsageError
 from events_mock.contract.options import ContractOptions
 from events_mock.contract.plugin import SUITE_DIR, ContractPlugin
-from events_mock.contract.report import ResultLine, VerifyReporter, coverage_lines
+from events_mock.contract.report import ResultLine, VerifyReporter, coverage_lines, rule_lines
 from events_mock.contract.run import ContractRun
 
 CONFORMS, DOES_NOT_CONFORM, NOT_VERIFIED = 0, 1, 2
@@ -127,6 +127,9 @@ def _verdict(
         out.write(_indent(failure.details) + "\n")
     out.write("\nCoverage\n--------\n")
     for line in coverage_lines(run):
+        out.write(line + "\n")
+    out.write("\nRules\n-----\n")
+    for line in rule_lines(run):
         out.write(line + "\n")
     out.write("\n")
     skipped = _skipped_note(reporter.deselected, run.options)

@@ -97,7 +97,7 @@ class ContractApi:
 
 
 def _barchart_mock(identity: Identity, other: Identity | None) -> dict[str, Any]:
-    return {"users": {identity.name: identity.secret}}
+    return {"users": {i.name: i.secret for i in (identity, other) if i is not None}}
 
 
 def _collector_mock(identity: Identity, other: Identity | None) -> dict[str, Any]:
@@ -166,12 +166,13 @@ CONTRACT_APIS: dict[str, ContractApi] = {
     "barchart": ContractApi(
         name="barchart",
         spec=spec_path("barchart-events.yaml"),
-        flows=("barchart_events", "barchart_reports"),
         ping_operation="getServiceVersion",
         whoami_operation="authenticate",
         scheme="basic",
         default_identity=Identity("basic", *_demo(DEMO_USERS)),
+        default_other=Identity("basic", "other", "other-password"),
         mock_settings=_barchart_mock,
+        flows=("barchart_events", "barchart_service", "barchart_reports"),
         checks=_barchart_checks,
         stores="events tagged {tag} (their first context value), timestamps from {window}",
         footprint=_barchart_footprint,

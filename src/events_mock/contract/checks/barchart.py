@@ -10,10 +10,10 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, TypeVar
 from urllib.parse import urlsplit
 
 from schemathesis import Case, CheckContext, Response
@@ -31,11 +31,21 @@ from events_mock.contract.checks.common import (
     sent_path_parameter,
     sent_url,
 )
+from events_mock.contract.clocks import JobTimedOut
 from events_mock.contract.context import RunContext
 from events_mock.contract.registry import CheckSet
 from events_mock.contract.violations import fail, snippet
 
-__all__ = ["BARCHART", "JOB_FAILED", "NO_JOB", "STILL_RUNNING", "JobRecord", "SeenJobs"]
+__all__ = [
+    "BARCHART",
+    "INVALID",
+    "JOB_FAILED",
+    "NO_JOB",
+    "STILL_RUNNING",
+    "UNSUPPORTED_MEDIA_TYPE",
+    "JobRecord",
+    "SeenJobs",
+]
 
 BARCHART = CheckSet("barchart", includes=[COMMON])
 TERMINAL = frozenset({"COMPLETE", "TIMEOUT", "FAILED"})
@@ -46,6 +56,9 @@ OUTPUT_FIELDS = ("delimiter", "bucketName", "bucketKey")
 NO_JOB = "EVENT_JOB_GET_FAILED_NO_JOB"
 STILL_RUNNING = "EVENT_JOB_GET_FAILED_RUNNING"
 JOB_FAILED = "EVENT_JOB_GET_FAILED"
+INVALID = "REQUEST_INVALID"
+UNSUPPORTED_MEDIA_TYPE = "REQUEST_UNSUPPORTED_MEDIA_TYPE"
+T = TypeVar("T")
 
 
 @dataclass
@@ -326,6 +339,95 @@ def export_exactly(
         )
 
 
+@BARCHART.flow_check
+def finishes_in_time(ctx: RunContext, name: str, wait: Callable[[], T]) -> T:
+    """A job leaves RUNNING within its deadline (15 minutes, or `--job-timeout`)."""
+    try:
+        return wait()
+    except JobTimedOut as timed_out:
+        fail(f"the {name} report: {timed_out}")
+
+
+@BARCHART.flow_check
+def job_failed(ctx: RunContext, final: str | None, response: Response) -> None:
+    """A report no export can satisfy (a product asked for another product's types) ends
+    FAILED: not COMPLETE with an empty file, not TIMEOUT."""
+    if final != "FAILED":
+        fail(f"a report asking a product for another product's types ended {final}", response)
+
+
+@BARCHART.flow_check
+def link_still_valid(ctx: RunContext, why: str, response: Response) -> None:
+    """A link within its 15 minutes downloads, whatever was asked for since."""
+    if response.status_code != 200:
+        fail(f"{why}: the download answered {response.status_code}", response)
+
+
+@BARCHART.flow_check
+def forged_link_refused(ctx: RunContext, kind: str, response: Response) -> None:
+    """A link is the capability to its file: one altered or cut short grants nothing."""
+    if 200 <= response.status_code < 300:
+        fail(f"{kind} downloaded ({response.status_code}); it must be refused", response)
+
+
+@BARCHART.flow_check
+def foreign_link_refused(ctx: RunContext, kind: str, response: Response) -> None:
+    """A link grants its own report only: its token opens no other report's file."""
+    if 200 <= response.status_code < 300:
+        fail(f"{kind} downloaded ({response.status_code}); it must be refused", response)
+
+
+@BARCHART.flow_check
+def link_expires(ctx: RunContext, response: Response) -> None:
+    """A link is good for 15 minutes: once they have passed its download answers 403."""
+    if response.status_code != 403:
+        fail(
+            f"a link 15 minutes after it was issued answered {response.status_code}, "
+            "expected 403 (expired)",
+            response,
+        )
+
+
+@BARCHART.flow_check
+def authenticate_answers_caller(
+    ctx: RunContext, mine: Response, again: Response, theirs: Response
+) -> None:
+    """`GET /service/authenticate` answers who the caller is: one user's id every time, and
+    another user's differs."""
+    ids = [_user_id(r) for r in (mine, again, theirs)]
+    if ids[0] != ids[1]:
+        fail(f"one user was answered two ids: {ids[0]!r}, then {ids[1]!r}", mine, again)
+    if ids[0] == ids[2]:
+        fail(f"two users were both answered the user id {ids[0]!r}", mine, theirs)
+
+
+@BARCHART.flow_check
+def head_like_get(ctx: RunContext, head: Response, get: Response) -> None:
+    """HEAD answers what GET would, without a body (RFC 9110 9.3.2)."""
+    if head.status_code != get.status_code:
+        fail(f"HEAD answered {head.status_code}, GET {get.status_code}", head, get)
+    media = [(r.headers.get("content-type") or [""])[0] for r in (head, get)]
+    if media[0] != media[1]:
+        fail(f"HEAD answered Content-Type {media[0]!r}, GET {media[1]!r}", head, get)
+    if head.content:
+        fail(f"HEAD answered a body of {len(head.content)} bytes", head)
+
+
+@BARCHART.flow_check
+def export_includes(
+    ctx: RunContext,
+    rows: Sequence[Sequence[str]],
+    expected: Sequence[Sequence[str]],
+    response: Response,
+) -> None:
+    """The export holds at least these rows, each as often as expected (a range open on one
+    side may hold other runs' events too)."""
+    missing = Counter(map(tuple, expected)) - Counter(map(tuple, rows))
+    if missing:
+        detail = "".join(f"\n      missing: {'|'.join(r)}" for r in sorted(missing.elements()))
+        fail(f"the export lacks {sum(missing.values())} of this run's events:{detail}", response)
+
+
 # ---------------------------------------------------------------------------------------------
 # Response checks: run by Schemathesis on every response of the Barchart API
 
@@ -466,6 +568,43 @@ def barchart_link_follows_job(
     return None
 
 
+@BARCHART.response_check
+def basic_challenge_sent(
+    ctx: RunContext, checking: CheckContext, response: Response, case: Case
+) -> bool | None:
+    """A 401 carries the Basic challenge (RFC 7235 3.1: a 401 MUST send `WWW-Authenticate`;
+    RFC 7617 2: `realm` is required), saying `charset="UTF-8"` (the spec, RFC 7617 2.1)."""
+    if response.status_code != 401:
+        return True
+    challenges = response.headers.get("www-authenticate") or []
+    basic = [c for c in challenges if c.split(" ", 1)[0].lower() == "basic"]
+    if not basic:
+        fail(f"a 401 must carry a Basic challenge (WWW-Authenticate), got {challenges}", response)
+    if not any("realm=" in c.lower() for c in basic):
+        fail(f"the Basic challenge must name its realm, got {basic}", response)
+    if not any(_charset_utf8(c) for c in basic):
+        fail(f'the Basic challenge must say charset="UTF-8", got {basic}', response)
+    return None
+
+
+@BARCHART.response_check
+def error_media_type_exact(
+    ctx: RunContext, checking: CheckContext, response: Response, case: Case
+) -> bool | None:
+    """An error answer's Content-Type is exactly `application/json`: the vendor's SDK reads
+    an error only then (a `; charset=` parameter, or `+json`, and it sees no error)."""
+    if response.status_code < 400:
+        return True
+    media = (response.headers.get("content-type") or [""])[0]
+    if "json" in media.lower() and media.strip() != "application/json":
+        fail(
+            f"a {response.status_code} answer's Content-Type is {media!r}; the vendor's SDK "
+            "reads error answers only as exactly 'application/json'",
+            response,
+        )
+    return None
+
+
 # ---------------------------------------------------------------------------------------------
 # Helpers
 
@@ -521,6 +660,17 @@ def _routable(source: str) -> bool:
 def _job_key(response: Response, source: str) -> tuple[str, str]:
     parts = urlsplit(sent_url(response))
     return (f"{parts.scheme}://{parts.netloc}", source)
+
+
+def _user_id(response: Response) -> Any:
+    body = json_body(response)
+    user = body.get("user") if isinstance(body, Mapping) else None
+    return user.get("id") if isinstance(user, Mapping) else None
+
+
+def _charset_utf8(challenge: str) -> bool:
+    params = challenge.lower().replace(" ", "")
+    return 'charset="utf-8"' in params or "charset=utf-8" in params
 
 
 def _is_int(value: Any) -> bool:

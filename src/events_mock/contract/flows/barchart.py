@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from typing import Any, TypeGuard
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from events_mock.barchart.catalog import COLUMN_SOURCE_KEY, load_catalog
 from events_mock.contract.footprint import Footprint, PrivateWindow, RunMark
@@ -18,12 +19,14 @@ OTHER_CUSTOMER = "TGAM"
 PRODUCT = "PORTFOLIO"
 OTHER_PRODUCT = "WATCHLIST"
 TYPED = "PORTFOLIO-CREATED"
+FOREIGN_TYPE = "WATCHLIST-CREATED"
+"""A type of another product than `PRODUCT`: a report asking `PRODUCT` for it ends FAILED."""
 INVALID_TYPE = "NOT-AN-EVENT-TYPE"
 MAX_TIMESTAMP = 253_402_300_799_999
 """The spec's `Timestamp` maximum: the end of the year 9999."""
 
 
-def event(type_: str, timestamp: int, *context: str, **extra: Any) -> dict[str, Any]:
+def event(type_: str, timestamp: int, *context: str | None, **extra: Any) -> dict[str, Any]:
     product = load_catalog().product_of.get(type_, PRODUCT)
     body = {
         "customer": CUSTOMER,
@@ -40,19 +43,23 @@ def report_events(tag: str, window: PrivateWindow) -> tuple[list[dict], list[dic
     """Events a report over the window must hold, and near misses it must leave out.
 
     Both bounds are inclusive; one value holds a comma and a space, which only survive an
-    export that really splits on its delimiter; `symbol` is not an export column.
+    export that really splits on its delimiter; `symbol` is not an export column. One event
+    is there twice, identical (each must be exported), one has a `null` value (an empty
+    column).
     """
     start, end = window.start, window.end
     inside = [
         event("PORTFOLIO-APPLICATION-LOADED", start, tag),
         event("PORTFOLIO-CREATED", start + 1_000, tag, "pf-1", version="contract-suite"),
+        event("PORTFOLIO-CREATED", start + 1_000, tag, "pf-1", version="contract-suite"),
+        event("PORTFOLIO-TRANSACTION-CREATED", start + 1_500, tag, None, "pos-8", "MSFT"),
         event("PORTFOLIO-TRANSACTION-CREATED", start + 2_000, tag, "pf-1", "pos-7", "AAPL"),
         event("PORTFOLIO-BROKERAGE-REPORT-DOWNLOADED", start + 3_000, tag, "pf-1", "1Y"),
         event("PORTFOLIO-CLOSED-POSITIONS-CHANGED", start + 3_000, tag, "pf-2", "true"),
         event("PORTFOLIO-CREATED", end, tag, "pf 3, with a comma"),
     ]
     outside = [
-        event("PORTFOLIO-CREATED", start - 1, tag, "just-before"),
+        just_before(tag, window),
         event("PORTFOLIO-CREATED", end + 1, tag, "just-after"),
         event("WATCHLIST-APPLICATION-LOADED", start + 500, tag),
         {
@@ -63,6 +70,11 @@ def report_events(tag: str, window: PrivateWindow) -> tuple[list[dict], list[dic
     return inside, outside
 
 
+def just_before(tag: str, window: PrivateWindow) -> dict[str, Any]:
+    """The near miss a millisecond before the window: in a report without `start` only."""
+    return event("PORTFOLIO-CREATED", window.start - 1, tag, "just-before")
+
+
 def rejected_batch(tag: str, window: PrivateWindow) -> list[dict]:
     """A valid event in the window beside an invalid one: the whole batch must be refused."""
     return [
@@ -71,8 +83,18 @@ def rejected_batch(tag: str, window: PrivateWindow) -> list[dict]:
     ]
 
 
+def mismatched_batch(tag: str, window: PrivateWindow) -> list[dict]:
+    """A valid event in the window beside one of another product's type (WATCHLIST with a
+    PORTFOLIO type): refused whole, so the valid one is in no report either."""
+    return [
+        event("PORTFOLIO-CREATED", window.start + 4_000, tag, "from-a-mismatched-batch"),
+        {**event("PORTFOLIO-CREATED", window.start + 4_000, tag, "x"), "product": OTHER_PRODUCT},
+    ]
+
+
 def batch_events(tag: str, window: PrivateWindow, count: int, offset: int = 0) -> list[dict]:
-    """Events after the window (no report of the window sees them), several types per batch."""
+    """Events after the window (no report of the window sees them), several types per batch;
+    the first carries a `version`, the second a `null` context value."""
     types = ["PORTFOLIO-ACCESSED", "PORTFOLIO-VIEW-TYPE-CHANGED", "PORTFOLIO-APPLICATION-LOADED"]
     base = window.end + 60_000 + offset
     events = []
@@ -80,6 +102,10 @@ def batch_events(tag: str, window: PrivateWindow, count: int, offset: int = 0) -
         type_ = types[n % len(types)]
         context = [tag, f"pf-{n}", "table"][: _arity(type_)]
         events.append(event(type_, base + n, *context))
+    if events:
+        events[0]["version"] = "contract-suite"
+    if len(events) > 1 and len(events[1]["context"]) > 1:
+        events[1]["context"][1] = None
     return events
 
 
@@ -99,7 +125,8 @@ def export_row(event: dict[str, Any], product: str) -> list[str]:
     for column in load_catalog().columns(product):
         key = COLUMN_SOURCE_KEY.get(column, column)
         position = keys.index(key) if key in keys else None
-        row.append(context[position] if position is not None and position < len(context) else "")
+        value = context[position] if position is not None and position < len(context) else None
+        row.append("" if value is None else value)
     return row
 
 
@@ -115,6 +142,40 @@ def report_filter(window: PrivateWindow, **extra: Any) -> dict[str, Any]:
 
 def unknown_source() -> str:
     return f"JOB-{uuid.uuid4()}"
+
+
+OVERLONG_SOURCE = "JOB-" + "0" * 197
+"""201 characters: one past the spec's `maxLength` of a source."""
+
+
+def altered_links(link: str) -> list[tuple[str, str]]:
+    """(what was done, the link) for each way to forge `link` without knowing how it is
+    signed: the last character of its longest query value (the token or signature) changed,
+    and the query dropped. A link without a query is its own token: its path is altered."""
+    parts = urlsplit(link)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if not query:
+        path = parts.path[:-5] + _flip(parts.path[-5]) + parts.path[-4:]
+        return [("the link with its path altered", urlunsplit(parts._replace(path=path)))]
+    longest = max(range(len(query)), key=lambda i: len(query[i][1]))
+    name, value = query[longest]
+    query[longest] = (name, value[:-1] + _flip(value[-1:] or "x"))
+    return [
+        (f"the link with its {name!r} altered", urlunsplit(parts._replace(query=urlencode(query)))),
+        ("the link without its query", urlunsplit(parts._replace(query=""))),
+    ]
+
+
+def mixed_link(own: str, foreign: str) -> str | None:
+    """`own`'s file with `foreign`'s token (its query): None when links carry no query."""
+    own_parts, foreign_parts = urlsplit(own), urlsplit(foreign)
+    if not own_parts.query or not foreign_parts.query or own_parts.path == foreign_parts.path:
+        return None
+    return urlunsplit(own_parts._replace(query=foreign_parts.query))
+
+
+def _flip(char: str) -> str:
+    return "A" if char != "A" else "B"
 
 
 # ---------------------------------------------------------------------------------------------

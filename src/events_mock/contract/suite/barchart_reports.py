@@ -15,12 +15,13 @@ from schemathesis import Case, Response
 
 from events_mock.contract.checks import barchart as rules
 from events_mock.contract.checks import common
-from events_mock.contract.clocks import JobTimedOut, wait_for_job
+from events_mock.contract.clocks import wait_for_job
 from events_mock.contract.flows import barchart
 from events_mock.contract.run import ContractRun
 from events_mock.contract.violations import ContractViolation
 
 pytestmark = pytest.mark.api("barchart")
+LINK_MINUTES = 15
 writes = pytest.mark.writes
 
 
@@ -53,30 +54,33 @@ class Job:
 
     def wait(self, contract: ContractRun) -> list[dict[str, Any]]:
         if not self.history:
-            try:
-                self.history = wait_for_job(
-                    lambda: read_status(contract, self.source),
+            source = self.source
+            self.history = rules.finishes_in_time(
+                contract.context,
+                f"{self.name} ({source})",
+                lambda: wait_for_job(
+                    lambda: read_status(contract, source),
                     contract.clock,
                     contract.options.job_timeout,
                     started=self.started_at,
-                )
-            except JobTimedOut as timed_out:
-                raise ContractViolation(
-                    "finishes_in_time", f"the {self.name} report {self.source}: {timed_out}"
-                ) from timed_out
+                ),
+            )
         return self.history
 
-    def download(self, contract: ContractRun) -> Response:
-        """Ask for a link and follow it without credentials."""
+    def link(self, contract: ContractRun) -> str:
+        """A fresh link to the finished job's file."""
         self.wait(contract)
-        link = contract.call(
+        response = contract.call(
             "getReportLink",
             path_parameters={"source": self.source},
             expect=200,
             why=f"the link to the finished {self.name} report",
         )
-        url = rules.link_is_download_url(contract.context, link)
-        export = contract.download(url)
+        return rules.link_is_download_url(contract.context, response)
+
+    def download(self, contract: ContractRun) -> Response:
+        """Ask for a link and follow it without credentials."""
+        export = contract.download(self.link(contract))
         rules.downloads_without_credentials(contract.context, export)
         return export
 
@@ -102,6 +106,9 @@ def posted(contract: ContractRun) -> list[dict[str, Any]]:
     contract.send(
         "createEvents", body={"events": barchart.rejected_batch(contract.tag, contract.window)}
     )
+    contract.send(
+        "createEvents", body={"events": barchart.mismatched_batch(contract.tag, contract.window)}
+    )
     return inside
 
 
@@ -118,8 +125,16 @@ def jobs(contract: ContractRun, posted: list[dict[str, Any]]) -> dict[str, Job]:
         "semicolon": barchart.report_filter(window),
         "comma-in-filter": barchart.report_filter(window, output={"delimiter": ","}),
         "backwards": barchart.report_filter(window, start=window.end, end=window.start),
+        # A product asked for another product's types: no export can satisfy it.
+        "foreign-types": barchart.report_filter(window, types=[barchart.FOREIGN_TYPE]),
+        "to-time-out": barchart.report_filter(window),
+        # No start: unbounded before the window (only old runs' events lie there; an open
+        # end would take every real event, and time out).
+        "open-start": {k: v for k, v in barchart.report_filter(window).items() if k != "start"},
     }
-    outputs = {"semicolon": {"delimiter": ";"}}
+    # Where the file would be stored, which changes nothing about the link's file.
+    bucket = {"bucketName": "contract-suite", "bucketKey": f"{contract.tag}/export.csv"}
+    outputs = {"semicolon": {"delimiter": ";", **bucket}}
     started = {}
     for name, sent in filters.items():
         output = outputs.get(name)
@@ -127,6 +142,14 @@ def jobs(contract: ContractRun, posted: list[dict[str, Any]]) -> dict[str, Job]:
         case, response = contract.send("startReport", body=body)
         started[name] = Job(
             name, sent, case, response, output=output, started_at=contract.clock.elapsed()
+        )
+    # Ended TIMEOUT at once where the target is an events-mock (its control plane), before
+    # any wait lets it finish COMPLETE: a status never goes backwards.
+    control = contract.control_url()
+    timing_out = started["to-time-out"]
+    if control is not None and timing_out.started.status_code == 200:
+        contract.session.post(
+            f"{control}/jobs/{timing_out.source}/status", json={"status": "TIMEOUT"}, timeout=30
         )
     window_job = started["window"]
     if window_job.started.status_code == 200:
@@ -163,7 +186,10 @@ def test_job_finishes_once_and_stays_finished(contract: ContractRun, jobs: dict[
         history.append(read_status(contract, job.source))
     statuses = [status.get("status") for status in history]
     rules.status_moves_once(contract.context, statuses)
+    started = job.started.json()
+    record = rules.JobRecord(started.get("filter"), (started.get("timing") or {}).get("start"))
     for status in history:
+        rules.job_unchanged(contract.context, record, status, job.started)
         rules.filter_echoed(contract.context, job.sent, status, job.started, job.output)
         rules.timing_consistent(contract.context, status, job.started)
     rules.job_completed(contract.context, statuses[-1], job.started)
@@ -179,6 +205,25 @@ def test_report_holds_exactly_the_runs_events(
     )
     expected = [barchart.export_row(event, barchart.PRODUCT) for event in posted]
     rules.export_exactly(contract.context, rows, expected, export)
+
+
+@writes
+def test_report_without_start_is_unbounded_before(
+    contract: ContractRun, jobs: dict[str, Job], posted: list[dict[str, Any]]
+) -> None:
+    """It holds the window's events and the near miss just before it (older runs' events may
+    be there too); a TIMEOUT is the service's right for a range that holds too many."""
+    job = jobs["open-start"]
+    if job.wait(contract)[-1].get("status") == "TIMEOUT":
+        return
+    export = job.download(contract)
+    rows = rules.export_delimited(
+        contract.context, export, barchart.export_columns(barchart.PRODUCT)
+    )
+    expected = [barchart.export_row(event, barchart.PRODUCT) for event in posted]
+    before = barchart.just_before(contract.tag, contract.window)
+    expected.append(barchart.export_row(before, barchart.PRODUCT))
+    rules.export_includes(contract.context, rows, expected, export)
 
 
 @writes
@@ -291,6 +336,102 @@ def test_unknown_source_refused(contract: ContractRun) -> None:
         rules.refused_with(
             contract.context, response, 404, rules.NO_JOB, f"{operation} of an unknown source"
         )
+        overlong = contract.call(operation, path_parameters={"source": barchart.OVERLONG_SOURCE})
+        rules.refused_with(
+            contract.context,
+            overlong,
+            400,
+            rules.INVALID,
+            f"{operation} of a source of {len(barchart.OVERLONG_SOURCE)} characters",
+        )
+
+
+@writes
+def test_filter_without_its_wrapper_is_refused(contract: ContractRun) -> None:
+    """The guide's prose body (`{customer, product, ...}`, no `filter`): 400, no job."""
+    response = contract.call("startReport", body=barchart.report_filter(contract.window))
+    rules.refused_with(
+        contract.context, response, 400, rules.INVALID, "a filter sent without its wrapper"
+    )
+
+
+@writes
+def test_options_given_two_values_are_refused(contract: ContractRun) -> None:
+    """Judged by `barchart_valid_requests_accepted`, as every answer is."""
+    sent = barchart.report_filter(contract.window, output={"delimiter": ";"})
+    contract.call("startReport", body={"filter": sent, "output": {"delimiter": ","}})
+
+
+@writes
+def test_report_no_export_can_satisfy_fails(contract: ContractRun, jobs: dict[str, Job]) -> None:
+    job = jobs["foreign-types"]
+    if job.started.status_code == 400:
+        return  # refused up front: no job, no file, as good as FAILED
+    history = job.wait(contract)
+    rules.job_failed(contract.context, history[-1].get("status"), job.started)
+    link = contract.call("getReportLink", path_parameters={"source": job.source})
+    rules.refused_with(
+        contract.context, link, 409, rules.JOB_FAILED, "the link of a job that ended FAILED"
+    )
+
+
+@writes
+def test_link_grants_its_report_and_nothing_else(
+    contract: ContractRun, jobs: dict[str, Job]
+) -> None:
+    """An earlier link stays good when a new one is issued; an altered one, or one report's
+    file with another's token, downloads nothing."""
+    window, typed = jobs["window"], jobs["typed"]
+    earlier, later = window.link(contract), window.link(contract)
+    columns = barchart.export_columns(barchart.PRODUCT)
+    for url, why in ((earlier, "a link issued before the latest one"), (later, "the latest")):
+        rules.link_still_valid(contract.context, why, contract.download(url))
+    for kind, forged in barchart.altered_links(later):
+        rules.forged_link_refused(contract.context, kind, contract.download(forged))
+    mixed = barchart.mixed_link(later, typed.link(contract))
+    if mixed is not None:
+        rules.foreign_link_refused(
+            contract.context,
+            "the window report's file with the typed report's token",
+            contract.download(mixed),
+        )
+    # The forgeries revoked nothing: the real link still downloads the file.
+    rules.export_delimited(contract.context, contract.download(earlier), columns)
+
+
+@writes
+def test_job_that_timed_out_gives_no_link(contract: ContractRun, jobs: dict[str, Job]) -> None:
+    """TIMEOUT cannot be caused on purpose; an events-mock's control plane ends a job so."""
+    control = contract.control_url()
+    if control is None:
+        pytest.skip("not an events-mock: a job cannot be made to time out")
+    job = jobs["to-time-out"]
+    final = job.wait(contract)[-1].get("status")
+    link = contract.call("getReportLink", path_parameters={"source": job.source})
+    rules.refused_with(
+        contract.context, link, 409, rules.JOB_FAILED, f"the link of a job that ended {final}"
+    )
+
+
+@writes
+def test_link_is_good_for_15_minutes(contract: ContractRun, jobs: dict[str, Job]) -> None:
+    """Moves the target's clock past 15 minutes: last in this module, after every job."""
+    if contract.control_url() is None:
+        pytest.skip("no clock control: a link's 15 minutes are not waited for in real time")
+    window = jobs["window"]
+    url = window.link(contract)
+    contract.clock.pass_time(LINK_MINUTES * 60 - 1)
+    rules.link_still_valid(
+        contract.context, "a link a second before its 15 minutes end", contract.download(url)
+    )
+    fresh = window.link(contract)
+    contract.clock.pass_time(2)
+    rules.link_expires(contract.context, contract.download(url))
+    rules.link_still_valid(
+        contract.context,
+        "a fresh link asked for 15 minutes after the first, 2 s later",
+        contract.download(fresh),
+    )
 
 
 def _json(response: Response) -> Any:
