@@ -81,8 +81,7 @@ RULES: tuple[Rule, ...] = (
     # -- info.description: Errors ------------------------------------------------------------------
     Rule(
         "event-collector.errors.code-is-status",
-        "Every error answer has the `Error` shape and its `code` is the HTTP status of the "
-        "answer.",
+        "Every error answer has the `Error` shape and its `code` is the HTTP status of the answer.",
         f"{SPEC}: info.description (Errors); schema Error",
         check="error_code_is_status",
     ),
@@ -100,7 +99,7 @@ RULES: tuple[Rule, ...] = (
         f"{SPEC}: info.description (Limits of the mock)",
         unchecked=MOCK_LIMIT,
     ),
-    # -- POST /api/v1/events -------------------------------------------------------------------------
+    # -- POST /api/v1/events ----------------------------------------------------------------------
     Rule(
         "event-collector.create.id-uuid4",
         "Each stored event is assigned an id that is a UUID4.",
@@ -143,12 +142,11 @@ RULES: tuple[Rule, ...] = (
         "event-collector.create.invalid-body-400",
         "A body that does not fit `EventRequest` (a missing required field, a value outside an "
         "enumeration, a wrong type) is refused and nothing is stored.",
-        f"{SPEC}: responses BadRequest; schemas EventRequest, EventSource, EventType, "
-        "Operation",
+        f"{SPEC}: responses BadRequest; schemas EventRequest, EventSource, EventType, Operation",
         check="negative_case_refused",
         needs=frozenset({"writes"}),
     ),
-    # -- links.GetEvent, GET /api/v1/events/{eventId} -----------------------------------------------
+    # -- links.GetEvent, GET /api/v1/events/{eventId} ---------------------------------------------
     Rule(
         "event-collector.read.equals-created",
         "The created event read back by the tenant that created it (by its id or at its "
@@ -172,7 +170,7 @@ RULES: tuple[Rule, ...] = (
         'is passed as a path param")',
         check="answered_with",
     ),
-    # -- components.securitySchemes.bearerAuth, parameters.TenantHeader -----------------------------
+    # -- components.securitySchemes.bearerAuth, parameters.TenantHeader ---------------------------
     Rule(
         "event-collector.auth.bad-token-401",
         "A missing, malformed or unknown bearer token answers 401.",
@@ -200,8 +198,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "event-collector.tenancy.authentication-first",
-        "Authentication is checked first: a wrong token without `X-TWC-Tenant` still answers "
-        "401.",
+        "Authentication is checked first: a wrong token without `X-TWC-Tenant` still answers 401.",
         f"{SPEC}: parameters TenantHeader",
         check="credentials_rejected",
     ),
@@ -231,8 +228,7 @@ RULES: tuple[Rule, ...] = (
         "event-collector.schema.base64-strict",
         "A base64 field that is not standard base64 (RFC 4648 alphabet, padding, no line "
         "breaks) of a UTF-8 JSON document answers 400.",
-        f"{SPEC}: schema Base64Json; the vendor's integration rules (payloads are base64 of "
-        "JSON)",
+        f"{SPEC}: schema Base64Json; the vendor's integration rules (payloads are base64 of JSON)",
         check="refused_naming_field",
         needs=frozenset({"writes"}),
     ),
