@@ -210,6 +210,25 @@ def _repeated_keys_accepted(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     return body_rewritten(app, lambda event: event)
 
 
+def _invalid_events_fixed_up(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    """An event missing a required field or outside an enumeration is "fixed up" and stored."""
+    sources = ("APPLICATION", "CUSTOMER", "INVENTORY_LEVEL", "INVENTORY_LOCATION", "ORDER",
+               "PRICE", "PRODUCT", "VARIANT_PRODUCT", "WISHLIST")  # fmt: skip
+
+    def edit(event: Any) -> Any:
+        if not isinstance(event, dict):
+            return event
+        if event.get("event_source") not in sources:
+            event["event_source"] = "APPLICATION"
+        if event.get("event_type") not in ("FAULT", "ENTITY_EVENT"):
+            event["event_type"] = "FAULT"
+        if not isinstance(event.get("event_payload"), dict):
+            event["event_payload"] = {}
+        return event
+
+    return body_rewritten(app, edit)
+
+
 def _base64_json_lenient(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     """Checks that the base64 text decodes to JSON with `json.loads`, which takes NaN, 1e400,
     repeated keys and lone surrogates."""
@@ -750,5 +769,14 @@ COLLECTOR_SERVERS = [
         _defaults_added,
         select="test_created_events_come_back_exactly",
         rule_id="schema.no-defaults",
+    ),
+    _server(
+        "collector-invalid-events-fixed-up",
+        CREATE,
+        "an event missing a required field or outside an enumeration is fixed up and stored",
+        "[negative_case_refused]",
+        _invalid_events_fixed_up,
+        select="test_conformance and POST",
+        rule_id="create.invalid-body-400",
     ),
 ]
