@@ -170,6 +170,19 @@ def _searching_with(
     return app
 
 
+def _criteria_or(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    """`accountId` and `eventType` together match events with either (OR, not AND)."""
+
+    def match(record: Mapping[str, Any], query: EventQuery) -> bool:
+        if query.account_id is None or query.event_types is None:
+            return matches(record, query)
+        by_account = dataclasses.replace(query, event_types=None)
+        by_type = dataclasses.replace(query, account_id=None)
+        return matches(record, by_account) or matches(record, by_type)
+
+    return _searching_with(mock, app, match)
+
+
 def _plus_not_read_as_space(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     """A space in an id is taken literally: an unencoded `+` matches nothing."""
 
@@ -846,5 +859,13 @@ BILLING_SERVERS = [
         _huge_limit_accepted,
         select="test_conformance",
         rule_id="parameters.range-400",
+    ),
+    _server(
+        "billing-criteria-or",
+        "accountId and eventType together match either (OR)",
+        "[criteria_satisfied]",
+        _criteria_or,
+        select="test_each_criterion_selects_exactly_its_events",
+        rule_id="search.every-criterion-narrows",
     ),
 ]
