@@ -310,9 +310,18 @@ def test_each_api_runs_its_own_response_checks() -> None:
             "barchart_job_refusals",
             "barchart_link_follows_job",
         ],
-        "event-collector": ["collector_event_created", "collector_event_read"],
-        "billing-care": ["billing_search_answered", "billing_valid_search_accepted"],
-        "control": [],
+        "event-collector": [
+            "collector_event_created",
+            "collector_event_read",
+            "collector_error_answered",
+        ],
+        "billing-care": [
+            "billing_search_answered",
+            "billing_records_consistent",
+            "billing_error_answered",
+            "billing_valid_search_accepted",
+        ],
+        "control": ["control_clock_answered", "control_problem_answered"],
     }
     billing = CONTRACT_APIS["billing-care"].checks()
     assert billing.replaced_builtins() == [
