@@ -377,6 +377,95 @@ def _deletion_ignored(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     return Rewrite(app, on_prefix("DELETE", "/sandboxes/"), before=lambda e: answer(e, 204))
 
 
+def _rule_member_dropped(member: str) -> Any:
+    """New fault rules lose `member` (as if the server did not know it)."""
+
+    def breaks(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+        def before(exchange: Exchange) -> bool:
+            rule = json.loads(exchange.request_body or b"{}")
+            if isinstance(rule, dict) and member in rule:
+                rule.pop(member)
+                exchange.request_body = json.dumps(rule).encode()
+            return False
+
+        return _with_body(app, on_control("POST", "/faults"), before)
+
+    return breaks
+
+
+def _seed_ignored(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    """A rule's `seed` is replaced by a fresh one each time."""
+    seeds = iter(range(1000, 10**6))
+
+    def before(exchange: Exchange) -> bool:
+        rule = json.loads(exchange.request_body or b"{}")
+        if isinstance(rule, dict) and "seed" in rule:
+            rule["seed"] = next(seeds)
+            exchange.request_body = json.dumps(rule).encode()
+        return False
+
+    return _with_body(app, on_control("POST", "/faults"), before)
+
+
+def _drop_answers_502(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    def before(exchange: Exchange) -> bool:
+        rule = json.loads(exchange.request_body or b"{}")
+        if isinstance(rule, dict) and rule.pop("drop", False):
+            rule["status"] = 502
+            exchange.request_body = json.dumps(rule).encode()
+        return False
+
+    return _with_body(app, on_control("POST", "/faults"), before)
+
+
+def _last_rule_decides(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    """Of several rules that fire, the last added decides the status."""
+    statuses: dict[str, list[int]] = {}
+
+    def watch(exchange: Exchange) -> None:
+        world = exchange.headers.get(SANDBOX, "")
+        if exchange.method == "DELETE" and exchange.path == f"{CONTROL}/faults":
+            statuses.pop(world, None)
+        elif exchange.method == "POST" and exchange.status == 201:
+            status = exchange.json().get("status")
+            if isinstance(status, int):
+                statuses.setdefault(world, []).append(status)
+
+    def several(exchange: Exchange) -> bool:
+        """Only requests under several rules (a dropped connection has no answer to change)."""
+        world = exchange.headers.get(SANDBOX, "")
+        return exchange.path.startswith("/api/v1/events/") and len(statuses.get(world, [])) > 1
+
+    def rewrite(exchange: Exchange) -> None:
+        known = statuses[exchange.headers.get(SANDBOX, "")]
+        if exchange.status == known[0]:
+            exchange.status = known[-1]
+            exchange.set_json({**exchange.json(), "code": known[-1]})
+
+    watched = Rewrite(app, lambda e: e.path == f"{CONTROL}/faults", watch)
+    return Rewrite(watched, several, rewrite)
+
+
+def _jobs_newest_first(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    return Rewrite(app, on_control("GET", "/jobs"),
+                   lambda e: _edit_body(e, lambda jobs: list(reversed(jobs))))  # fmt: skip
+
+
+def _jobs_never_expire(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    """An expired job is still answered, as it last was."""
+    seen: dict[tuple[str, str], bytes] = {}
+
+    def rewrite(exchange: Exchange) -> None:
+        key = (exchange.headers.get(SANDBOX, ""), exchange.path.split("/")[3])
+        if exchange.status == 200:
+            seen[key] = exchange.body
+        elif exchange.status == 404 and key in seen:
+            exchange.status, exchange.body = 200, seen[key]
+            exchange.response_headers["content-type"] = "application/json"
+
+    return Rewrite(app, lambda e: e.path.startswith(f"{CONTROL}/jobs/"), rewrite)
+
+
 # ---------------------------------------------------------------------------------------------
 # Helpers
 
@@ -427,6 +516,7 @@ JOBS = "test_jobs_end_as_forced_and_never_go_back"
 STATE = "test_state_round_trips_and_refuses_contradictions"
 SANDBOXES = "test_sandboxes_are_isolated_and_deleted_for_good"
 INDEX = "test_index_lists_every_operation"
+EFFECTS = "test_fault_effects_combine_as_documented"
 
 CONTROL_SERVERS = [
     _server("control-header-optional", "every changing call",
@@ -547,4 +637,28 @@ CONTROL_SERVERS = [
     _server("control-sandbox-deletion-ignored", "DELETE /sandboxes/{id}",
             "a deleted sandbox lives on", "[gone] sandbox", _deletion_ignored,
             rule_id="sandboxes.deleted", select=SANDBOXES),
+    _server("control-fault-after-ignored", "POST /faults", "a rule's after is ignored",
+            "[fault_sequence] a rule with after 1, times 1", _rule_member_dropped("after"),
+            rule_id="faults.after", select=EFFECTS),
+    _server("control-fault-malformed-ignored", "POST /faults", "malformed does nothing",
+            "[fault_malformed]", _rule_member_dropped("malformed"),
+            rule_id="faults.malformed", select=EFFECTS),
+    _server("control-fault-drop-answers", "POST /faults", "a drop rule answers 502 instead",
+            "[fault_dropped] a drop rule answered 502", _drop_answers_502,
+            rule_id="faults.drop", select=EFFECTS),
+    _server("control-fault-latency-ignored", "POST /faults", "latency_ms is ignored",
+            "[fault_delayed]", _rule_member_dropped("latency_ms"),
+            rule_id="faults.latency", select=EFFECTS),
+    _server("control-fault-last-decides", "the mocked APIs",
+            "of two rules that fire, the last added decides",
+            "[fault_sequence] two rules: the first decides", _last_rule_decides,
+            rule_id="faults.first-decides", select=EFFECTS),
+    _server("control-fault-seed-ignored", "POST /faults",
+            "a rule's seed is ignored (a fresh one each time)", "[fault_reproducible]",
+            _seed_ignored, rule_id="faults.seeded", select=EFFECTS),
+    _server("control-jobs-newest-first", "GET /jobs", "jobs are listed newest first",
+            "[jobs_listed]", _jobs_newest_first, rule_id="jobs.listed", select=JOBS),
+    _server("control-jobs-never-expire", "GET /jobs/{source}",
+            "an expired job is still answered", "[gone] job", _jobs_never_expire,
+            rule_id="jobs.expire", select=JOBS),
 ]  # fmt: skip

@@ -174,6 +174,58 @@ def emptied(ctx: RunContext, response: Response, what: str, items: Any) -> None:
              response)  # fmt: skip
 
 
+@CONTROL.flow_check
+def fault_sequence(
+    ctx: RunContext, responses: Sequence[Response], statuses: Sequence[int], why: str
+) -> None:
+    """Requests under rules answer as `after`, `times` and the first rule that fires say."""
+    got = [r.status_code for r in responses]
+    if got != list(statuses):
+        fail(f"{why}: the requests answered {got}, expected {list(statuses)}", *responses)
+
+
+@CONTROL.flow_check
+def fault_malformed(ctx: RunContext, response: Response, whole: Response) -> None:
+    """`malformed` lets the request through and cuts the answer's body in half."""
+    cut, full = response.content, whole.content
+    if response.status_code != whole.status_code or cut != full[: len(full) // 2]:
+        fail(f"a malformed rule answered {response.status_code} {cut[:80]!r}, expected the "
+             f"first half of {full[:80]!r}", response)  # fmt: skip
+
+
+@CONTROL.flow_check
+def fault_dropped(ctx: RunContext, response: Response | None) -> None:
+    """`drop` closes the connection without any answer."""
+    if response is not None:
+        fail(f"a drop rule answered {response.status_code} instead of closing", response)
+
+
+@CONTROL.flow_check
+def fault_delayed(ctx: RunContext, response: Response, seconds: float) -> None:
+    """`latency_ms` waits that long (real time) before answering."""
+    if response.elapsed < seconds:
+        fail(f"a rule with latency {seconds} s answered after {response.elapsed:.3f} s", response)
+
+
+@CONTROL.flow_check
+def fault_reproducible(ctx: RunContext, sequences: Sequence[Sequence[Response]]) -> None:
+    """A `probability` with a `seed` fires in the same sequence every time."""
+    patterns = [[r.status_code for r in sequence] for sequence in sequences]
+    if any(pattern != patterns[0] for pattern in patterns):
+        fail(f"the same seeded rule fired as {patterns}", *[s[-1] for s in sequences])
+
+
+@CONTROL.flow_check
+def jobs_listed(ctx: RunContext, response: Response, sources: Sequence[str]) -> None:
+    """`GET /jobs` lists every live job in the order started; an expired one is gone."""
+    body = json_body(response)
+    listed = (
+        [j.get("source") for j in body if isinstance(j, Mapping)] if isinstance(body, list) else []
+    )
+    if listed != list(sources):
+        fail(f"GET /jobs lists {listed}, expected {list(sources)}", response)
+
+
 # ---------------------------------------------------------------------------------------------
 # The journal
 

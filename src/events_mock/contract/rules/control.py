@@ -135,10 +135,18 @@ RULES: tuple[Rule, ...] = (
     # -- jobs -----------------------------------------------------------------------------------
     Rule(
         "control.jobs.listed",
-        "`GET /jobs` lists every live job in the order started; an expired one is gone.",
+        "`GET /jobs` lists every live job, in the order they were started.",
         f"{SPEC}: GET /jobs 200",
-        unchecked=NOT_YET + "it needs several Barchart jobs started and one expired "
-        "(`--job-ttl` of mock time) in the flows' sandbox",
+        check="jobs_listed",
+        needs=CONTROL,
+    ),
+    Rule(
+        "control.jobs.expire",
+        "A job expired (`--job-ttl` of mock time after it ended) is gone: from `GET /jobs` and "
+        "404 by its source.",
+        f"{SPEC}: GET /jobs 200",
+        check="gone",
+        needs=CONTROL,
     ),
     Rule(
         "control.jobs.forced",
@@ -209,13 +217,46 @@ RULES: tuple[Rule, ...] = (
         needs=CONTROL,
     ),
     Rule(
-        "control.faults.effects",
-        "The effects combine in order: `latency_ms`, then `drop`, else `malformed` (half the "
-        "body), else `status`; `after` and `probability` (with `seed`) decide when it fires; "
-        "the first rule that fires decides.",
-        f"{SPEC}: schema FaultRuleInput; POST /faults description",
-        unchecked=NOT_YET + "each effect needs a flow of its own (a dropped connection, a cut "
-        "body, a seeded sequence of firings)",
+        "control.faults.after",
+        "`after` matching requests pass untouched before the rule starts firing.",
+        f"{SPEC}: schema FaultRuleInput.after",
+        check="fault_sequence",
+        needs=CONTROL,
+    ),
+    Rule(
+        "control.faults.malformed",
+        "`malformed` lets the request through and cuts the answer's body in half.",
+        f"{SPEC}: schema FaultRuleInput",
+        check="fault_malformed",
+        needs=CONTROL,
+    ),
+    Rule(
+        "control.faults.drop",
+        "`drop` closes the connection without any answer.",
+        f"{SPEC}: schema FaultRuleInput",
+        check="fault_dropped",
+        needs=CONTROL,
+    ),
+    Rule(
+        "control.faults.latency",
+        "`latency_ms` waits that many real milliseconds before answering.",
+        f"{SPEC}: schema FaultRuleInput.latency_ms",
+        check="fault_delayed",
+        needs=CONTROL,
+    ),
+    Rule(
+        "control.faults.first-decides",
+        "Rules are tried in order: the first rule that fires decides what happens.",
+        f"{SPEC}: POST /faults description",
+        check="fault_sequence",
+        needs=CONTROL,
+    ),
+    Rule(
+        "control.faults.seeded",
+        "A rule's `probability` with a `seed` fires in the same sequence every time.",
+        f"{SPEC}: schema FaultRuleInput.seed",
+        check="fault_reproducible",
+        needs=CONTROL,
     ),
     Rule(
         "control.faults.removed",

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import requests
 from schemathesis import Response
 
 from events_mock.contract.checks import control as rules
@@ -54,12 +55,17 @@ class Sandbox:
     def json(self, operation_id: str, **kwargs: Any) -> Any:
         return json_body(self.call(operation_id, expect=kwargs.pop("expect", 200), **kwargs))
 
-    def collector_read(self) -> Response:
+    def collector_read(self, event_id: str | None = None) -> Response:
         """`GET /api/v1/events/{unknown id}` as the sandbox's tenant: 404 unless a fault fires."""
         return self.api_get(
-            f"/api/v1/events/{uuid.uuid4()}",
+            f"/api/v1/events/{event_id or uuid.uuid4()}",
             {"Authorization": f"Bearer {self.token}", "X-TWC-Tenant": TENANT},
         )
+
+    def with_rule(self, rule: dict[str, Any]) -> None:
+        """Only this fault rule in the sandbox."""
+        self.call("clearFaults", expect=204)
+        self.call("addFault", body=rule, expect=201)
 
     def api_get(self, path: str, headers: dict[str, str]) -> Response:
         return self.api("GET", path, headers)
@@ -260,6 +266,13 @@ def test_jobs_end_as_forced_and_never_go_back(contract: ContractRun, sandbox: Sa
     )  # fmt: skip
     answered_with(ctx, started, 200, "starting a report in the sandbox")
     source = started.json()["source"]
+    later = sandbox.api(
+        "POST", "/reports", {"Authorization": basic},
+        json={"filter": {"customer": "BARCHART", "product": "WATCHLIST"}},
+    )  # fmt: skip
+    answered_with(ctx, later, 200, "starting a second report in the sandbox")
+    rules.jobs_listed(ctx, sandbox.call("listJobs", expect=200),
+                      [source, later.json()["source"]])  # fmt: skip
     job = {"source": source}
     message = f"narrow the range ({contract.tag})"
     forced = sandbox.call("setJobStatus", path_parameters=job,
@@ -274,3 +287,38 @@ def test_jobs_end_as_forced_and_never_go_back(contract: ContractRun, sandbox: Sa
     rules.refused(ctx, remaining, 409, "setting the remaining time of an ended job")
     unknown = sandbox.call("getJob", path_parameters={"source": f"JOB-{uuid.uuid4()}"})
     rules.refused(ctx, unknown, 404, "an unknown job")
+    # Ten years of mock time, the most one call moves: past any `--job-ttl`.
+    sandbox.call("advanceClock", body={"seconds": 315_360_000}, expect=200)
+    rules.gone(ctx, sandbox.call("getJob", path_parameters=job), f"job {source}, expired")
+    rules.jobs_listed(ctx, sandbox.call("listJobs", expect=200), [])
+
+
+READS = "/api/v1/events/*"
+
+
+def test_fault_effects_combine_as_documented(contract: ContractRun, sandbox: Sandbox) -> None:
+    ctx = contract.context
+    sandbox.with_rule({"method": "GET", "path": READS, "status": 502, "after": 1, "times": 1})
+    rules.fault_sequence(ctx, [sandbox.collector_read() for _ in range(3)], [404, 502, 404],
+                         "a rule with after 1, times 1")  # fmt: skip
+    event_id = str(uuid.uuid4())
+    whole = sandbox.collector_read(event_id)
+    sandbox.with_rule({"path": READS, "malformed": True, "times": 1})
+    rules.fault_malformed(ctx, sandbox.collector_read(event_id), whole)
+    sandbox.with_rule({"path": READS, "drop": True, "times": 1})
+    try:
+        dropped: Response | None = sandbox.collector_read()
+    except requests.RequestException:
+        dropped = None
+    rules.fault_dropped(ctx, dropped)
+    sandbox.with_rule({"path": READS, "latency_ms": 300, "times": 1})
+    rules.fault_delayed(ctx, sandbox.collector_read(), 0.3)
+    sandbox.with_rule({"path": READS, "status": 503, "times": 1})
+    sandbox.call("addFault", body={"path": READS, "status": 502, "times": 1}, expect=201)
+    rules.fault_sequence(ctx, [sandbox.collector_read()], [503], "two rules: the first decides")
+    sequences = []
+    for _ in range(2):
+        sandbox.with_rule({"path": READS, "status": 502, "probability": 0.5, "seed": 7})
+        sequences.append([sandbox.collector_read() for _ in range(16)])
+    rules.fault_reproducible(ctx, sequences)
+    sandbox.call("clearFaults", expect=204)
