@@ -511,6 +511,22 @@ def _times_as_dates(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     return Rewrite(app, search, _edit_records(edit))
 
 
+def _records_without_bill(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    """Records leave out `billRef` (the "Get Events" page's example has none)."""
+
+    def edit(record: dict[str, Any]) -> None:
+        record.pop("billRef", None)
+
+    return Rewrite(app, search, _edit_records(edit))
+
+
+def _type_id_always_charge(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    def edit(record: dict[str, Any]) -> None:
+        record["typeId"] = 5
+
+    return Rewrite(app, search, _edit_records(edit))
+
+
 def _huge_limit_accepted(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     """A `limit` past int32 is taken as no limit."""
 
@@ -867,5 +883,21 @@ BILLING_SERVERS = [
         _criteria_or,
         select="test_each_criterion_selects_exactly_its_events",
         rule_id="search.every-criterion-narrows",
+    ),
+    _server(
+        "billing-records-without-bill",
+        "records leave out billRef",
+        "FAIL response_schema_conformance",
+        _records_without_bill,
+        select="test_pages_partition_the_result",
+        rule_id="records.fields",
+    ),
+    _server(
+        "billing-type-id-always-charge",
+        "every record's typeId is 5 (charge)",
+        "[type_id_is_category]",
+        _type_id_always_charge,
+        select="test_pages_partition_the_result",
+        rule_id="records.type-id-is-category",
     ),
 ]

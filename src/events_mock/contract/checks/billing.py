@@ -359,6 +359,27 @@ def account_events_have_no_service(
             )
 
 
+NEWSFEED_CATEGORIES = {"payment": 1, "adjustment": 2, "dispute": 3, "settlement": 4}
+"""The spec's newsfeed categories (`Event.typeId`) of the account-level event classes."""
+
+
+@BILLING.flow_check
+def type_id_is_category(ctx: RunContext, records: Sequence[Any], response: Response) -> None:
+    """`typeId` is the newsfeed category of the event's class (1 payment, 2 adjustment,
+    3 dispute, 4 settlement)."""
+    for record in _objects(records):
+        event_type, type_id = record.get("eventType"), record.get("typeId")
+        if not isinstance(event_type, str) or "typeId" not in record:
+            continue
+        for kind, category in NEWSFEED_CATEGORIES.items():
+            if is_type_or_subtype(event_type, f"/event/billing/{kind}") and type_id != category:
+                fail(
+                    f"event {record_id(record)} ({event_type}) has typeId {type_id!r}, the "
+                    f"{kind} category is {category}",
+                    response,
+                )
+
+
 # ---------------------------------------------------------------------------------------------
 # Response checks: run by Schemathesis on every response of Billing Care
 
@@ -400,6 +421,7 @@ def billing_records_consistent(
     resource_id_is_currency(ctx, records, response)
     amount_sums_currency_impacts(ctx, records, response)
     account_events_have_no_service(ctx, records, response)
+    type_id_is_category(ctx, records, response)
     return None
 
 

@@ -288,6 +288,21 @@ RULES: tuple[Rule, ...] = (
     ),
     # -- components.schemas.Event ------------------------------------------------------------
     Rule(
+        "billing-care.records.fields",
+        "Every record has the fields a client of either the event schema or the newsfeed "
+        "example reads (`id`, `created`, `accountRef`, `billInfoRef`, `billRef`, `itemRef`, "
+        "`serviceRef`, `eventRef`, `eventType`, the times, `batchId`, `balanceImpacts`).",
+        f"{SPEC}: info.description (Records); schema Event; {PAGE} (event schema, example)",
+        check="response_schema_conformance",
+    ),
+    Rule(
+        "billing-care.records.type-id-is-category",
+        "The newsfeed `typeId` is the category of the event's class (1 payment, 2 adjustment, "
+        "3 dispute, 4 settlement).",
+        f"{SPEC}: schema Event.typeId",
+        check="type_id_is_category",
+    ),
+    Rule(
         "billing-care.records.account-level-no-service",
         "Account-level events (payments, adjustments, disputes, settlements) have "
         "`serviceRef: null`.",
