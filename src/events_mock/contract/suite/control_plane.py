@@ -32,11 +32,13 @@ TENANT, USER = "contract", "contract"
 class Sandbox:
     """The flows' sandbox: its id, its credentials, and requests made in it."""
 
-    def __init__(self, contract: ContractRun, created: dict[str, Any]) -> None:
+    def __init__(self, contract: ContractRun, sandbox_id: str, token: str, password: str) -> None:
         self.contract = contract
-        self.id = str(created["id"])
-        self.token = created["_token"]
-        self.password = created["_password"]
+        self.id = sandbox_id
+        self.token = token
+        """The sandbox's Event Collector tenant's bearer token."""
+        self.password = password
+        """The sandbox's Barchart user's password."""
         self.headers = {SANDBOX: self.id}
 
     def call(self, operation_id: str, **kwargs: Any) -> Response:
@@ -101,8 +103,7 @@ def sandbox(contract: ContractRun) -> Iterator[Sandbox]:
         "users": {USER: password},
     }
     response = contract.call("createSandbox", body=body, expect=201, why="making a sandbox")
-    created = {**response.json(), "_token": token, "_password": password}
-    made = Sandbox(contract, created)
+    made = Sandbox(contract, str(response.json()["id"]), token, password)
     yield made
     contract.session.delete(f"{contract.base_url}/sandboxes/{made.id}", timeout=REQUEST_TIMEOUT)
 
@@ -158,8 +159,8 @@ def test_journal_records_the_mocked_apis_redacted(contract: ContractRun, sandbox
     rules.journal_redacted(ctx, journal, [sandbox.token, sandbox.password, basic.split()[1]])
     by_api = sandbox.call("getJournal", query={"api": "event-collector"}, expect=200)
     rules.journal_filtered(ctx, json_body(by_api)["entries"], "api", "event-collector", by_api)
-    by_method = sandbox.call("getJournal", query={"status": 404}, expect=200)
-    rules.journal_filtered(ctx, json_body(by_method)["entries"], "status", 404, by_method)
+    by_status = sandbox.call("getJournal", query={"status": 404}, expect=200)
+    rules.journal_filtered(ctx, json_body(by_status)["entries"], "status", 404, by_status)
     latest = sandbox.call("getJournal", query={"limit": 2}, expect=200)
     rules.journal_limit_keeps_latest(ctx, json_body(latest)["entries"], entries[-2:], latest)
     answered_with(ctx, sandbox.call("clearJournal"), 204, "clearing the journal")
