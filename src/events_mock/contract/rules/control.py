@@ -12,7 +12,8 @@ from events_mock.contract.rules import Rule
 __all__ = ["RULES"]
 
 SPEC = "spec control.yaml"
-CONTROL = frozenset({"control"})
+WRITES = frozenset({"writes"})
+"""The flows work in a sandbox they make: a `--read-only` run makes none."""
 NOT_YET = "not checked yet: no flow exercises it; "
 
 RULES: tuple[Rule, ...] = (
@@ -39,21 +40,21 @@ RULES: tuple[Rule, ...] = (
         "and changes nothing.",
         f"{SPEC}: info.description (Access); parameters ControlHeader",
         check="refused",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.faults.never-control",
         "Fault rules never apply to `/__mock/` itself.",
         f"{SPEC}: info.description; POST /faults description",
         check="faults_spare_control",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.journal.never-control",
         "The journal records requests to the mocked APIs only, never to `/__mock/`.",
         f"{SPEC}: info.description; GET /journal summary",
         check="journal_in_order",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.errors.problem-status",
@@ -66,7 +67,7 @@ RULES: tuple[Rule, ...] = (
         "A body with no `Content-Type` is 415.",
         f"{SPEC}: info.description; responses ControlUnsupportedMediaType",
         check="refused",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.json.strict",
@@ -74,7 +75,7 @@ RULES: tuple[Rule, ...] = (
         "changes nothing.",
         f"{SPEC}: info.description; RFC 8259",
         check="refused",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.limits.mock-limits",
@@ -104,21 +105,21 @@ RULES: tuple[Rule, ...] = (
         "Advancing the clock by N seconds moves it exactly N seconds forward (never backwards).",
         f"{SPEC}: POST /clock/advance description",
         check="clock_advanced",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.clock.set",
         "Setting the clock answers exactly that instant and rate; setting it back is allowed.",
         f"{SPEC}: POST /clock/set description",
         check="clock_set",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.clock.freeze",
         "Freezing the clock sets its rate to 0: it stands still until changed explicitly.",
         f"{SPEC}: POST /clock/freeze description",
         check="clock_frozen",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.clock.iso-is-now",
@@ -138,7 +139,7 @@ RULES: tuple[Rule, ...] = (
         "`GET /jobs` lists every live job, in the order they were started.",
         f"{SPEC}: GET /jobs 200",
         check="jobs_listed",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.jobs.expire",
@@ -146,7 +147,7 @@ RULES: tuple[Rule, ...] = (
         "404 by its source.",
         f"{SPEC}: GET /jobs 200",
         check="gone",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.jobs.forced",
@@ -154,28 +155,28 @@ RULES: tuple[Rule, ...] = (
         "asking an ended job for its own status again changes nothing.",
         f"{SPEC}: POST /jobs/{{source}}/status",
         check="job_forced",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.jobs.status-final",
         "An ended job asked for another status is refused 409: a status never goes backwards.",
         f"{SPEC}: POST /jobs/{{source}}/status description",
         check="refused",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.jobs.remaining-ended-409",
         "Setting how much longer an ended job runs is refused 409.",
         f"{SPEC}: POST /jobs/{{source}}/remaining description",
         check="refused",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.jobs.unknown-404",
         "An unknown job is 404.",
         f"{SPEC}: responses ControlNotFound",
         check="refused",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     # -- faults ---------------------------------------------------------------------------------
     Rule(
@@ -185,14 +186,14 @@ RULES: tuple[Rule, ...] = (
         "`remaining` equal to `times`.",
         f"{SPEC}: POST /faults 201; schemas FaultRuleInput, FaultRule",
         check="fault_as_added",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.faults.listed-in-order",
         "`GET /faults` lists every rule in the order they are tried.",
         f"{SPEC}: GET /faults 200",
         check="fault_rules_listed",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.faults.fire",
@@ -200,77 +201,77 @@ RULES: tuple[Rule, ...] = (
         "mocked API's own error shape, with `Retry-After` when `retry_after` is given.",
         f"{SPEC}: schema FaultRuleInput",
         check="fault_fired",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.faults.times",
         "A rule fires `times` times, then never again: the next request reaches the API.",
         f"{SPEC}: schema FaultRuleInput.times",
         check="fault_spent",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.faults.counters",
         "`matched`, `fired` and `remaining` count the requests the rule matched and acted on.",
         f"{SPEC}: schema FaultRule",
         check="fault_counted",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.faults.after",
         "`after` matching requests pass untouched before the rule starts firing.",
         f"{SPEC}: schema FaultRuleInput.after",
         check="fault_sequence",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.faults.malformed",
         "`malformed` lets the request through and cuts the answer's body in half.",
         f"{SPEC}: schema FaultRuleInput",
         check="fault_malformed",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.faults.drop",
         "`drop` closes the connection without any answer.",
         f"{SPEC}: schema FaultRuleInput",
         check="fault_dropped",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.faults.latency",
         "`latency_ms` waits that many real milliseconds before answering.",
         f"{SPEC}: schema FaultRuleInput.latency_ms",
         check="fault_delayed",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.faults.first-decides",
         "Rules are tried in order: the first rule that fires decides what happens.",
         f"{SPEC}: POST /faults description",
         check="fault_sequence",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.faults.seeded",
         "A rule's `probability` with a `seed` fires in the same sequence every time.",
         f"{SPEC}: schema FaultRuleInput.seed",
         check="fault_reproducible",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.faults.removed",
         "A removed rule is gone: 404 from then on.",
         f"{SPEC}: DELETE /faults/{{id}} 204",
         check="gone",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.faults.cleared",
         "After `DELETE /faults` no rule is left.",
         f"{SPEC}: DELETE /faults 204",
         check="emptied",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     # -- the journal ----------------------------------------------------------------------------
     Rule(
@@ -278,7 +279,7 @@ RULES: tuple[Rule, ...] = (
         "The journal holds the most recent requests, oldest first, with increasing ids.",
         f"{SPEC}: GET /journal summary; schema JournalEntry.id",
         check="journal_in_order",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.journal.redacted",
@@ -286,21 +287,21 @@ RULES: tuple[Rule, ...] = (
         "parameters and members are `[REDACTED]`.",
         f"{SPEC}: GET /journal description",
         check="journal_redacted",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.journal.filters-narrow",
         "Every filter narrows the journal: each entry answered has the value asked for.",
         f"{SPEC}: GET /journal description",
         check="journal_filtered",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.journal.limit-latest",
         "`limit` keeps the most recent entries.",
         f"{SPEC}: GET /journal description",
         check="journal_limit_keeps_latest",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.journal.bounded",
@@ -316,7 +317,7 @@ RULES: tuple[Rule, ...] = (
         "After `DELETE /journal` the journal is empty.",
         f"{SPEC}: DELETE /journal 204",
         check="emptied",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     # -- reset and state ------------------------------------------------------------------------
     Rule(
@@ -325,14 +326,14 @@ RULES: tuple[Rule, ...] = (
         "as the server started it.",
         f"{SPEC}: POST /reset description",
         check="emptied",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.state.round-trip",
         "Importing an exported state restores it: exported again it is the same document.",
         f"{SPEC}: GET /state description; PUT /state",
         check="state_round_trip",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.state.conflict-409",
@@ -340,7 +341,7 @@ RULES: tuple[Rule, ...] = (
         "and changes nothing: all or nothing.",
         f"{SPEC}: PUT /state description; responses StateConflict",
         check="state_conflict_refused",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     # -- sandboxes ------------------------------------------------------------------------------
     Rule(
@@ -349,28 +350,28 @@ RULES: tuple[Rule, ...] = (
         "default world nor in another sandbox.",
         f"{SPEC}: POST /sandboxes description",
         check="sandbox_isolated",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.sandboxes.listed",
         "`GET /sandboxes` lists every live sandbox.",
         f"{SPEC}: GET /sandboxes description",
         check="sandbox_listed",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.sandboxes.no-nesting",
         "Making a sandbox from inside one is refused 409.",
         f"{SPEC}: POST /sandboxes description; responses SandboxConflict",
         check="refused",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.sandboxes.deleted",
         "A deleted sandbox is gone at once: its id is 404, for reading it and for calls in it.",
         f"{SPEC}: DELETE /sandboxes/{{id}} description",
         check="gone",
-        needs=CONTROL,
+        needs=WRITES,
     ),
     Rule(
         "control.sandboxes.expire",

@@ -24,6 +24,8 @@ from events_mock.contract.checks.common import answered_with, json_body
 from events_mock.contract.run import REQUEST_TIMEOUT, ContractRun
 
 pytestmark = pytest.mark.api("control")
+writes = pytest.mark.writes
+"""Every flow but the index's makes a sandbox: stored on the target, so not `--read-only`."""
 SANDBOX = "X-Mock-Sandbox"
 START = 1_571_029_200_000
 TENANT, USER = "contract", "contract"
@@ -108,6 +110,7 @@ def sandbox(contract: ContractRun) -> Iterator[Sandbox]:
     contract.session.delete(f"{contract.base_url}/sandboxes/{made.id}", timeout=REQUEST_TIMEOUT)
 
 
+@writes
 def test_clock_moves_exactly_as_told(contract: ContractRun, sandbox: Sandbox) -> None:
     ctx = contract.context
     before = sandbox.json("getClock")["now"]
@@ -123,6 +126,7 @@ def test_clock_moves_exactly_as_told(contract: ContractRun, sandbox: Sandbox) ->
     rules.clock_frozen(ctx, [frozen, sandbox.call("getClock", expect=200)])
 
 
+@writes
 def test_fault_rules_fire_as_written(contract: ContractRun, sandbox: Sandbox) -> None:
     ctx = contract.context
     rule = {"method": "GET", "path": "/api/v1/events/*", "status": 503, "times": 1,
@@ -146,6 +150,7 @@ def test_fault_rules_fire_as_written(contract: ContractRun, sandbox: Sandbox) ->
     rules.emptied(ctx, listed, "GET /faults", json_body(listed))
 
 
+@writes
 def test_journal_records_the_mocked_apis_redacted(contract: ContractRun, sandbox: Sandbox) -> None:
     ctx = contract.context
     answered_with(ctx, sandbox.call("clearJournal"), 204, "clearing the journal")
@@ -168,6 +173,7 @@ def test_journal_records_the_mocked_apis_redacted(contract: ContractRun, sandbox
     rules.emptied(ctx, after, "the journal", json_body(after)["entries"])
 
 
+@writes
 def test_reset_gives_a_fresh_mock(contract: ContractRun, sandbox: Sandbox) -> None:
     ctx = contract.context
     sandbox.call("addFault", body={"path": f"/{contract.tag}"}, expect=201)
@@ -179,6 +185,7 @@ def test_reset_gives_a_fresh_mock(contract: ContractRun, sandbox: Sandbox) -> No
     rules.emptied(ctx, journal, "the journal after a reset", json_body(journal)["entries"])
 
 
+@writes
 def test_state_round_trips_and_refuses_contradictions(
     contract: ContractRun, sandbox: Sandbox
 ) -> None:
@@ -200,6 +207,7 @@ def test_state_round_trips_and_refuses_contradictions(
     rules.state_conflict_refused(ctx, refused, same)
 
 
+@writes
 def test_sandboxes_are_isolated_and_deleted_for_good(
     contract: ContractRun, sandbox: Sandbox
 ) -> None:
@@ -226,6 +234,7 @@ def test_sandboxes_are_isolated_and_deleted_for_good(
                f"a call in sandbox {second['id']}")  # fmt: skip
 
 
+@writes
 def test_changes_need_the_control_header_or_json(contract: ContractRun, sandbox: Sandbox) -> None:
     ctx = contract.context
     sandbox.call("addFault", body={"path": f"/{contract.tag}/kept"}, expect=201)
@@ -258,6 +267,7 @@ def test_index_lists_every_operation(contract: ContractRun) -> None:
     )
 
 
+@writes
 def test_jobs_end_as_forced_and_never_go_back(contract: ContractRun, sandbox: Sandbox) -> None:
     ctx = contract.context
     basic = "Basic " + base64.b64encode(f"{USER}:{sandbox.password}".encode()).decode()
@@ -297,6 +307,7 @@ def test_jobs_end_as_forced_and_never_go_back(contract: ContractRun, sandbox: Sa
 READS = "/api/v1/events/*"
 
 
+@writes
 def test_fault_effects_combine_as_documented(contract: ContractRun, sandbox: Sandbox) -> None:
     ctx = contract.context
     sandbox.with_rule({"method": "GET", "path": READS, "status": 502, "after": 1, "times": 1})
