@@ -56,6 +56,7 @@ from tests.contract.breaking import (
 )
 from tests.contract.broken_billing import BILLING_SERVERS
 from tests.contract.broken_collector import COLLECTOR_SERVERS
+from tests.contract.broken_control import CONTROL_SERVERS
 
 __all__ = ["BROKEN_SERVERS", "BrokenServer", "build", "healthy_mock", "with_clock_control"]
 
@@ -85,6 +86,8 @@ def build(server: BrokenServer | None = None) -> tuple[EventsMock, ASGIApp]:
     app: ASGIApp = mock.app
     if server is not None:
         app = server.breaks(mock, app)
+    if server is not None and server.api == "control":
+        return mock, app  # the real control plane is what it breaks: none stands in front
     return mock, with_clock_control(app, clock)
 
 
@@ -1613,7 +1616,7 @@ BARCHART_SERVERS = [
 ]
 
 
-BROKEN_SERVERS = [*BARCHART_SERVERS, *COLLECTOR_SERVERS, *BILLING_SERVERS]
+BROKEN_SERVERS = [*BARCHART_SERVERS, *COLLECTOR_SERVERS, *BILLING_SERVERS, *CONTROL_SERVERS]
 
 
 def detection_table(argv: list[str]) -> str:

@@ -312,9 +312,18 @@ def test_each_api_runs_its_own_response_checks() -> None:
             "basic_challenge_sent",
             "error_media_type_exact",
         ],
-        "event-collector": ["collector_event_created", "collector_event_read"],
-        "billing-care": ["billing_search_answered", "billing_valid_search_accepted"],
-        "control": [],
+        "event-collector": [
+            "collector_event_created",
+            "collector_event_read",
+            "collector_error_answered",
+        ],
+        "billing-care": [
+            "billing_search_answered",
+            "billing_records_consistent",
+            "billing_error_answered",
+            "billing_valid_search_accepted",
+        ],
+        "control": ["control_clock_answered", "control_problem_answered"],
     }
     billing = CONTRACT_APIS["billing-care"].checks()
     assert billing.replaced_builtins() == [

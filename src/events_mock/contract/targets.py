@@ -152,10 +152,10 @@ def _collector_footprint() -> Footprint:
     return FOOTPRINT
 
 
-def _common_checks() -> CheckSet:
-    from events_mock.contract.checks.common import COMMON
+def _control_checks() -> CheckSet:
+    from events_mock.contract.checks.control import CONTROL
 
-    return COMMON
+    return CONTROL
 
 
 def _demo(mapping: dict[str, str]) -> tuple[str, str]:
@@ -211,13 +211,13 @@ CONTRACT_APIS: dict[str, ContractApi] = {
     "control": ContractApi(
         name="control",
         spec=spec_path("control.yaml"),
-        flows=(),
+        flows=("control_plane",),
         ping_operation="getClock",
         whoami_operation="getClock",
         scheme="bearer",
         default_identity=Identity("none"),
         mock_settings=_control_mock,
-        checks=_common_checks,
+        checks=_control_checks,
         # Credentials are optional (loopback callers need none): nothing to refuse. No links.
         generic=("schema_level",),
         stores="fuzzes the target mock's own clock, faults, journal and state",

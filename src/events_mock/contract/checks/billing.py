@@ -9,6 +9,8 @@ oracle).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from http import HTTPStatus
 from itertools import pairwise
 from typing import Any
 
@@ -27,6 +29,7 @@ from events_mock.contract.context import RunContext
 from events_mock.contract.flows.billing import (
     XML,
     Search,
+    is_type_or_subtype,
     json_as_xml_leaves,
     order_key,
     record_id,
@@ -221,6 +224,162 @@ def negative_paging_refused(ctx: RunContext, response: Response, parameter: str)
         )
 
 
+@BILLING.flow_check
+def invalid_parameter_refused(ctx: RunContext, response: Response, why: str) -> None:
+    """A parameter the operation does not define, or an empty id or event type, is 400: never
+    ignored (ignored, a typo'd criterion widens the search to everything)."""
+    if response.status_code != 400:
+        fail(f"{why} answered {response.status_code}, expected 400", response)
+
+
+@BILLING.flow_check
+def checked_in_order(ctx: RunContext, response: Response, expected: int, why: str) -> None:
+    """The documented order of checks: credentials (401), parameters (400), `Accept` (406),
+    criteria (204)."""
+    if response.status_code != expected:
+        fail(
+            f"{why} answered {response.status_code}, expected {expected} (the order of checks "
+            "is 401, 400, 406, 204)",
+            response,
+        )
+
+
+@BILLING.flow_check
+def bearer_challenge(ctx: RunContext, response: Response) -> None:
+    """A 401 challenges with `WWW-Authenticate: Bearer` (the spec: always; RFC 6750 section 3)."""
+    challenges = response.headers.get("www-authenticate") or []
+    schemes = [value.strip().split(" ", 1)[0].strip(",").lower() for value in challenges]
+    if "bearer" not in schemes:
+        shown = ", ".join(challenges) if challenges else "no WWW-Authenticate header"
+        fail(f"the 401 challenges with {shown}, not Bearer (RFC 6750)", response)
+
+
+@BILLING.flow_check
+def error_names_status(ctx: RunContext, response: Response) -> None:
+    """An error's `status` repeats the HTTP status and its `title` is the reason phrase."""
+    body = json_body(response)
+    if not isinstance(body, Mapping):
+        return
+    status, title = body.get("status"), body.get("title")
+    if isinstance(status, int) and status != response.status_code:
+        fail(f"the {response.status_code} answer says status {status}", response)
+    phrase = _reason_phrase(response.status_code)
+    if isinstance(title, str) and phrase is not None and title != phrase:
+        fail(
+            f"the {response.status_code} answer's title is {title!r}, not its reason phrase "
+            f"{phrase!r}",
+            response,
+        )
+
+
+@BILLING.flow_check
+def event_ref_is_id(ctx: RunContext, records: Sequence[Any], response: Response) -> None:
+    """`eventRef` is the event's own id (the spec's record: `eventRef` equals `id`)."""
+    for record in _objects(records):
+        ref = record.get("eventRef")
+        if isinstance(ref, Mapping) and ref.get("id") != record_id(record):
+            fail(f"event {record_id(record)} has eventRef {ref.get('id')!r}", response)
+
+
+@BILLING.flow_check
+def object_ref_is_item(ctx: RunContext, records: Sequence[Any], response: Response) -> None:
+    """`objectRef` is the same item as `itemRef`."""
+    for record in _objects(records):
+        obj, item = record.get("objectRef"), record.get("itemRef")
+        if (
+            isinstance(obj, Mapping)
+            and isinstance(item, Mapping)
+            and obj.get("id") != item.get("id")
+        ):
+            fail(
+                f"event {record_id(record)}: objectRef {obj.get('id')!r} is not its itemRef "
+                f"{item.get('id')!r}",
+                response,
+            )
+
+
+@BILLING.flow_check
+def resource_id_is_currency(ctx: RunContext, records: Sequence[Any], response: Response) -> None:
+    """The newsfeed `resourceId` is the account's currency, `currency`."""
+    for record in _objects(records):
+        resource, currency = record.get("resourceId"), record.get("currency")
+        if "resourceId" in record and "currency" in record and resource != currency:
+            fail(
+                f"event {record_id(record)}: resourceId {resource!r}, currency {currency!r}",
+                response,
+            )
+
+
+@BILLING.flow_check
+def amount_sums_currency_impacts(
+    ctx: RunContext, records: Sequence[Any], response: Response
+) -> None:
+    """The newsfeed `amount` is the sum of the balance impacts in the event's currency."""
+    for record in _objects(records):
+        amount, impacts = record.get("amount"), record.get("balanceImpacts")
+        if not isinstance(amount, int | float) or not isinstance(impacts, list):
+            continue
+        currency = record.get("currency")
+        total = sum(
+            (
+                Decimal(str(i.get("amount", 0)))
+                for i in impacts
+                if isinstance(i, Mapping) and i.get("resourceId") == currency
+            ),
+            Decimal(0),
+        )
+        if abs(Decimal(str(amount)) - total) > Decimal("0.000001"):
+            fail(
+                f"event {record_id(record)}: amount {amount} but its impacts in currency "
+                f"{currency} sum to {total}",
+                response,
+            )
+
+
+ACCOUNT_LEVEL = ("payment", "adjustment", "dispute", "settlement")
+"""The spec's account-level events, which no service generates (`serviceRef` null)."""
+
+
+@BILLING.flow_check
+def account_events_have_no_service(
+    ctx: RunContext, records: Sequence[Any], response: Response
+) -> None:
+    """Payments, adjustments, disputes and settlements belong to the account: `serviceRef` is
+    null."""
+    for record in _objects(records):
+        event_type = record.get("eventType")
+        account_level = isinstance(event_type, str) and any(
+            is_type_or_subtype(event_type, f"/event/billing/{kind}") for kind in ACCOUNT_LEVEL
+        )
+        if account_level and record.get("serviceRef") is not None:
+            fail(
+                f"event {record_id(record)} ({event_type}) is account-level but has "
+                f"serviceRef {record.get('serviceRef')!r}",
+                response,
+            )
+
+
+NEWSFEED_CATEGORIES = {"payment": 1, "adjustment": 2, "dispute": 3, "settlement": 4}
+"""The spec's newsfeed categories (`Event.typeId`) of the account-level event classes."""
+
+
+@BILLING.flow_check
+def type_id_is_category(ctx: RunContext, records: Sequence[Any], response: Response) -> None:
+    """`typeId` is the newsfeed category of the event's class (1 payment, 2 adjustment,
+    3 dispute, 4 settlement)."""
+    for record in _objects(records):
+        event_type, type_id = record.get("eventType"), record.get("typeId")
+        if not isinstance(event_type, str) or "typeId" not in record:
+            continue
+        for kind, category in NEWSFEED_CATEGORIES.items():
+            if is_type_or_subtype(event_type, f"/event/billing/{kind}") and type_id != category:
+                fail(
+                    f"event {record_id(record)} ({event_type}) has typeId {type_id!r}, the "
+                    f"{kind} category is {category}",
+                    response,
+                )
+
+
 # ---------------------------------------------------------------------------------------------
 # Response checks: run by Schemathesis on every response of Billing Care
 
@@ -246,6 +405,39 @@ def billing_search_answered(
     return None
 
 
+@BILLING.response_check
+def billing_records_consistent(
+    ctx: RunContext, checking: CheckContext, response: Response, case: Case
+) -> bool | None:
+    """Every record answered, whatever the search: its newsfeed fields agree with its event
+    fields, and account-level events have no service."""
+    if operation_id_of(case) != "getEvents" or response.status_code != 200:
+        return True
+    records = json_body(response) if _is_json(response) else None
+    if not isinstance(records, list):
+        return True
+    event_ref_is_id(ctx, records, response)
+    object_ref_is_item(ctx, records, response)
+    resource_id_is_currency(ctx, records, response)
+    amount_sums_currency_impacts(ctx, records, response)
+    account_events_have_no_service(ctx, records, response)
+    type_id_is_category(ctx, records, response)
+    return None
+
+
+@BILLING.response_check
+def billing_error_answered(
+    ctx: RunContext, checking: CheckContext, response: Response, case: Case
+) -> bool | None:
+    """Any error: `status` and `title` say its status; a 401 challenges with Bearer."""
+    if response.status_code < 400:
+        return True
+    error_names_status(ctx, response)
+    if response.status_code == 401:
+        bearer_challenge(ctx, response)
+    return None
+
+
 @BILLING.response_check(replaces="positive_data_acceptance")
 def billing_valid_search_accepted(
     ctx: RunContext, checking: CheckContext, response: Response, case: Case
@@ -260,6 +452,17 @@ def billing_valid_search_accepted(
     elif not checking.config.positive_data_acceptance.enabled:
         positive_data_acceptance(checking, response, case)
     return None
+
+
+def _objects(records: Sequence[Any]) -> list[Mapping[str, Any]]:
+    return [record for record in records if isinstance(record, Mapping)]
+
+
+def _reason_phrase(status: int) -> str | None:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return None
 
 
 def _is_json(response: Response) -> bool:

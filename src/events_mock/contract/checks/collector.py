@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -174,6 +175,95 @@ def refused_naming_field(ctx: RunContext, response: Response, field: str, why: s
         )
 
 
+@COLLECTOR.flow_check
+def id_is_uuid4(ctx: RunContext, event_id: str, response: Response) -> None:
+    """The server assigns each event a UUID4 (the spec's `Event.id`): not a counter, not a
+    hash of the event, which would tell one tenant how many events exist or what they hold."""
+    try:
+        parsed = uuid.UUID(event_id)
+    except (ValueError, TypeError, AttributeError):
+        fail(f"the assigned id {event_id!r} is not a UUID", response)
+    if parsed.version != 4 or str(parsed) != event_id.lower():
+        fail(f"the assigned id {event_id!r} is not a UUID4 (version {parsed.version})", response)
+
+
+@COLLECTOR.flow_check
+def error_code_is_status(ctx: RunContext, response: Response) -> None:
+    """Every error answer's `code` repeats its HTTP status (the spec's `Error`)."""
+    body = json_body(response)
+    code = body.get("code") if isinstance(body, Mapping) else None
+    if isinstance(code, int) and code != response.status_code:
+        fail(
+            f"the {response.status_code} answer says code {code}: `code` is the HTTP status",
+            response,
+        )
+
+
+@COLLECTOR.flow_check
+def bearer_challenge(ctx: RunContext, response: Response) -> None:
+    """A 401 challenges with the scheme the API takes: `WWW-Authenticate: Bearer` (RFC 6750
+    section 3), so a client knows to send a bearer token."""
+    challenges = response.headers.get("www-authenticate") or []
+    schemes = [value.strip().split(" ", 1)[0].strip(",").lower() for value in challenges]
+    if "bearer" not in schemes:
+        shown = ", ".join(challenges) if challenges else "no WWW-Authenticate header"
+        fail(f"the 401 challenges with {shown}, not Bearer (RFC 6750)", response)
+
+
+@COLLECTOR.flow_check
+def media_type_refused(ctx: RunContext, response: Response, sent_as: str) -> None:
+    """A body that is not `application/json`, or has no `Content-Type`, is 415: never guessed."""
+    if response.status_code != 415:
+        fail(f"an event sent {sent_as} answered {response.status_code}, expected 415", response)
+
+
+@COLLECTOR.flow_check
+def strict_json_refused(ctx: RunContext, response: Response, why: str) -> None:
+    """JSON that RFC 8259 leaves to implementations (a repeated key, a lone surrogate) is 400:
+    a later reader of the stored event could not handle it."""
+    if response.status_code != 400:
+        fail(f"an event body with {why} answered {response.status_code}, expected 400", response)
+
+
+@COLLECTOR.flow_check
+def duplicate_tenant_refused(ctx: RunContext, response: Response, token: str) -> None:
+    """Two `X-TWC-Tenant` headers are 400 whatever the token: which one a server or a proxy
+    reads is not defined."""
+    if response.status_code != 400:
+        fail(
+            f"two X-TWC-Tenant headers with {token} answered {response.status_code}, expected 400",
+            response,
+        )
+
+
+@COLLECTOR.flow_check
+def documented_value_accepted(ctx: RunContext, response: Response, field: str, value: str) -> None:
+    """Every value the spec's enumerations list is accepted: a client following either part
+    of the vendor's page is served."""
+    if response.status_code != 201:
+        fail(
+            f"an event with {field} {value!r}, a documented value, answered "
+            f"{response.status_code}, expected 201",
+            response,
+        )
+
+
+@COLLECTOR.flow_check
+def unknown_field_refused(ctx: RunContext, response: Response, field: str) -> None:
+    """An unknown (misspelt, or server-owned `id`) field is 400 naming it, never dropped."""
+    if response.status_code != 400:
+        fail(
+            f"an event with the unknown field {field!r} answered {response.status_code}, "
+            "expected 400",
+            response,
+        )
+    if field.rsplit(".", 1)[-1] not in response.text:
+        fail(
+            f"the 400 for the unknown field {field!r} does not name it: {snippet(response)}",
+            response,
+        )
+
+
 # ---------------------------------------------------------------------------------------------
 # Response checks: run by Schemathesis on every response of the Event Collector
 
@@ -193,6 +283,7 @@ def collector_event_created(
         return True
     payload_round_trip(ctx, case.body, response)
     body = event_echoed(ctx, case.body, response)
+    id_is_uuid4(ctx, body["id"], response)
     location_names_event(ctx, response, body["id"])
     ctx.memory(CreatedEvents).events[_event_key(response, body["id"])] = body
     return None
@@ -212,6 +303,19 @@ def collector_event_read(
     created = ctx.memory(CreatedEvents).events.get(_event_key(response, event_id))
     if created is not None:
         read_back_equals_created(ctx, created, response)
+    return None
+
+
+@COLLECTOR.response_check
+def collector_error_answered(
+    ctx: RunContext, checking: CheckContext, response: Response, case: Case
+) -> bool | None:
+    """Any error: `code` is its status; a 401 challenges with Bearer."""
+    if response.status_code < 400:
+        return True
+    error_code_is_status(ctx, response)
+    if response.status_code == 401:
+        bearer_challenge(ctx, response)
     return None
 
 

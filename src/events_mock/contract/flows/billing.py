@@ -166,9 +166,11 @@ def supertype(event_type: str) -> str:
     return "/".join(parts[:-1]) if len(parts) > 3 else event_type
 
 
-def criterion_searches(record: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+def criterion_searches(record: Mapping[str, Any], tag: str) -> dict[str, dict[str, Any]]:
     """One search per criterion, each of which `record` satisfies (windows: exactly its own
-    instants, to prove both bounds inclusive), and one combining two criteria (AND)."""
+    instants, to prove both bounds inclusive), one combining two criteria (AND), and the forms
+    of a criterion the spec also reads (an unencoded `+`, several event types; `tag` names a
+    type nothing has)."""
     searches: dict[str, dict[str, Any]] = {}
     for name, ref_field in ID_CRITERIA.items():
         ref = record.get(ref_field)
@@ -181,7 +183,24 @@ def criterion_searches(record: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
         "accountId": record["accountRef"]["id"],
         EVENT_TYPE: [record["eventType"]],
     }
+    # A client that forgets to percent-encode `+` sends a space (the server reads it as `+`).
+    searches["accountId with its + sent unencoded"] = {
+        "accountId": record["accountRef"]["id"].replace("+", " ")
+    }
+    nowhere = f"/event/{tag}"
+    searches["eventType, two values (either matches)"] = {
+        EVENT_TYPE: [nowhere, record["eventType"]]
+    }
+    searches["eventType, two values comma-separated"] = {
+        EVENT_TYPE: [f"{nowhere},{record['eventType']}"]
+    }
     return {name: {**query, "limit": FLOW_LIMIT} for name, query in searches.items()}
+
+
+def partial_segment(event_type: str) -> str:
+    """`/event/billing/payment/cc` -> `/event/billing/payment/c`: a string prefix of the type
+    that is no class of it (classes end at a `/`)."""
+    return event_type[:-1]
 
 
 def sample_window(sample: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

@@ -62,6 +62,12 @@ def events_to_create(tag: str) -> dict[str, dict[str, Any]]:
             "event_type": "FAULT",
             "event_payload": {"entity_id": f"{tag}-wishlist-3"},
         },
+        "an event with an empty payload": {
+            "entity_id": f"{tag}-empty-payload",
+            "event_payload": {},
+            "event_source": "ORDER",
+            "event_type": "FAULT",
+        },
         "an event with awkward text": {
             "entity_id": f'{tag}-Zürich ✓ "quoted" \\ back',
             "entity_name": "",
@@ -106,7 +112,55 @@ def invalid_payloads() -> dict[str, str]:
         "base64 of text that is not JSON (the seed's own fault example)": "eyJpZCI6IjEyXCJ9",
         "base64 of bytes that are not UTF-8": b64(b'{"a":"\xff\xfe"}'),
         "base64 of NaN, which is not JSON": b64("NaN"),
+        "base64 of JSON with a repeated key": b64('{"id":"12","id":"13"}'),
+        "base64 of JSON nested 129 levels": b64("[" * 129 + "]" * 129),
+        "base64 of a number too large to be finite": b64('{"amount":1e400}'),
+        "base64 of an integer of 4301 digits": b64('{"n":' + "7" * 4301 + "}"),
+        "base64 of JSON with a lone surrogate": b64('{"text":"\\ud800"}'),
     }
+
+
+def strict_json_bodies(tag: str) -> dict[str, str]:
+    """Event bodies, valid events in every other way, whose JSON a strict reader refuses.
+
+    Only what the event schema leaves room for: every leaf of an event is a string, so NaN,
+    huge numbers or deep nesting are refused by the schema already; a repeated key or a lone
+    surrogate in a string are not.
+    """
+    event = json.dumps(fault(tag))
+    repeated = '{"event_type": "ENTITY_EVENT", ' + event[1:]
+    surrogate = event.replace(f'"{tag}-order-1001"', f'"{tag}-order-\\ud800"', 1)
+    assert repeated != event and surrogate != event
+    return {"a key repeated in one object": repeated, "a lone surrogate (\\ud800)": surrogate}
+
+
+def documented_values() -> dict[str, list[str]]:
+    """Every value of each enumeration the spec lists, by the event field that takes it."""
+    return {
+        "event_source": [
+            "APPLICATION", "CUSTOMER", "INVENTORY_LEVEL", "INVENTORY_LOCATION", "ORDER",
+            "PRICE", "PRODUCT", "VARIANT_PRODUCT", "WISHLIST",
+        ],
+        "event_type": ["FAULT", "ENTITY_EVENT"],
+        "event_payload.operation": [
+            "BULK_CREATE", "BULK_UPDATE", "CREATE", "DELETE", "READ", "UPDATE",
+        ],
+    }  # fmt: skip
+
+
+def with_field(event: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
+    """The event with `a.b` set to value (a copy)."""
+    changed = json.loads(json.dumps(event))
+    *parents, name = dotted.split(".")
+    target = changed
+    for parent in parents:
+        target = target[parent]
+    target[name] = value
+    return changed
+
+
+UNKNOWN_FIELDS = ("entity_nmae", "event_payload.opration", "id")
+"""A misspelt field at each level, and `id`, which is the server's to assign."""
 
 
 def unknown_id() -> str:

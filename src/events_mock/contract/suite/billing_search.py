@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from schemathesis import Response
+from schemathesis.core import NOT_SET
 
 from events_mock.contract.checks import billing as rules
 from events_mock.contract.checks import common
@@ -58,10 +59,12 @@ def sample(contract: ContractRun) -> list[dict[str, Any]]:
 
 def test_no_criterion_answers_204(contract: ContractRun) -> None:
     for query in ({}, {"limit": 5}, {"offset": 3}, {"limit": 5, "offset": 3}):
-        response = search(contract, query, expect=204, why=f"a search without criteria {query}")
+        why = f"a search without criteria {query}"
+        response = search(contract, query, expect=None, why=why)
         rules.no_criterion_204(
             contract.context, billing.Search.from_url(common.sent_url(response)), response
         )
+        common.answered_with(contract.context, response, 204, why)
 
 
 def test_each_criterion_selects_exactly_its_events(
@@ -70,7 +73,7 @@ def test_each_criterion_selects_exactly_its_events(
     """Each criterion alone (and two together), built around one sampled event: every answer
     matches the criteria, and holds that event (bounds are inclusive, subtypes match)."""
     probe = billing.probe_record(sample)
-    for name, query in billing.criterion_searches(probe).items():
+    for name, query in billing.criterion_searches(probe, contract.tag).items():
         response = search(contract, query, expect=None, why=f"a search by {name}")
         sent = billing.Search.from_url(common.sent_url(response))
         rules.no_criterion_204(contract.context, sent, response)
@@ -81,6 +84,13 @@ def test_each_criterion_selects_exactly_its_events(
             rules.matching_events_found(
                 contract.context, [probe], found, response, f"the search by {name}"
             )
+    partial = billing.partial_segment(probe["eventType"])
+    query = {"eventType": [partial], "limit": billing.FLOW_LIMIT}
+    response = search(contract, query, why=f"a search by eventType {partial} (no class)")
+    rules.criteria_satisfied(
+        contract.context, billing.Search.from_url(common.sent_url(response)), records(response),
+        response,
+    )  # fmt: skip
 
 
 def test_criteria_matching_nothing_answer_an_empty_list(
@@ -156,3 +166,48 @@ def test_unsupported_media_type_refused(
         rules.not_acceptable(contract.context, response, accept)
     for accept in ("*/*", "application/*", f"text/csv;q=0.5, {billing.JSON}"):
         search(contract, query, accept=accept, why=f"Accept: {accept} (covers JSON)")
+
+
+def test_checks_come_in_the_documented_order(
+    contract: ContractRun, sample: list[dict[str, Any]]
+) -> None:
+    """Credentials (401), parameters (400), `Accept` (406), criteria (204)."""
+    wrong = contract.context.reveal(f"Bearer not-a-token-{contract.tag}")
+    cases: list[tuple[dict[str, Any], str | None, str | None, int, str]] = [
+        ({"limit": -1}, wrong, None, 401, "an unknown token and limit=-1"),
+        ({"limit": -1}, None, "text/csv", 400, "limit=-1 with Accept: text/csv"),
+        ({}, None, "text/csv", 406, "no criterion with Accept: text/csv"),
+    ]
+    for query, authorization, accept, expected, why in cases:
+        case = contract.make_case(
+            "getEvents",
+            query=query,
+            headers={"Accept": accept} if accept else None,
+            authorization=authorization if authorization else NOT_SET,
+        )
+        response = case.call(**contract.call_kwargs())
+        rules.checked_in_order(contract.context, response, expected, why)
+        contract.validate(case, response)
+
+
+def test_undefined_and_empty_parameters_refused(
+    contract: ContractRun, sample: list[dict[str, Any]]
+) -> None:
+    account = sample[0]["accountRef"]["id"]
+    for query, why in (
+        ({"accountID": account}, "a parameter the operation does not define (accountID)"),
+        ({"accountId": ""}, "an empty accountId"),
+        ({"eventType": [""]}, "an empty eventType"),
+    ):
+        case, response = contract.send("getEvents", query=query)
+        rules.invalid_parameter_refused(contract.context, response, why)
+        contract.validate(case, response)
+
+
+def test_errors_are_json_for_xml_clients(
+    contract: ContractRun, sample: list[dict[str, Any]]
+) -> None:
+    """There is no XML form of an error: a client that asked for XML gets the JSON one."""
+    instant = sample[0]["created"]
+    query = {"createdStartTime": instant + 1, "createdEndTime": instant}
+    search(contract, query, accept=billing.XML, expect=400, why="an inverted window, as XML")

@@ -8,10 +8,14 @@ on the target (the API deletes nothing); each event's `entity_id` starts with th
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+import requests
+import urllib3
 from schemathesis import Response
+from urllib3 import HTTPHeaderDict
 
 from events_mock.contract.checks import collector as rules
 from events_mock.contract.checks import common
@@ -117,7 +121,18 @@ def test_unknown_id_is_404(contract: ContractRun) -> None:
     )
 
 
+def test_unknown_id_of_any_form_is_404(contract: ContractRun) -> None:
+    """Ids are typed as plain strings: one that is no UUID is an id nobody created, not a 400."""
+    for event_id in (f"not-a-uuid-{contract.tag}", "12", "%"):
+        common.answered_with(
+            contract.context, read(contract, event_id), 404, f"an event id of another form "
+            f"({event_id!r})",
+        )  # fmt: skip
+
+
 def test_tenant_header_is_required(contract: ContractRun) -> None:
+    """Without the header a valid token gets 400; authentication comes first, so a wrong
+    token without it is still 401."""
     header = contract.api.tenant_header or ""
     response = contract.call(
         "getEvent",
@@ -127,6 +142,103 @@ def test_tenant_header_is_required(contract: ContractRun) -> None:
     common.answered_with(
         contract.context, response, 400, f"a valid token without the {header} header"
     )
+    wrong = contract.context.reveal(f"Bearer not-a-token-{contract.tag}")
+    response = contract.call(
+        "getEvent",
+        path_parameters={"eventId": collector.unknown_id()},
+        headers={header: None},
+        authorization=wrong,
+    )
+    common.credentials_rejected(
+        contract.context, f"an unknown token and no {header} header", response
+    )
+
+
+def test_two_tenant_headers_refused(contract: ContractRun) -> None:
+    header = contract.api.tenant_header or ""
+    tenant = contract.identity.name
+    wrong = contract.context.reveal(f"Bearer not-a-token-{contract.tag}")
+    for authorization, token in (
+        (contract.identity.authorization() or "", "a valid token"),
+        (wrong, "an unknown token"),
+    ):
+        headers = HTTPHeaderDict({"Authorization": authorization})
+        headers.add(header, tenant)
+        headers.add(header, tenant)
+        response = send_raw(contract, "GET", f"{EVENTS}/{collector.unknown_id()}", headers=headers)
+        rules.duplicate_tenant_refused(contract.context, response, token)
+
+
+@writes
+def test_bodies_that_are_not_json_refused(contract: ContractRun) -> None:
+    body = json.dumps(collector.fault(contract.tag)).encode()
+    for content_type, sent_as in (("text/plain", "as text/plain"), (None, "without Content-Type")):
+        headers = HTTPHeaderDict(contract.identity.headers())
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        response = send_raw(contract, "POST", EVENTS, headers=headers, body=body)
+        rules.media_type_refused(contract.context, response, sent_as)
+
+
+@writes
+def test_json_a_reader_could_not_handle_refused(contract: ContractRun) -> None:
+    for why, body in collector.strict_json_bodies(contract.tag).items():
+        headers = HTTPHeaderDict(contract.identity.headers())
+        headers["Content-Type"] = "application/json"
+        response = send_raw(contract, "POST", EVENTS, headers=headers, body=body.encode())
+        rules.strict_json_refused(contract.context, response, why)
+
+
+@writes
+def test_every_documented_value_is_accepted(contract: ContractRun) -> None:
+    for field, values in collector.documented_values().items():
+        for value in values:
+            event = collector.with_field(collector.fault(contract.tag), field, value)
+            response = contract.call("createEvent", body=event)
+            rules.documented_value_accepted(contract.context, response, field, value)
+
+
+@writes
+def test_unknown_fields_refused_naming_them(contract: ContractRun) -> None:
+    for field in collector.UNKNOWN_FIELDS:
+        event = collector.with_field(collector.fault(contract.tag), field, "x")
+        # Judged by this rule first: stored, the event also comes back "changed".
+        case, response = contract.send("createEvent", body=event)
+        rules.unknown_field_refused(contract.context, response, field)
+        contract.validate(case, response)
+
+
+EVENTS = "/api/v1/events"
+
+
+def send_raw(
+    contract: ContractRun,
+    method: str,
+    path: str,
+    *,
+    headers: HTTPHeaderDict,
+    body: bytes | None = None,
+) -> Response:
+    """A request no Schemathesis case can make (two headers of one name, a body that is not
+    the JSON of a value, no `Content-Type`): sent by urllib3 as given, with the run's headers
+    (its sandbox, say) added, and read back as the suite reads every answer."""
+    url = contract.base_url.rstrip("/") + path
+    for name, value in contract.session.headers.items():
+        if name not in headers:
+            headers[name] = str(value)
+    raw = urllib3.request(
+        method, url, headers=headers, body=body, timeout=REQUEST_TIMEOUT, retries=False,
+        redirect=False, preload_content=False,
+    )  # fmt: skip
+    # A requests response over the urllib3 one, so it reads and reproduces like any other.
+    prepared = requests.Request(method, url, data=body).prepare()
+    prepared.headers.clear()
+    prepared.headers.update({name: ", ".join(headers.getlist(name)) for name in headers})
+    answer = requests.adapters.HTTPAdapter().build_response(prepared, raw)
+    answer.content  # noqa: B018 - read the body before the connection is released
+    label = f"{method} {EVENTS}" if path == EVENTS else f"{method} {EVENTS}/{{eventId}}"
+    contract.coverage.requests[(label, "flows")] += 1
+    return Response.from_requests(answer, verify=True)
 
 
 def follow(contract: ContractRun, url: str) -> Response:

@@ -12,14 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from schemathesis import Case
+from schemathesis.core.result import Err
 
 from events_mock.contract.fixtures import built_from_run
 from events_mock.contract.run import ContractRun
 
 
 @built_from_run
-def test_conformance(contract: ContractRun) -> Callable[[Case], None]:
-    """One test per operation of the run's schema."""
+def test_conformance(contract: ContractRun) -> Callable[[Case], None] | None:
+    """One test per operation of the run's schema; none when `-k` selects none of them (the
+    coverage phase generates its cases at collection: seconds per operation, for nothing)."""
+    if not _any_selected(contract):
+        return None
     own_checks = contract.own_response_checks()
 
     @contract.schema().parametrize()
@@ -27,3 +31,36 @@ def test_conformance(contract: ContractRun) -> Callable[[Case], None]:
         case.call_and_validate(**contract.call_kwargs(), additional_checks=own_checks)
 
     return test_conformance
+
+
+def _any_selected(contract: ContractRun) -> bool:
+    """Whether `verify -k EXPR` can select any of these tests, judged as pytest does (a term
+    selects a test when it is part of one of its names) over the names pytest gives them
+    (and the suite's, so `-k suite` still selects all). When in doubt, yes."""
+    select = contract.options.select
+    if not select:
+        return True
+    try:
+        from _pytest.mark.expression import Expression
+
+        expression = Expression.compile(select)
+    except Exception:  # noqa: BLE001 - pytest reports a bad expression itself
+        return True
+    context = ("schema_level.py", "suite", "contract", "events_mock", "contract_tests")
+    for result in contract.schema().get_all_operations():
+        if isinstance(result, Err):
+            return True
+        names = (f"test_conformance[{result.ok().label}]", *context)
+        if expression.evaluate(_NamesMatcher(names)):
+            return True
+    return False
+
+
+class _NamesMatcher:
+    """pytest's keyword matching: a term matches when it is part of one of the names."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.names = [name.lower() for name in names]
+
+    def __call__(self, term: str, /, **kwargs: str | int | bool | None) -> bool:
+        return any(term.lower() in name for name in self.names)
