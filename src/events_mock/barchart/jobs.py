@@ -220,6 +220,14 @@ class JobWindow(Sequence[StoredEvent]):
         """None: not (yet) over a store (an empty window, or one read from a state document
         before `bound` puts it over the store the document was imported into)."""
 
+    @property
+    def report_filter(self) -> ReportFilter:
+        return self._filter
+
+    @property
+    def store(self) -> EventStore | None:
+        return self._store
+
     @classmethod
     def empty(cls, report_filter: ReportFilter) -> JobWindow:
         """The events of a job that exports nothing (TIMEOUT, FAILED)."""

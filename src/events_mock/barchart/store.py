@@ -150,7 +150,10 @@ class Selection(Sequence[StoredEvent]):
     def __init__(self, customer: str, product: str, records: Iterable[Record]) -> None:
         self.customer = customer
         self.product = product
-        self.records: tuple[Record, ...] = tuple(records)
+        self.records: Sequence[Record] = (
+            records if isinstance(records, Sequence) else tuple(records)
+        )
+        """A sequence of records as given (a Redis store's are read in pages when iterated)."""
 
     def __len__(self) -> int:
         return len(self.records)
