@@ -1,15 +1,24 @@
 """One mock clock for every worker and host sharing a Redis: `RedisClock`.
 
 The clock is three numbers (an anchor instant of mock time, the real instant it was anchored
-at, the rate) in one hash, `<prefix>:<world>:clock`. Every reading and every change is one Lua
+at, the rate) and a version, in one hash, `<prefix>:<world>:clock`. Every change is one Lua
 script, so two workers moving the clock at once both take effect (an advance adds to the other
-one's, never overwrites it), and a reading is never of a half-changed clock.
+one's, never overwrites it).
 
 Real time is Redis's (`TIME`), not the worker's: hosts behind a load balancer disagree about
 the time by milliseconds to seconds, and a job polled on two of them would otherwise finish,
-then be running again. The price is one round trip per reading; the Redis job scripts
-(`redis_jobs.py`) read the clock inside their own script instead (`NOW_LUA`), so a poll costs
-one round trip, not two.
+then be running again.
+
+Reading the clock costs no round trip most of the time: every request reads it (the journal's
+arrival time, a job's settling), and a round trip for each would double the cost of a poll. A
+worker fetches the clock (and Redis's time) and keeps it for a lease of `LEASE_SECONDS`,
+computing mock time from its own monotonic clock meanwhile; a worker that changes the clock
+waits out one lease before answering. So a clock change is seen by every request that starts
+after the change was acknowledged, on any worker, exactly as with one process (a lease fetched
+before the change has run out by then), and what it costs is `LEASE_SECONDS` per clock change,
+not a round trip per request. Readings in one worker never go backwards while the clock is
+unchanged (the estimate of Redis's time is refreshed with each lease and can be off by the
+round trip).
 
 A clock missing from Redis (a fresh Redis, or one restarted empty) is created by the first
 reading from the values the server was started with, so the mock recovers by itself.
@@ -17,49 +26,78 @@ reading from the values the server was started with, so the mock recovers by its
 
 from __future__ import annotations
 
-import math
+import threading
+import time
+from collections.abc import Callable
 
 from events_mock.clock import LATEST_MS, MockClock, _finite
 from events_mock.stores.redis_client import RedisConnection
 
-__all__ = ["NOW_LUA", "RedisClock"]
+__all__ = ["LEASE_SECONDS", "RedisClock"]
 
-NOW_LUA = f"""
-local function clock_now(key, init_m, init_k)
+LEASE_SECONDS = 0.01
+"""How long a worker computes mock time from the clock it fetched, without asking Redis."""
+
+_MAKE = """
+local function clock_state(key, init_m, init_k)
   local t = redis.call('TIME')
   local real = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
-  local c = redis.call('HMGET', key, 'm', 'r', 'k')
+  local c = redis.call('HMGET', key, 'm', 'r', 'k', 'v')
   if not c[1] then
     local m = real
     if init_m ~= '' then m = tonumber(init_m) end
-    c = {{string.format('%.17g', m), string.format('%.17g', real), init_k}}
-    redis.call('HSET', key, 'm', c[1], 'r', c[2], 'k', c[3])
+    c = {string.format('%.17g', m), string.format('%.17g', real), init_k, '1'}
+    redis.call('HSET', key, 'm', c[1], 'r', c[2], 'k', c[3], 'v', c[4])
   end
-  local m, r, k = tonumber(c[1]), tonumber(c[2]), tonumber(c[3])
-  local now = m + (real - r) * k
-  local latest = math.max(m, {LATEST_MS})
-  if now > latest then now = latest end
-  return now, k, real
+  return c, real
 end
 """
-"""A Lua function `clock_now(key, init_m, init_k) -> now, rate, real` (milliseconds, as
-numbers) for any script that needs the mock's time: what `MockClock._now_locked` computes."""
 
-_READ = NOW_LUA + """
-local now, k = clock_now(KEYS[1], ARGV[1], ARGV[2])
-return {string.format('%.17g', now), string.format('%.17g', k)}
+_READ = _MAKE + """
+local c, real = clock_state(KEYS[1], ARGV[1], ARGV[2])
+return {c[1], c[2], c[3], c[4], string.format('%.17g', real)}
 """
 
-_ANCHOR = NOW_LUA + """
-local now, k, real = clock_now(KEYS[1], ARGV[1], ARGV[2])
+_CHANGE = _MAKE + f"""
+local c, real = clock_state(KEYS[1], ARGV[1], ARGV[2])
+local m, r, k = tonumber(c[1]), tonumber(c[2]), tonumber(c[3])
+local now = math.min(m + (real - r) * k, math.max(m, {LATEST_MS}))
 local op, value = ARGV[3], tonumber(ARGV[4])
 if op == 'advance' then now = now + value
 elseif op == 'set' then now = value
 else k = value end
-redis.call('HSET', KEYS[1], 'm', string.format('%.17g', now), 'r', string.format('%.17g', real),
-  'k', string.format('%.17g', k))
-return string.format('%.17g', now)
+local state = {{string.format('%.17g', now), string.format('%.17g', real),
+  string.format('%.17g', k), tostring(tonumber(c[4]) + 1)}}
+redis.call('HSET', KEYS[1], 'm', state[1], 'r', state[2], 'k', state[3], 'v', state[4])
+return {{state[1], state[2], state[3], state[4], state[2]}}
 """
+
+
+class _Lease:
+    """A fetched clock: its anchor (mock ms), anchor (Redis ms), rate and version, Redis's
+    time when fetched mapped to this process's monotonic clock, and when the lease ends."""
+
+    __slots__ = ("anchor_mock", "anchor_real", "last", "monotonic_at", "rate", "real_at",
+                 "until", "version")
+
+    def __init__(self, reply: list[bytes], sent: float, received: float) -> None:
+        self.anchor_mock = float(reply[0])
+        self.anchor_real = float(reply[1])
+        self.rate = float(reply[2])
+        self.version = int(reply[3])
+        self.real_at = float(reply[4])
+        self.monotonic_at = received
+        self.until = sent + LEASE_SECONDS
+        self.last = 0
+
+    def now_ms(self, monotonic: float) -> int:
+        real = self.real_at + (monotonic - self.monotonic_at) * 1000
+        elapsed = (real - self.anchor_real) * self.rate
+        now = int(min(self.anchor_mock + elapsed, max(self.anchor_mock, LATEST_MS)))
+        if now < self.last:
+            return self.last
+        self.last = now
+        return now
 
 
 class RedisClock(MockClock):
@@ -71,31 +109,51 @@ class RedisClock(MockClock):
         world: str,
         start_ms: int | None = None,
         rate: float = 1.0,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         """`start_ms` and `rate` make the clock if Redis has none for this world yet; a worker
-        joining a running mock takes the clock as it is."""
+        joining a running mock takes the clock as it is. `sleep` waits out a lease after a
+        change (tests of the lease pass a recorder)."""
         super().__init__(start_ms=start_ms, rate=rate)
         _finite("rate", rate)
         self.connection = connection
         self.key = connection.key(world, "clock")
         self.init = ("" if start_ms is None else repr(float(start_ms)), repr(float(rate)))
-        """The script arguments that make a missing clock (see `NOW_LUA`)."""
+        """The script arguments that make a missing clock."""
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._lease: _Lease | None = None
+        self._lease_lock = threading.Lock()
         self._read = connection.script(_READ)
-        self._anchor = connection.script(_ANCHOR)
+        self._change_script = connection.script(_CHANGE)
 
-    def reading(self) -> tuple[int, float]:
-        """(now, rate) in one round trip."""
-        now, rate = self.connection.run(
+    def _current(self) -> _Lease:
+        lease = self._lease
+        if lease is not None and self._monotonic() < lease.until:
+            return lease
+        sent = self._monotonic()
+        reply = self.connection.run(
             lambda client: self._read(keys=[self.key], args=list(self.init), client=client)
         )
-        return int(float(now)), float(rate)
+        return self._take(reply, sent)
+
+    def _take(self, reply: list[bytes], sent: float) -> _Lease:
+        fresh = _Lease(reply, sent, self._monotonic())
+        with self._lease_lock:
+            old = self._lease
+            if old is not None and old.version == fresh.version:
+                fresh.last = old.last  # the same clock: never read backwards
+            self._lease = fresh
+        return fresh
 
     def now_ms(self) -> int:
-        return self.reading()[0]
+        return self._current().now_ms(self._monotonic())
 
     @property
     def rate(self) -> float:
-        return self.reading()[1]
+        return self._current().rate
 
     def advance(self, seconds: float) -> int:
         _finite("seconds", seconds)
@@ -115,10 +173,13 @@ class RedisClock(MockClock):
         self._change("rate", rate)
 
     def _change(self, op: str, value: float) -> int:
-        assert math.isfinite(value)
-        now = self.connection.run(
-            lambda client: self._anchor(
+        sent = self._monotonic()
+        reply = self.connection.run(
+            lambda client: self._change_script(
                 keys=[self.key], args=[*self.init, op, repr(value)], client=client
             )
         )
-        return int(float(now))
+        lease = self._take(reply, sent)
+        # Every other worker's lease on the old clock runs out within one lease from now.
+        self._sleep(LEASE_SECONDS)
+        return int(lease.anchor_mock)

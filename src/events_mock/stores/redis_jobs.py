@@ -14,12 +14,13 @@ Layout (`<p>:<w>` the prefix and world):
 - `<p>:<w>:link:<token>` (string): the link's expiry and source; `<p>:<w>:links` (sorted set)
   the tokens by expiry, to drop expired links and retire the oldest past `max_links`.
 
-Atomicity: a change to a job is read (one script that also reads the clock: a poll is one round
-trip), decided by `ReportJobs`' rules in Python, then written by a compare-and-set script that
-only writes over the version it read; if another worker wrote in between, the change is made
-again over the fresh job. The rules only move a job forward (a settled status is stored, forcing
-only ends a running job), so whoever wins, the status never goes backwards. Starting a job (with
-the `max_jobs` check) and issuing a link (with the expired/oldest drop) are each one script.
+Atomicity: a change to a job is read (one script; the clock is leased, see `redis_clock`, so
+a poll is one round trip), decided by `ReportJobs`' rules in Python, then written by a
+compare-and-set script that only writes over the version it read; if another worker wrote in
+between, the change is made again over the fresh job. The rules only move a job forward (a
+settled status is stored, forcing only ends a running job), so whoever wins, the status never
+goes backwards. Starting a job (with the `max_jobs` check) and issuing a link (with the
+expired/oldest drop) are each one script.
 
 TTLs: expiry is decided in mock time, on every read, as in memory: the mock clock may be frozen,
 run 60x, or be set back, and Redis only knows real time. Redis expiry (`PEXPIRE`) is the garbage
@@ -51,7 +52,7 @@ from events_mock.barchart.jobs import (
 )
 from events_mock.barchart.store import EventStore, Window
 from events_mock.stores.redis_client import RedisConnection, StoreUnavailable
-from events_mock.stores.redis_clock import NOW_LUA, RedisClock
+from events_mock.stores.redis_clock import RedisClock
 
 __all__ = ["GRACE_MS", "RedisJobWindow", "RedisReportJobs"]
 
@@ -76,11 +77,10 @@ local function forget_jobs(jobs, prefix, now)
 end
 """
 
-_LOAD = NOW_LUA + """
-local now = clock_now(KEYS[1], ARGV[1], ARGV[2])
-local job = redis.call('HMGET', KEYS[2], 'v', 'j')
-local gen = redis.call('HGET', KEYS[3], 'gen') or '0'
-return {string.format('%.17g', now), job[1] or '', job[2] or '', gen}
+_LOAD = """
+local job = redis.call('HMGET', KEYS[1], 'v', 'j')
+local gen = redis.call('HGET', KEYS[2], 'gen') or '0'
+return {job[1] or '', job[2] or '', gen}
 """
 
 _SAVE = _GC + """
@@ -234,7 +234,8 @@ class RedisReportJobs(ReportJobs):
         state = job.to_state([])
         del state["links"]
         events = job.events
-        state["gen"] = events.window.generation if isinstance(events, JobWindow) else -1
+        over = isinstance(events, JobWindow) and events.matched
+        state["gen"] = events.window.generation if isinstance(events, JobWindow) and over else -1
         return orjson.dumps(state)
 
     def _decode(self, raw: bytes, generation: int) -> ReportJob:
@@ -285,14 +286,11 @@ class RedisReportJobs(ReportJobs):
 
     def _update(self, source: str, change: Change[T]) -> T:
         key = self.job_prefix + source
-        clock = self.redis_clock
+        now = self.clock.now_ms()
         for _ in range(ATTEMPTS):
-            now_text, version, raw, generation = self._run(
-                self._load, [clock.key, key, self.events_meta], list(clock.init)
-            )
+            version, raw, generation = self._run(self._load, [key, self.events_meta], [])
             if not raw:
                 raise no_job(source)
-            now = int(float(now_text))
             job = self._decode(raw, int(generation))
             job.settle(now)
             if job.expired(now, self.settings.ttl_ms):
@@ -304,7 +302,7 @@ class RedisReportJobs(ReportJobs):
                 return result
             saved = self._run(
                 self._save,
-                [key, self.index, clock.key],
+                [key, self.index, self.clock_key],
                 [version, encoded, source, self._forget_at(job), now],
             )
             if int(saved):
