@@ -12,7 +12,8 @@ Layout (`<p>:<w>` the prefix and world):
 - `<p>:<w>:jobs` (sorted set): every job's source, scored by the mock instant it is forgotten
   at (its end plus the TTL), so "how many are live" and "forget the expired" are one range.
 - `<p>:<w>:link:<token>` (string): the link's expiry and source; `<p>:<w>:links` (sorted set)
-  the tokens by expiry, to drop expired links and retire the oldest past `max_links`.
+  the tokens in the order they were issued, to drop expired links from the front and retire
+  the oldest past `max_links`, as in memory.
 
 Atomicity: a change to a job is read (one script; the clock is leased, see `redis_clock`, so
 a poll is one round trip), decided by `ReportJobs`' rules in Python, then written by a
@@ -69,6 +70,15 @@ local function gc(key, clock, span)
   else
     redis.call('PERSIST', key)
   end
+end
+local function add_link(links, clock, prefix, token, expires, source, now)
+  local last = redis.call('ZRANGE', links, -1, -1, 'WITHSCORES')
+  local order = 1
+  if #last > 0 then order = tonumber(last[2]) + 1 end
+  local key = prefix .. token
+  redis.call('SET', key, expires .. ' ' .. source)
+  redis.call('ZADD', links, order, token)
+  gc(key, clock, tonumber(expires) - now)
 end
 local function forget_jobs(jobs, prefix, now)
   local gone = redis.call('ZRANGEBYSCORE', jobs, '-inf', now)
@@ -128,17 +138,19 @@ return answer
 
 _ADD_LINK = _GC + """
 local now = tonumber(ARGV[2])
-local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
-for _, token in ipairs(gone) do redis.call('DEL', ARGV[1] .. token) end
-if #gone > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now) end
+while true do  -- expired links, from the front of the issue order (as in memory)
+  local front = redis.call('ZRANGE', KEYS[1], 0, 0)
+  if #front == 0 then break end
+  local link = redis.call('GET', ARGV[1] .. front[1])
+  if link and tonumber(string.match(link, '^(%d+)')) > now then break end
+  redis.call('ZREM', KEYS[1], front[1])
+  redis.call('DEL', ARGV[1] .. front[1])
+end
 while redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) do
   local oldest = redis.call('ZPOPMIN', KEYS[1])
   redis.call('DEL', ARGV[1] .. oldest[1])
 end
-local key = ARGV[1] .. ARGV[4]
-redis.call('SET', key, ARGV[5] .. ' ' .. ARGV[6])
-redis.call('ZADD', KEYS[1], ARGV[5], ARGV[4])
-gc(key, KEYS[2], tonumber(ARGV[5]) - now)
+add_link(KEYS[1], KEYS[2], ARGV[1], ARGV[4], ARGV[5], ARGV[6], now)
 return 1
 """
 
@@ -177,10 +189,7 @@ for _ = 1, jobs do
   i = i + 3
 end
 while i <= #ARGV do
-  local key = ARGV[2] .. ARGV[i]
-  redis.call('SET', key, ARGV[i + 1] .. ' ' .. ARGV[i + 2])
-  redis.call('ZADD', KEYS[2], ARGV[i + 1], ARGV[i])
-  gc(key, KEYS[3], tonumber(ARGV[i + 1]) - now)
+  add_link(KEYS[2], KEYS[3], ARGV[2], ARGV[i], ARGV[i + 1], ARGV[i + 2], now)
   i = i + 3
 end
 return 1
