@@ -50,7 +50,7 @@ class RedisBillingService(BillingService):
         version, doc = self.connection.run(lambda client: client.hmget(self.key, "v", "doc"))
         if version is None or doc is None:  # reset meanwhile
             return self.initial
-        dataset = _parse(orjson.loads(doc))
+        dataset = _dataset_of(orjson.loads(doc))
         self._cached = (version, dataset)
         return dataset
 
@@ -72,7 +72,7 @@ def _document(data: BillingDataset) -> bytes:
     return orjson.dumps({"events": list(data.records)})
 
 
-def _parse(document: dict[str, Any]) -> BillingDataset:
+def _dataset_of(document: dict[str, Any]) -> BillingDataset:
     """A data set this mock stored itself (already checked when imported)."""
     if "generated" in document:
         return generate(int(document["generated"]["seed"]), int(document["generated"]["events"]))
