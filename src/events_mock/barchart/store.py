@@ -137,6 +137,13 @@ class Bucket:
         return parts
 
 
+class LazyRecords(Sequence[Record]):
+    """Records a store reads only when iterated (a Redis store's, a page at a time), so an
+    export of any size streams: a `Selection` keeps them as they are, never copied."""
+
+    __slots__ = ()
+
+
 class Selection(Sequence[StoredEvent]):
     """Selected events, held as the store holds them; `StoredEvent`s made on access.
 
@@ -151,9 +158,9 @@ class Selection(Sequence[StoredEvent]):
         self.customer = customer
         self.product = product
         self.records: Sequence[Record] = (
-            records if isinstance(records, Sequence) else tuple(records)
+            records if isinstance(records, LazyRecords) else tuple(records)
         )
-        """A sequence of records as given (a Redis store's are read in pages when iterated)."""
+        """A tuple (untracked by the garbage collector), or `LazyRecords` as given."""
 
     def __len__(self) -> int:
         return len(self.records)

@@ -38,6 +38,7 @@ import orjson
 
 from events_mock.barchart.store import (
     EventStore,
+    LazyRecords,
     Record,
     Selection,
     StoredEvent,
@@ -191,7 +192,7 @@ def lex_bounds(start: int | None, end: int | None) -> tuple[bytes, bytes]:
     return low, high
 
 
-class PagedRecords(Sequence[Record]):
+class PagedRecords(LazyRecords):
     """A selection's records, read from Redis a page at a time when iterated (an export
     streams: one page in memory); indexing or `len` reads them all once and keeps them."""
 
