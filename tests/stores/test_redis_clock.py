@@ -95,3 +95,13 @@ def test_non_finite_values_are_refused_before_redis(redis_store: StoreLocation, 
         with pytest.raises(ValueError):
             change(bad)
     assert one.now_ms() == T0
+
+
+def test_a_reset_on_any_worker_goes_back_to_where_the_clock_started(
+    redis_store: StoreLocation,
+) -> None:
+    first = clock(redis_store)
+    first.advance(60)
+    late = clock(redis_store, start=0)
+    assert late.initial_state() == first.initial_state()
+    assert (late.initial_state()["now"], late.initial_state()["rate"]) == (T0, 0.0)

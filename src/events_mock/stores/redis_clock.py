@@ -47,7 +47,8 @@ local function clock_state(key, init_m, init_k)
     local m = real
     if init_m ~= '' then m = tonumber(init_m) end
     c = {string.format('%.17g', m), string.format('%.17g', real), init_k, '1'}
-    redis.call('HSET', key, 'm', c[1], 'r', c[2], 'k', c[3], 'v', c[4])
+    redis.call('HSET', key, 'm', c[1], 'r', c[2], 'k', c[3], 'v', c[4], 'im', c[1], 'ir', c[2],
+      'ik', c[3])
   end
   return c, real
 end
@@ -150,6 +151,18 @@ class RedisClock(MockClock):
 
     def now_ms(self) -> int:
         return self._current().now_ms(self._monotonic())
+
+    def initial_state(self) -> dict[str, float]:
+        """Where the clock started, as its creator wrote it in Redis: a reset on any worker
+        goes back to the same instant (the offset is from Redis's time then)."""
+        self._current()  # makes the clock if Redis has none
+        now, real, rate = self.connection.run(
+            lambda client: client.hmget(self.key, "im", "ir", "ik")
+        )
+        if now is None or real is None or rate is None:  # older clock: from here, as in memory
+            return super().initial_state()
+        start = int(float(now))
+        return {"now": start, "rate": float(rate), "offset_ms": start - int(float(real))}
 
     @property
     def rate(self) -> float:
