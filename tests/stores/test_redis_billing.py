@@ -23,3 +23,13 @@ def test_an_import_on_one_worker_is_searched_on_every_other(
     assert list(one.data.records) == list(load_records(records).records)
     one.reset()
     assert two.data is two.initial
+
+
+def test_records_with_integers_past_64_bits_are_kept_exactly(
+    make_worker: Callable[..., Worker],
+) -> None:
+    one, two = make_worker().billing, make_worker().billing
+    record = {**generate(5, 1).records[0], "extension": {"big": 2**70, "text": "ünï"}}
+    dataset = load_records([record])  # an extension may hold any JSON
+    one.replace(dataset)
+    assert list(two.data.records) == [record]

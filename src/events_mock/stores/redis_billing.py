@@ -11,9 +11,8 @@ start-up data set, which every worker makes itself from the same settings.
 
 from __future__ import annotations
 
+import json
 from typing import Any
-
-import orjson
 
 from events_mock.billing.dataset import BillingDataset, generate
 from events_mock.billing.service import BillingService
@@ -50,7 +49,7 @@ class RedisBillingService(BillingService):
         version, doc = self.connection.run(lambda client: client.hmget(self.key, "v", "doc"))
         if version is None or doc is None:  # reset meanwhile
             return self.initial
-        dataset = _dataset_of(orjson.loads(doc))
+        dataset = _dataset_of(json.loads(doc))
         self._cached = (version, dataset)
         return dataset
 
@@ -66,10 +65,13 @@ class RedisBillingService(BillingService):
 
 
 def _document(data: BillingDataset) -> bytes:
+    """The standard library's JSON: records may hold integers past 64 bits (orjson's limit)."""
     if data.generated_from is not None:
         seed, count = data.generated_from
-        return orjson.dumps({"generated": {"seed": seed, "events": count}})
-    return orjson.dumps({"events": list(data.records)})
+        document: dict[str, Any] = {"generated": {"seed": seed, "events": count}}
+    else:
+        document = {"events": list(data.records)}
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _dataset_of(document: dict[str, Any]) -> BillingDataset:
