@@ -243,7 +243,7 @@ class RedisReportJobs(ReportJobs):
         state = job.to_state([])
         del state["links"]
         events = job.events
-        over = isinstance(events, JobWindow) and events.matched
+        over = isinstance(events, JobWindow) and events.matched > 0
         state["gen"] = events.window.generation if isinstance(events, JobWindow) and over else -1
         return orjson.dumps(state)
 
