@@ -52,7 +52,9 @@ from events_mock.sandboxes.api import sandbox_operations, sandbox_world
 from events_mock.sandboxes.router import SandboxRouter
 from events_mock.seam import MockApi, api_for_path, base_path, load_spec, route_path
 from events_mock.server_limits import RequestLimits, ServerLimits
-from events_mock.stores import StoreLocation
+from events_mock.stores import RedisConnection, StoreLocation
+from events_mock.stores.backend import DEFAULT_WORLD, MemoryWorldStore, WorldStore
+from events_mock.stores.redis_world import RedisWorldStore
 from events_mock.world import SharedData, World, WorldSettings
 
 logger = logging.getLogger("events_mock")
@@ -102,6 +104,8 @@ class EventsMock:
 
     def __init__(self, config: MockConfig | None = None) -> None:
         self.config = config or MockConfig()
+        self.store_connection: RedisConnection | None = None
+        """The Redis connection the default world's state is kept through (None: memory)."""
         billing_data = self.config.billing_data
         if billing_data is None:
             billing_data = generate_billing_events(
@@ -136,8 +140,9 @@ class EventsMock:
             max_stored_bytes=self.config.max_stored_bytes,
             control=control_settings,
         )
+        store, clock = self._default_store()
         self.default_world = World(
-            self.world_settings, self.shared, self.apis, clock=self.config.clock, default=True
+            self.world_settings, self.shared, self.apis, clock=clock, default=True, store=store
         )
         sandboxes.default = self.default_world
         sandboxes.make_world = self._sandbox_world
@@ -177,6 +182,20 @@ class EventsMock:
     @property
     def control(self) -> ControlPlane:
         return self.default_world.control
+
+    def _default_store(self) -> tuple[WorldStore, MockClock | None]:
+        """The default world's store, and the clock to give it (None: the store's own).
+
+        On Redis the clock is the store's (shared by every worker); `MockConfig.clock` only
+        says where it starts if Redis has none for this world yet."""
+        location = self.config.store
+        if location.is_memory:
+            return MemoryWorldStore(), self.config.clock
+        self.store_connection = RedisConnection(location)
+        store = RedisWorldStore(self.store_connection, DEFAULT_WORLD)
+        given = self.config.clock
+        clock = store.clock(given.now_ms(), given.rate) if given is not None else None
+        return store, clock
 
     def _sandbox_world(self, **options: Any) -> World:
         return sandbox_world(self.world_settings, self.shared, self.apis, self.sandboxes, **options)

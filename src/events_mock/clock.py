@@ -35,6 +35,14 @@ class MockClock:
     def frozen(cls, start_ms: int) -> MockClock:
         return cls(start_ms=start_ms, rate=0.0)
 
+    def initial_state(self) -> dict[str, float]:
+        """Where a reset takes the clock back to (`now`, `rate`, `offset_ms` from real time, as
+        the state document holds a clock): where it is when asked, which the control plane
+        does once, when it is made with the clock. A clock shared by several processes
+        answers where it started, whichever process asks."""
+        now = self.now_ms()
+        return {"now": now, "rate": self.rate, "offset_ms": now - int(time.time() * 1000)}
+
     def now_ms(self) -> int:
         with self._lock:
             return int(self._now_locked())

@@ -4,8 +4,8 @@ A server serves one default world and any number of sandboxes (`events_mock.sand
 through one Connexion app: its handlers, security checks and middleware find the current
 world's services per request (`Worlds.current`), so a sandbox costs its own stores and control
 plane, never a second app. What never changes after start-up (the catalog, the generated
-Billing Care data set) is shared by every world; a world only holds what it may change, which
-is also what a later store seam (`--store redis://`) has to namespace by sandbox id.
+Billing Care data set) is shared by every world; a world only holds what it may change, made by
+its `WorldStore` (`events_mock.stores`): in this process, or on Redis under the world's id.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from events_mock.barchart.service import BarchartService
 from events_mock.barchart.state import BarchartState
 from events_mock.billing.dataset import BillingDataset
 from events_mock.billing.security import BearerTokens
-from events_mock.billing.service import BillingService
 from events_mock.billing.state import BillingState
 from events_mock.clock import MockClock
 from events_mock.collector.security import TenantTokens
@@ -92,7 +91,7 @@ class World:
         self.collector = CollectorService(
             store.tenant_store(settings.max_stored_events, settings.max_stored_bytes)
         )
-        self.billing = BillingService(shared.billing_data)
+        self.billing = store.billing(shared.billing_data)
         self.users = Users(settings.users)
         self.tenants = TenantTokens(settings.tenants)
         self.billing_tokens = BearerTokens(settings.billing_tokens)

@@ -19,11 +19,11 @@ import secrets
 import threading
 import uuid
 from collections import Counter, OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from events_mock.barchart.catalog import Catalog
 from events_mock.barchart.store import EventStore, Selection, StoredEvent, Window
@@ -220,6 +220,14 @@ class JobWindow(Sequence[StoredEvent]):
         """None: not (yet) over a store (an empty window, or one read from a state document
         before `bound` puts it over the store the document was imported into)."""
 
+    @property
+    def report_filter(self) -> ReportFilter:
+        return self._filter
+
+    @property
+    def store(self) -> EventStore | None:
+        return self._store
+
     @classmethod
     def empty(cls, report_filter: ReportFilter) -> JobWindow:
         """The events of a job that exports nothing (TIMEOUT, FAILED)."""
@@ -392,6 +400,12 @@ class LinkRefused(Exception):
 class ReportJobs:
     """The live report jobs and their download links, both bounded (see `JobSettings`).
 
+    The rules (how a job starts, settles, ends when forced, expires; which links are valid)
+    are here, once; where the jobs and links are kept is a handful of storage primitives
+    (`_insert`, `_update`, `_live`, `_add_link`, ...). These keep them in this process, under
+    one lock; `events_mock.stores.redis_jobs` overrides only the primitives, to keep them on
+    Redis with the same rules.
+
     Expired jobs are forgotten when read, and all at once when the live jobs reach their
     bound or are listed. Links are kept in the order they were issued, which is the order
     they expire in while the clock moves forward, so issuing one drops the expired ones from
@@ -413,14 +427,21 @@ class ReportJobs:
         self._jobs: dict[str, ReportJob] = {}
         self._links: OrderedDict[str, Link] = OrderedDict()
 
+    # The rules
+
     def start(self, report_filter: ReportFilter) -> ReportJob:
         """Start a job over the events stored now.
 
         Raises `events_mock.limits.JobsFull` when `JobSettings.max_jobs` jobs are live.
         """
         now = self.clock.now_ms()
-        with self._lock:  # refuse before counting: a refused flood costs no scan
-            self._make_room(now)
+        self._check_room(now)  # refuse before counting: a refused flood costs no scan
+        job = self.new_job(report_filter, now)
+        self._insert(job, now)
+        return job
+
+    def new_job(self, report_filter: ReportFilter, now: int) -> ReportJob:
+        """A job starting at `now`: its outcome, end and window decided here, once."""
         failure = report_filter.problem(self.catalog)
         events = JobWindow.empty(report_filter)
         if failure is not None:
@@ -428,68 +449,32 @@ class ReportJobs:
         else:
             events = JobWindow.over(self.store, report_filter)
             outcome = JobStatus.COMPLETE
-            if len(events) > self.settings.timeout_events:
+            if events.matched > self.settings.timeout_events:
                 outcome = JobStatus.TIMEOUT
                 failure = (
-                    f"{len(events)} events match, more than the {self.settings.timeout_events} "
-                    "one export can hold: narrow the time range"
+                    f"{events.matched} events match, more than the "
+                    f"{self.settings.timeout_events} one export can hold: narrow the time range"
                 )
                 events = JobWindow.empty(report_filter)
-        job = ReportJob(
+        return ReportJob(
             job=str(uuid.uuid4()),
             filter=report_filter,
             started_ms=now,
-            finishes_ms=now + self.settings.duration_ms(len(events)),
+            finishes_ms=now + self.settings.duration_ms(events.matched),
             outcome=outcome,
             events=events,
             failure=failure,
         )
-        with self._lock:
-            self._make_room(now)
-            self._jobs[job.source] = job
-        return job
 
-    def _make_room(self, now: int) -> None:
-        """Forget expired jobs if the live ones are at their bound; raise `JobsFull` if that
-        leaves no room. Holds the lock."""
+    def jobs_full(self, live: int) -> JobsFull:
         limit = self.settings.max_jobs
-        if len(self._jobs) < limit:
-            return
-        self._forget_expired(now)
-        if len(self._jobs) >= limit:
-            raise JobsFull(
-                f"{len(self._jobs)} report jobs are live, at most {limit} may be; a finished "
-                f"job is kept {self.settings.ttl_seconds:g} s of mock time after it ends"
-            )
-
-    def _forget_expired(self, now: int) -> None:
-        """Settle every job and forget the expired ones. Holds the lock."""
-        ttl = self.settings.ttl_ms
-        expired = []
-        for source, job in self._jobs.items():
-            job.settle(now)
-            if job.expired(now, ttl):
-                expired.append(source)
-        for source in expired:
-            del self._jobs[source]
+        return JobsFull(
+            f"{live} report jobs are live, at most {limit} may be; a finished "
+            f"job is kept {self.settings.ttl_seconds:g} s of mock time after it ends"
+        )
 
     def get(self, source: str) -> ReportJob:
-        with self._lock:
-            return self._settled(source)
-
-    def _settled(self, source: str) -> ReportJob:
-        job = self._jobs.get(source)
-        now = self.clock.now_ms()
-        if job is not None:
-            job.settle(now)
-            if job.expired(now, self.settings.ttl_ms):
-                del self._jobs[source]
-                job = None
-        if job is None:
-            raise JobError(
-                404, "EVENT_JOB_GET_FAILED_NO_JOB", f"No report job has the source {source}."
-            )
-        return job
+        return self._update(source, _unchanged)
 
     def force(self, source: str, status: JobStatus | str, message: str | None = None) -> ReportJob:
         """End a running job now with `status` (the control plane's "make it fail now").
@@ -500,13 +485,12 @@ class ReportJobs:
         status = JobStatus(status)
         if status not in TERMINAL:
             raise ValueError(f"a job can only be forced to end: {status.value}")
-        with self._lock:
-            job = self._settled(source)
+
+        def forced(job: ReportJob, now: int) -> ReportJob:
             if job.status is status:
                 return job
             if job.status is not JobStatus.RUNNING:
                 raise JobError(409, "JOB_ALREADY_ENDED", _ended(job))
-            now = self.clock.now_ms()
             job.outcome = status
             job.finishes_ms = now
             if status is not JobStatus.COMPLETE:
@@ -515,25 +499,25 @@ class ReportJobs:
             job.settle(now)
             return job
 
+        return self._update(source, forced)
+
     def set_remaining(self, source: str, seconds: float) -> ReportJob:
         """Make a running job end `seconds` of mock time from now, with its planned status."""
         if seconds < 0:
             raise ValueError("seconds must be >= 0")
-        with self._lock:
-            job = self._settled(source)
+
+        def remaining(job: ReportJob, now: int) -> ReportJob:
             if job.status is not JobStatus.RUNNING:
                 raise JobError(409, "JOB_ALREADY_ENDED", _ended(job))
-            now = self.clock.now_ms()
             job.finishes_ms = now + int(round(seconds * 1000))
             job.settle(now)
             return job
 
+        return self._update(source, remaining)
+
     def all(self) -> list[ReportJob]:
         """The live jobs, settled (expired ones are forgotten)."""
-        now = self.clock.now_ms()
-        with self._lock:
-            self._forget_expired(now)
-            return list(self._jobs.values())
+        return self._live(self.clock.now_ms())
 
     def issue_link(self, source: str) -> Link:
         """A fresh download link for a COMPLETE job, valid for 15 minutes of mock time.
@@ -556,24 +540,12 @@ class ReportJobs:
             )
         now = self.clock.now_ms()
         link = Link(secrets.token_urlsafe(32), source, now + LINK_LIFETIME_MS)
-        with self._lock:
-            links = self._links
-            while links and next(iter(links.values())).expires_ms <= now:
-                links.popitem(last=False)
-            while links and len(links) >= self.settings.max_links:
-                links.popitem(last=False)
-            links[link.token] = link
+        self._add_link(link, now)
         return link
-
-    def links(self) -> int:
-        """How many download links the table holds (live, or expired and not yet dropped)."""
-        with self._lock:
-            return len(self._links)
 
     def redeem(self, token: str) -> ReportJob:
         """The job a download link points to, if the link exists and has not expired."""
-        with self._lock:
-            link = self._links.get(token)
+        link = self._link(token)
         if link is None:
             raise LinkRefused("The link is not valid.")
         if self.clock.now_ms() >= link.expires_ms:
@@ -583,24 +555,18 @@ class ReportJobs:
         except JobError:  # the job expired (a TTL shorter than a link's 15 minutes)
             raise LinkRefused("The link is not valid: its report no longer exists.") from None
 
-    def clear(self) -> None:
-        with self._lock:
-            self._jobs.clear()
-            self._links.clear()
-
     def export_state(self) -> list[dict[str, Any]]:
         """Every live job with its window (a mark of the store, not its events) and live links,
         for the control plane's state export."""
         now = self.clock.now_ms()
-        with self._lock:
-            self._forget_expired(now)
-            links: dict[str, list[dict[str, Any]]] = {}
-            for link in self._links.values():
-                if link.expires_ms > now and link.source in self._jobs:
-                    links.setdefault(link.source, []).append(
-                        {"token": link.token, "expires": link.expires_ms}
-                    )
-            return [job.to_state(links.get(job.source, [])) for job in self._jobs.values()]
+        jobs, all_links = self._snapshot(now)
+        links: dict[str, list[dict[str, Any]]] = {}
+        for link in all_links:
+            if link.expires_ms > now and link.source in jobs:
+                links.setdefault(link.source, []).append(
+                    {"token": link.token, "expires": link.expires_ms}
+                )
+        return [job.to_state(links.get(job.source, [])) for job in jobs.values()]
 
     @staticmethod
     def parse_state(
@@ -660,35 +626,139 @@ class ReportJobs:
     def replace(self, jobs: Mapping[str, ReportJob], links: Mapping[str, Link]) -> None:
         """Take `parse_state`'s jobs and links, their windows over the store as it is now:
         call it right after the store took the same document's events."""
-        for job in jobs.values():
-            if isinstance(job.events, JobWindow):
-                job.events = job.events.bound(self.store)
-        by_expiry = sorted(links.values(), key=lambda link: link.expires_ms)
-        with self._lock:
-            self._jobs = dict(jobs)
-            self._links = OrderedDict((link.token, link) for link in by_expiry)
-
+        self._bind(jobs.values())
+        self._replace(jobs, sorted(links.values(), key=lambda link: link.expires_ms))
 
     def export_job(self, job: ReportJob) -> dict[str, Any]:
         """One job in `export_state`'s shape, with its live links (a write log's record)."""
-        with self._lock:
-            links = [
-                {"token": link.token, "expires": link.expires_ms}
-                for link in self._links.values()
-                if link.source == job.source
-            ]
-            return job.to_state(links)
+        links = [
+            {"token": link.token, "expires": link.expires_ms}
+            for link in self._links_of(job.source)
+        ]
+        return job.to_state(links)
 
     def restore(self, raw_jobs: list[dict[str, Any]]) -> None:
         """Put back jobs (and their links) in `export_state`'s shape, replacing any job with
         the same source and leaving the others (a write log's replay)."""
         jobs, links = self.parse_state(raw_jobs, sizes=self.store.sizes())
-        for job in jobs.values():
+        self._bind(jobs.values())
+        self._restore(jobs, links)
+
+    def _bind(self, jobs: Iterable[ReportJob]) -> None:
+        for job in jobs:
             if isinstance(job.events, JobWindow):
                 job.events = job.events.bound(self.store)
+
+    # Storage primitives: in this process, under one lock
+
+    def _check_room(self, now: int) -> None:
+        """Raise `JobsFull` if no job can start now (expired jobs forgotten first)."""
+        with self._lock:
+            self._make_room(now)
+
+    def _insert(self, job: ReportJob, now: int) -> None:
+        """Add a new job if there is room, atomically with the check."""
+        with self._lock:
+            self._make_room(now)
+            self._jobs[job.source] = job
+
+    def _make_room(self, now: int) -> None:
+        """Forget expired jobs if the live ones are at their bound; raise `JobsFull` if that
+        leaves no room. Holds the lock."""
+        limit = self.settings.max_jobs
+        if len(self._jobs) < limit:
+            return
+        self._forget_expired(now)
+        if len(self._jobs) >= limit:
+            raise self.jobs_full(len(self._jobs))
+
+    def _forget_expired(self, now: int) -> None:
+        """Settle every job and forget the expired ones. Holds the lock."""
+        ttl = self.settings.ttl_ms
+        expired = []
+        for source, job in self._jobs.items():
+            job.settle(now)
+            if job.expired(now, ttl):
+                expired.append(source)
+        for source in expired:
+            del self._jobs[source]
+
+    def _update(self, source: str, change: Change[T]) -> T:
+        """`change(job, now)` on the job settled now, atomically; 404 `JobError` if it does
+        not exist or expired (then it is forgotten). `change` may raise `JobError`."""
+        with self._lock:
+            job = self._jobs.get(source)
+            now = self.clock.now_ms()
+            if job is not None:
+                job.settle(now)
+                if job.expired(now, self.settings.ttl_ms):
+                    del self._jobs[source]
+                    job = None
+            if job is None:
+                raise no_job(source)
+            return change(job, now)
+
+    def _live(self, now: int) -> list[ReportJob]:
+        with self._lock:
+            self._forget_expired(now)
+            return list(self._jobs.values())
+
+    def _add_link(self, link: Link, now: int) -> None:
+        with self._lock:
+            links = self._links
+            while links and next(iter(links.values())).expires_ms <= now:
+                links.popitem(last=False)
+            while links and len(links) >= self.settings.max_links:
+                links.popitem(last=False)
+            links[link.token] = link
+
+    def _link(self, token: str) -> Link | None:
+        with self._lock:
+            return self._links.get(token)
+
+    def links(self) -> int:
+        """How many download links the table holds (live, or expired and not yet dropped)."""
+        with self._lock:
+            return len(self._links)
+
+    def _links_of(self, source: str) -> list[Link]:
+        with self._lock:
+            return [link for link in self._links.values() if link.source == source]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._jobs.clear()
+            self._links.clear()
+
+    def _snapshot(self, now: int) -> tuple[dict[str, ReportJob], list[Link]]:
+        """The live jobs (settled, expired ones forgotten) and every link, together."""
+        with self._lock:
+            self._forget_expired(now)
+            return dict(self._jobs), list(self._links.values())
+
+    def _replace(self, jobs: Mapping[str, ReportJob], links: Sequence[Link]) -> None:
+        """`links` in the order they expire."""
+        with self._lock:
+            self._jobs = dict(jobs)
+            self._links = OrderedDict((link.token, link) for link in links)
+
+    def _restore(self, jobs: Mapping[str, ReportJob], links: Mapping[str, Link]) -> None:
         with self._lock:
             self._jobs.update(jobs)
             self._links.update(links)
+
+
+T = TypeVar("T")
+Change = Callable[[ReportJob, int], T]
+"""What `ReportJobs._update` does to a job settled at the instant it is given."""
+
+
+def _unchanged(job: ReportJob, now: int) -> ReportJob:
+    return job
+
+
+def no_job(source: str) -> JobError:
+    return JobError(404, "EVENT_JOB_GET_FAILED_NO_JOB", f"No report job has the source {source}.")
 
 
 def _positions(events: Sequence[StoredEvent]) -> dict[tuple[str, str, str, int], int]:

@@ -137,6 +137,13 @@ class Bucket:
         return parts
 
 
+class LazyRecords(Sequence[Record]):
+    """Records a store reads only when iterated (a Redis store's, a page at a time), so an
+    export of any size streams: a `Selection` keeps them as they are, never copied."""
+
+    __slots__ = ()
+
+
 class Selection(Sequence[StoredEvent]):
     """Selected events, held as the store holds them; `StoredEvent`s made on access.
 
@@ -150,7 +157,10 @@ class Selection(Sequence[StoredEvent]):
     def __init__(self, customer: str, product: str, records: Iterable[Record]) -> None:
         self.customer = customer
         self.product = product
-        self.records: tuple[Record, ...] = tuple(records)
+        self.records: Sequence[Record] = (
+            records if isinstance(records, LazyRecords) else tuple(records)
+        )
+        """A tuple (untracked by the garbage collector), or `LazyRecords` as given."""
 
     def __len__(self) -> int:
         return len(self.records)

@@ -19,14 +19,18 @@ class BillingService:
         """Serve `data` (None: `generate()`, seed 4, 2000 events)."""
         self.initial = data if data is not None else generate()
         """The start-up data set."""
-        self.data = self.initial
+        self._data = self.initial
+
+    @property
+    def data(self) -> BillingDataset:
         """The data set searches run over now."""
+        return self._data
 
     def search(self, query: EventQuery) -> list[Record]:
         return search(self.data, query)
 
     def replace(self, data: BillingDataset) -> None:
-        self.data = data
+        self._data = data
 
     def reset(self) -> None:
-        self.data = self.initial
+        self._data = self.initial

@@ -104,11 +104,7 @@ class ControlPlane:
         the change), `reset`, `state` (a whole document imported), `state.api` ((name, data)),
         `barchart.job` (a job forced or given a new end); set by `events_mock.persistence`."""
         self._lock = threading.RLock()
-        self._initial_clock = {
-            "now": clock.now_ms(),
-            "rate": clock.rate,
-            "offset_ms": clock.now_ms() - int(time.time() * 1000),
-        }
+        self._initial_clock = clock.initial_state()
 
     def api_for(self, path: str) -> MockApi:
         return api_for_path(self.apis, path)

@@ -1,11 +1,11 @@
 """The store seam: what makes the mutable pieces of one world.
 
 A `World` (world.py) asks its `WorldStore` for its clock, Barchart event store and report
-jobs, Event Collector store, fault rules and journal, and nothing else: the in-memory store
-makes today's classes, the Redis store (`stores/redis_*.py`) makes classes with the same public
-methods whose state lives on Redis under `<prefix>:<world id>:...`, so every worker process
-and host sharing one Redis sees one world. The default world's id is `default`; a
-sandbox's is its id.
+jobs, Event Collector store, Billing Care service, fault rules and journal, and nothing else:
+the in-memory store makes today's classes, the Redis store (`stores/redis_*.py`) makes
+classes with the same public methods whose state lives on Redis under
+`<prefix>:<world id>:...`, so every worker process and host sharing one Redis sees one world.
+The default world's id is `default`; a sandbox's is its id.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from typing import Protocol
 from events_mock.barchart.catalog import Catalog
 from events_mock.barchart.jobs import JobSettings, ReportJobs
 from events_mock.barchart.store import EventStore
+from events_mock.billing.dataset import BillingDataset
+from events_mock.billing.service import BillingService
 from events_mock.clock import MockClock
 from events_mock.collector.store import TenantEventStore
 from events_mock.control.faults import FaultRules
@@ -41,6 +43,10 @@ class WorldStore(Protocol):
     ) -> ReportJobs: ...
 
     def tenant_store(self, capacity: int, max_bytes: int) -> TenantEventStore: ...
+
+    def billing(self, initial: BillingDataset) -> BillingService:
+        """Billing Care over `initial` (the start-up data set), until a state import."""
+        ...
 
     def fault_rules(self, seed: int, max_rules: int) -> FaultRules: ...
 
@@ -80,6 +86,9 @@ class MemoryWorldStore:
         if self._tenant_store is not None:
             return self._tenant_store(capacity, max_bytes)
         return TenantEventStore(capacity=capacity, max_bytes=max_bytes)
+
+    def billing(self, initial: BillingDataset) -> BillingService:
+        return BillingService(initial)
 
     def fault_rules(self, seed: int, max_rules: int) -> FaultRules:
         return FaultRules(seed=seed, max_rules=max_rules)
