@@ -20,7 +20,7 @@ needs a password and TLS: `rediss://user:password@host/db`).
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import orjson
@@ -138,12 +138,10 @@ class RedisJournal(Journal):
         start = "-" if since is None else str(max(since, 0) + 1)
         filtered = any(value is not None for value in (method, path, status, api, tenant))
         if limit and not filtered:
-            raw = self.connection.run(
-                lambda client: client.xrevrange(stream, "+", start, count=limit)
-            )
-            raw = list(reversed(raw))
+            raw = self._range(lambda client: client.xrevrange(stream, "+", start, count=limit))
+            raw.reverse()
         else:
-            raw = self.connection.run(lambda client: client.xrange(stream, start, "+"))
+            raw = self._range(lambda client: client.xrange(stream, start, "+"))
         entries = [_entry(stream_id, values) for stream_id, values in raw]
         if not filtered:
             return entries
@@ -158,6 +156,9 @@ class RedisJournal(Journal):
             and (tenant is None or entry.tenant == tenant)
         ]
         return selected[-limit:] if limit else selected
+
+    def _range(self, read: Callable[[Any], Any]) -> builtins.list[_Raw]:
+        return list(self.connection.run(read) or [])
 
     @property
     def recorded(self) -> int:
@@ -194,15 +195,17 @@ class RedisJournal(Journal):
     def __getitem__(self, index: int) -> JournalEntry:
         stream = self._keys[0]
         if index < 0:
-            raw = self.connection.run(lambda client: client.xrevrange(stream, count=-index))
+            raw = self._range(lambda client: client.xrevrange(stream, count=-index))
         else:
-            raw = self.connection.run(lambda client: client.xrange(stream, count=index + 1))
+            raw = self._range(lambda client: client.xrange(stream, count=index + 1))
         if len(raw) < (-index if index < 0 else index + 1):
             raise IndexError("journal index out of range")
         return _entry(*raw[-1])
 
 
 _PARTS = ("stream", "recorded", "bytes")
+_Raw = tuple[bytes, dict[bytes, bytes]]
+"""A stream entry as redis-py reads it: its id and its fields."""
 
 
 def _text(headers: Headers) -> builtins.list[builtins.list[str]]:
