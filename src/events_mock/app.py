@@ -52,7 +52,8 @@ from events_mock.sandboxes.api import sandbox_operations, sandbox_world
 from events_mock.sandboxes.router import SandboxRouter
 from events_mock.seam import MockApi, api_for_path, base_path, load_spec, route_path
 from events_mock.server_limits import RequestLimits, ServerLimits
-from events_mock.stores import StoreLocation
+from events_mock.store_failures import StoreFailures, unavailable_handler
+from events_mock.stores import StoreLocation, StoreUnavailable
 from events_mock.world import SharedData, World, WorldSettings
 
 logger = logging.getLogger("events_mock")
@@ -146,6 +147,7 @@ class EventsMock:
             validate_responses=self.config.validate_responses,
             max_body_bytes=self.config.max_body_bytes,
             middlewares=[
+                partial(StoreFailures, apis=self.apis),  # Redis unreachable: 503, Retry-After
                 partial(SandboxRouter, sandboxes=sandboxes, apis=self.apis),
                 # Outside the control middleware: preflights are answered before faults and
                 # the journal, and the answers faults shape get the CORS headers too.
@@ -231,6 +233,7 @@ def build_app(
     handler = _error_handler(apis)
     for kind in (ProblemException, HTTPException, Exception):
         app.add_error_handler(kind, handler)
+    app.add_error_handler(StoreUnavailable, unavailable_handler(apis))
     return app
 
 

@@ -38,6 +38,7 @@ from events_mock.control.prefer import (
 )
 from events_mock.framework.connection import drop_connection
 from events_mock.seam import getter, route_path
+from events_mock.stores.redis_client import StoreUnavailable
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -47,6 +48,7 @@ ASGIApp = Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]
 FAULT_HEADER = "X-Events-Mock-Fault"
 
 requests_logger = logging.getLogger("events_mock.requests")
+store_logger = logging.getLogger("events_mock.store")
 
 
 def is_dashboard_file(method: str, path: str) -> bool:
@@ -260,7 +262,19 @@ class _Exchange:
         self.recorded = True
         tenant_of = self.api.tenant_of
         tenant = tenant_of(_text_headers(self.scope["headers"])) if tenant_of else None
-        entry = self.control.journal.record(
+        try:
+            entry = self._journaled(tenant)
+        except StoreUnavailable as error:
+            # The answer is on its way (or is the 503 itself): a journal on a Redis that went
+            # away misses this one entry rather than breaking the answer.
+            store_logger.warning("request not journaled: %s", error)
+            return
+        refused = self.status is not None and 400 <= self.status < 500
+        if refused and requests_logger.isEnabledFor(logging.DEBUG):
+            log_refusal(entry, self.scope.get("query_string", b""))
+
+    def _journaled(self, tenant: str | None) -> JournalEntry:
+        return self.control.journal.record(
             time=self.arrived_ms,
             api=self.api.name,
             tenant=tenant,
@@ -279,9 +293,6 @@ class _Exchange:
             ),
             response_body_truncated=self.response_body_truncated,
         )
-        refused = self.status is not None and 400 <= self.status < 500
-        if refused and requests_logger.isEnabledFor(logging.DEBUG):
-            log_refusal(entry, self.scope.get("query_string", b""))
 
 
 def log_refusal(entry: JournalEntry, query_string: bytes) -> None:
