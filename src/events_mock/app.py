@@ -49,11 +49,14 @@ from events_mock.limits import (
 )
 from events_mock.sandboxes import Sandboxes, SandboxSettings
 from events_mock.sandboxes.api import sandbox_operations, sandbox_world
+from events_mock.sandboxes.redis_registry import RedisSandboxes
 from events_mock.sandboxes.router import SandboxRouter
 from events_mock.seam import MockApi, api_for_path, base_path, load_spec, route_path
 from events_mock.server_limits import RequestLimits, ServerLimits
 from events_mock.store_failures import StoreFailures, unavailable_handler
-from events_mock.stores import StoreLocation, StoreUnavailable
+from events_mock.stores import RedisConnection, StoreLocation, StoreUnavailable
+from events_mock.stores.backend import DEFAULT_WORLD, MemoryWorldStore, WorldStore
+from events_mock.stores.redis_control import RedisControlStore
 from events_mock.world import SharedData, World, WorldSettings
 
 logger = logging.getLogger("events_mock")
@@ -109,7 +112,15 @@ class EventsMock:
                 self.config.billing_seed, self.config.billing_events
             )
         self.shared = SharedData(catalog=load_catalog(), billing_data=billing_data)
-        self.sandboxes = sandboxes = Sandboxes(self.config.sandboxes)
+        self.connection = (
+            None if self.config.store.is_memory else RedisConnection(self.config.store)
+        )
+        """The Redis every Redis-backed piece of this server shares; None in memory."""
+        self.sandboxes = sandboxes = (
+            Sandboxes(self.config.sandboxes)
+            if self.connection is None
+            else RedisSandboxes(self.config.sandboxes, self.connection, self.world_store)
+        )
         current = sandboxes.current
         self.apis = [
             barchart_api(lambda: current().barchart, lambda: current().users),
@@ -138,7 +149,12 @@ class EventsMock:
             control=control_settings,
         )
         self.default_world = World(
-            self.world_settings, self.shared, self.apis, clock=self.config.clock, default=True
+            self.world_settings,
+            self.shared,
+            self.apis,
+            clock=self.config.clock,
+            default=True,
+            store=self.world_store(DEFAULT_WORLD),
         )
         sandboxes.default = self.default_world
         sandboxes.make_world = self._sandbox_world
@@ -179,6 +195,17 @@ class EventsMock:
     @property
     def control(self) -> ControlPlane:
         return self.default_world.control
+
+    def world_store(self, world_id: str) -> WorldStore:
+        """Where the world `world_id` (the default one, or a sandbox) keeps its state."""
+        if self.connection is None:
+            return MemoryWorldStore(world_id)
+        return RedisControlStore(self.connection, world_id)
+
+    def close(self) -> None:
+        """Lets go of the Redis connections (the in-memory store holds nothing to close)."""
+        if self.connection is not None:
+            self.connection.close()
 
     def _sandbox_world(self, **options: Any) -> World:
         return sandbox_world(self.world_settings, self.shared, self.apis, self.sandboxes, **options)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, MutableMapping, Sequence
+from functools import partial
 from typing import Any
 
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
@@ -56,6 +57,12 @@ def unavailable_handler(
     return handle
 
 
+async def _tracking(message: Message, *, send: Send, started: list[bool]) -> None:
+    if message["type"] == "http.response.start":
+        started.append(True)
+    await send(message)
+
+
 class StoreFailures:
     """The outermost middleware: `StoreUnavailable` raised outside Connexion's handlers."""
 
@@ -67,14 +74,10 @@ class StoreFailures:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def sending(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        started: list[bool] = []
+        # A partial with `send=`: what `framework.connection.drop_connection` unwraps to reach
+        # the server's own `send` for a dropped-connection fault.
+        sending = partial(_tracking, send=send, started=started)
         try:
             await self.app(scope, receive, sending)
         except StoreUnavailable as error:
