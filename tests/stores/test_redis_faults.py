@@ -136,8 +136,9 @@ def test_the_first_rule_that_fires_wins_and_later_rules_do_not_count_it(
 def test_the_bound_holds_across_workers(
     connection: RedisConnection, other_worker: RedisConnection
 ) -> None:
-    one, other = RedisFaultRules(connection, "w", max_rules=2), RedisFaultRules(
-        other_worker, "w", max_rules=2
+    one, other = (
+        RedisFaultRules(connection, "w", max_rules=2),
+        RedisFaultRules(other_worker, "w", max_rules=2),
     )
     one.add("/a")
     other.add("/b")
@@ -181,3 +182,14 @@ def test_an_invalid_rule_is_refused_and_nothing_is_written(connection: RedisConn
 def test_worlds_do_not_share_rules(connection: RedisConnection) -> None:
     RedisFaultRules(connection, "a").add("/x", status=500)
     assert RedisFaultRules(connection, "b").decide("GET", "/x") is None
+
+
+def test_after_a_clear_a_new_rule_with_an_old_id_is_the_new_rule_everywhere(
+    connection: RedisConnection, other_worker: RedisConnection
+) -> None:
+    one, other = RedisFaultRules(connection, "w"), RedisFaultRules(other_worker, "w")
+    one.add("/x", status=500)
+    assert (decided := other.decide("GET", "/x")) is not None and decided.status == 500
+    one.clear()
+    assert one.add("/x", status=429).id == "fault-1"
+    assert (decided := other.decide("GET", "/x")) is not None and decided.status == 429

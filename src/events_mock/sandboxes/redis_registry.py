@@ -11,9 +11,10 @@ sandbox.
 
 `<prefix>:sandboxes:index` (a sorted set, id -> when it expires unless used) is what listing
 reads and what bounds the count: creating checks `max_sandboxes` against it and adds to it in
-one script, after dropping the ids whose key expired, so workers creating at once never pass
-the bound. A deleted or expired sandbox goes to `<prefix>:sandboxes:gone`, and whichever
-process sweeps next drops its keys (`SCAN` + `UNLINK`), once at once and once more
+one script, after dropping the ids whose key is gone (expired, or evicted by a Redis short
+of memory: each id's key is checked, at most `max_sandboxes` of them), so workers creating at
+once never pass the bound. A deleted or expired sandbox goes to `<prefix>:sandboxes:gone`,
+and whichever process sweeps next drops its keys (`SCAN` + `UNLINK`), once at once and once more
 `RECHECK_MS` later, for keys a request already running in it wrote meanwhile. A process
 forgets its copy of a sandbox when Redis says it is gone: on its next request there (the
 refresh finds no key: 404) or at its next sweep (at most every `SWEEP_INTERVAL` seconds on
@@ -56,8 +57,8 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 """
 
 _PRUNE = """
-local function prune(index, gone, prefix, now)
-  for _, id in ipairs(redis.call('ZRANGEBYSCORE', index, '-inf', now)) do
+local function prune(index, gone, prefix)
+  for _, id in ipairs(redis.call('ZRANGE', index, 0, -1)) do
     if redis.call('EXISTS', prefix .. ':' .. id .. ':sandbox') == 0 then
       redis.call('ZREM', index, id)
       redis.call('ZADD', gone, 0, id)
@@ -80,7 +81,7 @@ _CREATE = (
     _NOW
     + _PRUNE
     + """
-prune(KEYS[1], KEYS[3], ARGV[5], now)
+prune(KEYS[1], KEYS[3], ARGV[5])
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return -1 end
 redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[2])
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
@@ -92,7 +93,7 @@ _SWEEP = (
     _NOW
     + _PRUNE
     + """
-prune(KEYS[1], KEYS[2], ARGV[1], now)
+prune(KEYS[1], KEYS[2], ARGV[1])
 return {redis.call('ZRANGE', KEYS[1], 0, -1), redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)}
 """
 )
@@ -197,8 +198,7 @@ class RedisSandboxes(Sandboxes):
                 "created": time.time(),
                 "clock": {"now": world.clock.now_ms(), "rate": world.clock.rate},
                 **{
-                    option: options.get(option)
-                    for option in ("users", "tenants", "billing_tokens")
+                    option: options.get(option) for option in ("users", "tenants", "billing_tokens")
                 },
             }
             args = [

@@ -177,7 +177,7 @@ class RedisFaultRules(FaultRules):
         self._copy: tuple[bytes | None, builtins.list[FaultRule]] = (None, [])
         """The rules as read at a version (None: never read); replaced whole, so a request
         never pairs one version with another version's rules."""
-        self._compiled: dict[str, FaultRule] = {}
+        self._compiled: dict[tuple[bytes, bytes, bytes], FaultRule] = {}
 
     # The request path
 
@@ -325,19 +325,19 @@ class RedisFaultRules(FaultRules):
 
         version, order, definitions, seeds, *rest = self.connection.run(read)
         with self._cache_lock:
-            compiled: dict[str, FaultRule] = {}
+            compiled: dict[tuple[bytes, bytes, bytes], FaultRule] = {}
             rules = []
             for raw in order:
-                number = raw.decode()
-                rule = self._compiled.get(number)
+                definition, seed = definitions.get(raw), seeds.get(raw, b"0")
+                if definition is None:
+                    continue  # cannot happen inside MULTI; a foreign write at worst
+                # Numbers start over after a clear: a rule is known by what it is, too.
+                known = (raw, definition, seed)
+                rule = self._compiled.get(known)
                 if rule is None:
-                    definition = definitions.get(raw)
-                    if definition is None:
-                        continue  # cannot happen inside MULTI; a foreign write at worst
                     fields = json.loads(definition)
-                    seed = int(seeds.get(raw, b"0"))
-                    rule = FaultRule(id=f"fault-{number}", seed=seed, **fields)
-                compiled[number] = rule
+                    rule = FaultRule(id=f"fault-{raw.decode()}", seed=int(seed), **fields)
+                compiled[known] = rule
                 rules.append(rule)
             self._compiled = compiled
             self._copy = (version or b"", rules)
