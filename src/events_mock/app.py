@@ -158,12 +158,14 @@ class EventsMock:
         )
         sandboxes.default = self.default_world
         sandboxes.make_world = self._sandbox_world
+        # Redis unreachable: 503 with Retry-After (the in-memory store cannot fail so).
+        unavailable = [] if self.connection is None else [partial(StoreFailures, apis=self.apis)]
         self.app = build_app(
             self.apis,
             validate_responses=self.config.validate_responses,
             max_body_bytes=self.config.max_body_bytes,
             middlewares=[
-                partial(StoreFailures, apis=self.apis),  # Redis unreachable: 503, Retry-After
+                *unavailable,
                 partial(SandboxRouter, sandboxes=sandboxes, apis=self.apis),
                 # Outside the control middleware: preflights are answered before faults and
                 # the journal, and the answers faults shape get the CORS headers too.
