@@ -158,7 +158,9 @@ class EventsMock:
         )
         sandboxes.default = self.default_world
         sandboxes.make_world = self._sandbox_world
-        # Redis unreachable: 503 with Retry-After (the in-memory store cannot fail so).
+        # Redis unreachable: 503 with Retry-After (the in-memory store cannot fail so); once
+        # around the router, once inside CORS, so the 503s of faults, the clock and the
+        # journal get the CORS headers as every other answer of a mocked API does.
         unavailable = [] if self.connection is None else [partial(StoreFailures, apis=self.apis)]
         self.app = build_app(
             self.apis,
@@ -170,6 +172,7 @@ class EventsMock:
                 # Outside the control middleware: preflights are answered before faults and
                 # the journal, and the answers faults shape get the CORS headers too.
                 partial(MockedApiCors, settings=self.config.cors, is_control_path=is_control_path),
+                *unavailable,
                 partial(ControlMiddleware, control=lambda: current().control),
             ],
             request_limits=self.config.request_limits,

@@ -16,6 +16,7 @@ mock's store is unavailable and when to try again, nothing about where it lives.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, MutableMapping, Sequence
 from functools import partial
 from typing import Any
@@ -30,11 +31,17 @@ from events_mock.stores.redis_client import StoreUnavailable
 __all__ = ["StoreFailures", "unavailable_handler", "unavailable_response"]
 
 logger = logging.getLogger("events_mock.store")
+LOG_EVERY = 10.0
+"""Seconds between two log lines of an outage: a mock under load answers thousands of 503s."""
+_last_logged = [-LOG_EVERY]
 
 
 def unavailable_response(api: MockApi, error: StoreUnavailable) -> ConnexionResponse:
     """503 in `api`'s error shape, `Retry-After` the connection's fail-fast window."""
-    logger.warning("answering 503: %s", error)
+    now = time.monotonic()
+    if now - _last_logged[0] >= LOG_EVERY:
+        _last_logged[0] = now
+        logger.warning("answering 503 (logged at most every %gs): %s", LOG_EVERY, error)
     seconds = max(int(error.retry_after), 1)
     response = api.render_error(
         503,

@@ -120,6 +120,10 @@ def test_every_api_answers_503_in_its_shape_while_redis_is_down_then_recovers(
             f"{outage.url}/__mock/clock", headers={"X-Mock-Sandbox": box["id"]}
         )
         check_answer(by_header, "control.yaml")
+        origin = "http://localhost:3000"
+        from_a_page = requests.get(f"{outage.url}/service/version", headers={"Origin": origin})
+        check_answer(from_a_page, "barchart-events.yaml")
+        assert from_a_page.headers["Access-Control-Allow-Origin"] == origin
         outage.after_the_window()  # tried again, still down: 503 again
         check_answer(call(outage, "GET", "/service/version", {}, None), "barchart-events.yaml")
     finally:

@@ -266,8 +266,9 @@ class _Exchange:
             entry = self._journaled(tenant)
         except StoreUnavailable as error:
             # The answer is on its way (or is the 503 itself): a journal on a Redis that went
-            # away misses this one entry rather than breaking the answer.
-            store_logger.warning("request not journaled: %s", error)
+            # away misses this one entry rather than breaking the answer. Debug only: the
+            # outage itself is logged once by `events_mock.store_failures`.
+            store_logger.debug("request not journaled: %s", error)
             return
         refused = self.status is not None and 400 <= self.status < 500
         if refused and requests_logger.isEnabledFor(logging.DEBUG):
