@@ -56,6 +56,7 @@ from events_mock.server_limits import RequestLimits, ServerLimits
 from events_mock.store_failures import StoreFailures, unavailable_handler
 from events_mock.stores import RedisConnection, StoreLocation, StoreUnavailable
 from events_mock.stores.backend import DEFAULT_WORLD, MemoryWorldStore, WorldStore
+from events_mock.stores.redis_batch import close_batcher
 from events_mock.stores.redis_control import RedisControlStore
 from events_mock.world import SharedData, World, WorldSettings
 
@@ -210,6 +211,7 @@ class EventsMock:
     def close(self) -> None:
         """Lets go of the Redis connections (the in-memory store holds nothing to close)."""
         if self.connection is not None:
+            close_batcher(self.connection)
             self.connection.close()
 
     def _sandbox_world(self, **options: Any) -> World:

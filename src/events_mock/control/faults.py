@@ -209,6 +209,11 @@ class FaultRules:
                     return rule
             return None
 
+    async def decide_async(self, method: str, path: str) -> FaultRule | None:
+        """`decide`, for the request path: a shared store waits for Redis without holding
+        up the event loop (`stores/redis_batch.py`); here, nothing to wait for."""
+        return self.decide(method, path)
+
     def get(self, rule_id: str) -> FaultRule:
         with self._lock:
             for rule in self._rules:

@@ -159,7 +159,7 @@ class _Exchange:
         self.recorded = False
 
     async def run(self) -> None:
-        fault = self.fault = self.control.faults.decide(self.scope["method"], self.path)
+        fault = self.fault = await self.control.faults.decide_async(self.scope["method"], self.path)
         try:
             if fault is None:
                 await self._answer(self.send)
@@ -168,7 +168,7 @@ class _Exchange:
                 await self.control.sleep(fault.latency_ms / 1000)
             if fault.drop:
                 await self._drain()
-                self.record()
+                await self.record()
                 await drop_connection(self._send)
                 return
             send = _with_headers(self.send, _fault_headers(fault))
@@ -183,7 +183,7 @@ class _Exchange:
             else:
                 await self._answer(send)
         finally:
-            self.record()
+            await self.record()
 
     async def _answer(self, send: Send) -> None:
         """The API's own answer, or the documented one a `Prefer` header asks for."""
@@ -230,7 +230,7 @@ class _Exchange:
             if not message.get("more_body", False):
                 # Recorded before the client can see the end of the answer, so a test that asks
                 # the journal right after a response always finds it there.
-                self.record()
+                await self.record()
         await self._send(message)
 
     def _keep_response(self, chunk: bytes) -> None:
@@ -256,14 +256,14 @@ class _Exchange:
         value = next((v for k, v in self.scope["headers"] if k.lower() == wanted), None)
         return value.decode("latin-1") if value is not None else None
 
-    def record(self) -> None:
+    async def record(self) -> None:
         if self.recorded:
             return
         self.recorded = True
         tenant_of = self.api.tenant_of
         tenant = tenant_of(_text_headers(self.scope["headers"])) if tenant_of else None
         try:
-            entry = self._journaled(tenant)
+            entry = await self._journaled(tenant)
         except StoreUnavailable as error:
             # The answer is on its way (or is the 503 itself): a journal on a Redis that went
             # away misses this one entry rather than breaking the answer. Debug only: the
@@ -274,8 +274,8 @@ class _Exchange:
         if refused and requests_logger.isEnabledFor(logging.DEBUG):
             log_refusal(entry, self.scope.get("query_string", b""))
 
-    def _journaled(self, tenant: str | None) -> JournalEntry:
-        return self.control.journal.record(
+    async def _journaled(self, tenant: str | None) -> JournalEntry:
+        return await self.control.journal.record_async(
             time=self.arrived_ms,
             api=self.api.name,
             tenant=tenant,

@@ -12,16 +12,17 @@ Keys, under `<prefix>:<world>:faults:`: `order` (the rules' numbers, in the orde
 `rules` (number -> the rule's definition as JSON), `seeds` (number -> its seed), `counts`
 (`<number>:m` matched, `<number>:f` fired), `next` (the last number given) and `version`.
 
-The cost on the request path is one round trip, always: rules never change once added, so a
-process keeps them compiled and tagged with `version`, a random token every change (add,
-remove, clear) sets. A request no cached rule matches reads `version` (a plain GET: a rule
-added by another worker a moment ago is seen by the next request on any worker); a request
-some cached rule matches runs the decide script, which refuses with "stale" when `version`
-moved, and the process reloads (one MULTI) and decides again. Zero round trips would need the
-process to learn of changes by a push (pub/sub, client tracking), which arrives on its own
-schedule: a request right after `POST /__mock/faults` could miss the rule. A random token
-rather than a counter, so a Redis that restarted empty (or a clear) can never show a version
-an old copy of different rules was tagged with.
+The cost on the request path is one round trip, always (shared with the other requests waiting
+at that moment: the middleware calls `decide_async`, sent by `redis_batch`): rules never change
+once added, so a process keeps them compiled and tagged with `version`, a random token every
+change (add, remove, clear) sets. A request no cached rule matches reads `version` (a plain
+GET: a rule added by another worker a moment ago is seen by the next request on any worker); a
+request some cached rule matches runs the decide script, which refuses with "stale" when
+`version` moved, and the process reloads (one MULTI) and decides again. Zero round trips would
+need the process to learn of changes by a push (pub/sub, client tracking), which arrives on its
+own schedule: a request right after `POST /__mock/faults` could miss the rule. A random token
+rather than a counter, so a Redis that restarted empty (or a clear) can never show a version an
+old copy of different rules was tagged with.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from events_mock.control.faults import (
     TooManyFaultRules,
     UnknownFault,
 )
+from events_mock.stores.redis_batch import batcher_for
 from events_mock.stores.redis_client import RedisConnection
 
 __all__ = ["LUA_DRAW", "RedisFaultRules"]
@@ -143,6 +145,8 @@ _DEFINITION = (
 )
 """What a rule is made of besides its id and seed: never changed once the rule is added."""
 
+_STALE = object()
+"""What the decide script's "your copy of the rules is old" becomes."""
 _STALE_RETRIES = 8
 """Decides tried again after "stale" (rules changing meanwhile) before letting a request
 through untouched: only a storm of rule changes gets that far."""
@@ -187,30 +191,60 @@ class RedisFaultRules(FaultRules):
             candidates = [rule for rule in rules if rule.matches(method, path)]
             if not candidates:
                 current = self.connection.run(lambda client: client.get(self._version_key))
-                if version is not None and (current or b"") == version:
+                if self._current(version, current):
                     return None
-                self._reload()
                 continue
-            args: list[Any] = [version]
-            for rule in candidates:
-                times = -1 if rule.times is None else rule.times
-                args += [_number(rule), rule.after, times, repr(float(rule.probability)), rule.seed]
-            result = self._run_decide(args)
-            if result == -1:
-                self._reload()
-                continue
-            if not result:
-                return None
-            number, matched, fired = (int(value) for value in result)
-            chosen = next(rule for rule in candidates if _number(rule) == number)
-            snapshot = copy.copy(chosen)  # shares the compiled pattern
-            snapshot.matched, snapshot.fired = matched, fired
-            return snapshot
+            keys, args = self._decide_call(version, candidates)
+            result = self.connection.run(lambda client: self._decide(keys, args, client=client))  # noqa: B023
+            decided = self._decided(result, candidates)
+            if decided is not _STALE:
+                return decided
         return None
 
-    def _run_decide(self, args: builtins.list[Any]) -> Any:
-        keys = [self._version_key, self._counts_key]
-        return self.connection.run(lambda client: self._decide(keys, args, client=client))
+    async def decide_async(self, method: str, path: str) -> FaultRule | None:
+        """`decide` with its round trip shared with other requests' (`redis_batch`)."""
+        batcher = batcher_for(self.connection)
+        for _ in range(_STALE_RETRIES):
+            version, rules = self._copy
+            candidates = [rule for rule in rules if rule.matches(method, path)]
+            if not candidates:
+                if self._current(version, await batcher.command("GET", self._version_key)):
+                    return None
+                continue
+            keys, args = self._decide_call(version, candidates)
+            decided = self._decided(await batcher.script(self._decide, keys, args), candidates)
+            if decided is not _STALE:
+                return decided
+        return None
+
+    def _current(self, version: bytes | None, current: Any) -> bool:
+        """Whether the copy read at `version` is Redis's (`current`); reloads it if not."""
+        if version is not None and (current or b"") == version:
+            return True
+        self._reload()
+        return False
+
+    def _decide_call(
+        self, version: bytes | None, candidates: builtins.list[FaultRule]
+    ) -> tuple[builtins.list[str], builtins.list[Any]]:
+        args: builtins.list[Any] = [version]
+        for rule in candidates:
+            times = -1 if rule.times is None else rule.times
+            args += [_number(rule), rule.after, times, repr(float(rule.probability)), rule.seed]
+        return [self._version_key, self._counts_key], args
+
+    def _decided(self, result: Any, candidates: builtins.list[FaultRule]) -> Any:
+        """The rule that fired (a snapshot with its counters), None, or `_STALE` (reloaded)."""
+        if result == -1:
+            self._reload()
+            return _STALE
+        if not result:
+            return None
+        number, matched, fired = (int(value) for value in result)
+        chosen = next(rule for rule in candidates if _number(rule) == number)
+        snapshot = copy.copy(chosen)  # shares the compiled pattern
+        snapshot.matched, snapshot.fired = matched, fired
+        return snapshot
 
     # Changing the rules
 

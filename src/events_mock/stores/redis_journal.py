@@ -1,12 +1,14 @@
 """The journal on Redis: one journal for every worker and host, bounded like the in-memory one.
 
 Entries go to a Redis stream capped at the journal's capacity (`XADD ... MAXLEN`), each entry
-cut to the same byte limits as in memory (`Journal._bounded`, before anything is sent), and
-the stream's total, by the in-memory journal's accounting, kept under `max_bytes`, oldest
-dropped first. One Lua script per request does it all, so workers recording at once never
-pass a bound, and an entry's id is taken from one counter (`recorded`) in the same script:
-ids grow in the order entries were recorded across all workers, which is the order the
-stream holds them in. The stream id of entry `n` is `n-0`, so `since` is a range read.
+cut to the same byte limits as in memory (`Journal._bounded`, before anything is sent), and the
+stream's total, by the in-memory journal's accounting, kept under `max_bytes`, oldest dropped
+first. One Lua script per request does it all (its round trip shared with the other requests
+recording at that moment: the middleware calls `record_async`, sent by `redis_batch`), so
+workers recording at once never pass a bound, and an entry's id is taken from one counter
+(`recorded`) in the same script: ids grow in the order entries were recorded across all
+workers, which is the order the stream holds them in. The stream id of entry `n` is `n-0`, so
+`since` is a range read.
 
 Keys, under `<prefix>:<world>:journal:`: `stream`, `recorded` (the ids given since the last
 clear, forgotten entries included) and `bytes` (the kept entries' total).
@@ -37,6 +39,7 @@ from events_mock.control.journal import (
     JournalEntry,
 )
 from events_mock.control.patterns import PathPattern
+from events_mock.stores.redis_batch import batcher_for
 from events_mock.stores.redis_client import RedisConnection
 
 __all__ = ["RedisJournal"]
@@ -90,6 +93,19 @@ class RedisJournal(Journal):
         self._record = connection.script(_RECORD)
 
     def record(self, **fields: Any) -> JournalEntry:
+        exchange, args = self._prepared(fields)
+        keys = self._keys
+        number = self.connection.run(lambda client: self._record(keys, args, client=client))
+        return JournalEntry(id=int(number), _exchange=exchange, **fields)
+
+    async def record_async(self, **fields: Any) -> JournalEntry:
+        """`record` with its round trip shared with other requests' (`redis_batch`)."""
+        exchange, args = self._prepared(fields)
+        number = await batcher_for(self.connection).script(self._record, self._keys, args)
+        return JournalEntry(id=int(number), _exchange=exchange, **fields)
+
+    def _prepared(self, fields: dict[str, Any]) -> tuple[Exchange, builtins.list[Any]]:
+        """The exchange within the limits, and the record script's arguments."""
         exchange, size = self._bounded(fields)
         meta = orjson.dumps(
             {
@@ -117,9 +133,7 @@ class RedisJournal(Journal):
             exchange.body,
             exchange.response_body,
         ]
-        keys = self._keys
-        number = self.connection.run(lambda client: self._record(keys, args, client=client))
-        return JournalEntry(id=int(number), _exchange=exchange, **fields)
+        return exchange, args
 
     def entries(
         self,
