@@ -113,14 +113,14 @@ class EventsMock:
                 self.config.billing_seed, self.config.billing_events
             )
         self.shared = SharedData(catalog=load_catalog(), billing_data=billing_data)
-        self.connection = (
+        self.store_connection = (
             None if self.config.store.is_memory else RedisConnection(self.config.store)
         )
         """The Redis every Redis-backed piece of this server shares; None in memory."""
         self.sandboxes = sandboxes = (
             Sandboxes(self.config.sandboxes)
-            if self.connection is None
-            else RedisSandboxes(self.config.sandboxes, self.connection, self.world_store)
+            if self.store_connection is None
+            else RedisSandboxes(self.config.sandboxes, self.store_connection, self.world_store)
         )
         current = sandboxes.current
         self.apis = [
@@ -162,7 +162,7 @@ class EventsMock:
         # Redis unreachable: 503 with Retry-After (the in-memory store cannot fail so); once
         # around the router, once inside CORS, so the 503s of faults, the clock and the
         # journal get the CORS headers as every other answer of a mocked API does.
-        unavailable = [] if self.connection is None else [partial(StoreFailures, apis=self.apis)]
+        unavailable = [partial(StoreFailures, apis=self.apis)] if self.store_connection else []
         self.app = build_app(
             self.apis,
             validate_responses=self.config.validate_responses,
@@ -204,15 +204,15 @@ class EventsMock:
 
     def world_store(self, world_id: str) -> WorldStore:
         """Where the world `world_id` (the default one, or a sandbox) keeps its state."""
-        if self.connection is None:
+        if self.store_connection is None:
             return MemoryWorldStore(world_id)
-        return RedisControlStore(self.connection, world_id)
+        return RedisControlStore(self.store_connection, world_id)
 
     def close(self) -> None:
         """Lets go of the Redis connections (the in-memory store holds nothing to close)."""
-        if self.connection is not None:
-            close_batcher(self.connection)
-            self.connection.close()
+        if self.store_connection is not None:
+            close_batcher(self.store_connection)
+            self.store_connection.close()
 
     def _sandbox_world(self, **options: Any) -> World:
         return sandbox_world(self.world_settings, self.shared, self.apis, self.sandboxes, **options)

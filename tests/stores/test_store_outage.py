@@ -71,8 +71,8 @@ def outage() -> Iterator[Outage]:
             )
         )
         now = [0.0]
-        assert mock.connection is not None
-        mock.connection._monotonic = lambda: now[0]  # the window's clock, moved by the test
+        assert mock.store_connection is not None
+        mock.store_connection._monotonic = lambda: now[0]  # the window's clock, moved by the test
         with LiveServer(mock.app) as live:
             yield Outage(server, mock, live.url, now)
         mock.close()
