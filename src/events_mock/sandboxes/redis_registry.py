@@ -43,6 +43,7 @@ from events_mock.sandboxes.registry import (
     is_sandbox_id,
 )
 from events_mock.stores.backend import WorldStore
+from events_mock.stores.redis_batch import batcher_for
 from events_mock.stores.redis_client import RedisConnection
 
 __all__ = ["RECHECK_MS", "RedisSandboxes"]
@@ -146,18 +147,33 @@ class RedisSandboxes(Sandboxes):
     def use(self, sandbox_id: str) -> Sandbox | None:
         if not is_sandbox_id(sandbox_id):
             return None
-        now = self.monotonic()
-        if now - self._last_sweep >= SWEEP_INTERVAL:
+        keys, args, cached = self._touch_call(sandbox_id)
+        found = self.connection.run(lambda client: self._touch(keys, args, client=client))
+        return self._used(sandbox_id, found, cached)
+
+    async def use_async(self, sandbox_id: str) -> Sandbox | None:
+        """`use` with its round trip shared with other requests' (`stores/redis_batch.py`)."""
+        if not is_sandbox_id(sandbox_id):
+            return None
+        keys, args, cached = self._touch_call(sandbox_id)
+        found = await batcher_for(self.connection).script(self._touch, keys, args)
+        return self._used(sandbox_id, found, cached)
+
+    def _touch_call(self, sandbox_id: str) -> tuple[list[str], list[Any], Sandbox | None]:
+        """The refresh script's keys and arguments (the stored options too, for a sandbox
+        this process has no copy of yet); sweeps first when one is due."""
+        if self.monotonic() - self._last_sweep >= SWEEP_INTERVAL:
             self.sweep()
         cached = self._by_id.get(sandbox_id)
         args = [self._ttl_ms, sandbox_id, "0" if cached else "1"]
-        keys = [self._meta(sandbox_id), self._index]
-        found = self.connection.run(lambda client: self._touch(keys, args, client=client))
+        return [self._meta(sandbox_id), self._index], args, cached
+
+    def _used(self, sandbox_id: str, found: Any, cached: Sandbox | None) -> Sandbox | None:
         if found is None:
             self._forget(sandbox_id)
             return None
         sandbox = cached or self._built(sandbox_id, found)
-        sandbox.last_used = now
+        sandbox.last_used = self.monotonic()
         return sandbox
 
     def all(self) -> list[Sandbox]:

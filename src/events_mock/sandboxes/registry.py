@@ -123,6 +123,11 @@ class Sandboxes:
             sandbox.last_used = now
             return sandbox
 
+    async def use_async(self, sandbox_id: str) -> Sandbox | None:
+        """`use`, for the request path: a shared registry waits for Redis without holding up
+        the event loop (`sandboxes.redis_registry`); here, nothing to wait for."""
+        return self.use(sandbox_id)
+
     def get(self, sandbox_id: str) -> Sandbox:
         """Like `use` (a look-up counts as use), raising 404 for an unknown id."""
         sandbox = self.use(sandbox_id)

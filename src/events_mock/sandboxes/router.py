@@ -50,7 +50,7 @@ class SandboxRouter:
             message = f"The {SANDBOX_HEADER} header and the path name two different sandboxes."
             await self._refuse(400, message, relative, scope, receive, send)
             return
-        sandbox = self.sandboxes.use(named) if is_sandbox_id(named) else None
+        sandbox = await self.sandboxes.use_async(named) if is_sandbox_id(named) else None
         if sandbox is None:
             message = f"No sandbox has the id {named[:64]!r} (or it expired)."
             await self._refuse(404, message, relative, scope, receive, send)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import threading
 import weakref
 from collections.abc import Sequence
@@ -51,6 +52,7 @@ class Batcher:
         self._queue: list[_Call] = []
         self._ready = threading.Condition()
         self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
         self._closed = False
 
     async def script(self, script: Script, keys: Sequence[Any], args: Sequence[Any]) -> Any:
@@ -70,7 +72,9 @@ class Batcher:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         with self._ready:
-            if self._thread is None:
+            if self._thread is None or self._pid != os.getpid():
+                # First use, or first in a forked child (the parent's thread is not here).
+                self._pid, self._queue = os.getpid(), []
                 self._thread = threading.Thread(
                     target=self._run, name="events-mock-redis", daemon=True
                 )
