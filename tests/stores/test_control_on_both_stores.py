@@ -143,6 +143,19 @@ def test_faults_by_id_and_clear(servers: Servers) -> None:
     assert servers.control("POST", "/faults", json={"path": "/a"}).json()["id"] == "fault-1"
 
 
+def test_a_dropped_connection_gets_no_answer_from_any_worker(servers: Servers) -> None:
+    body = {"path": "/service/version", "drop": True, "times": len(servers.urls)}
+    assert servers.control("POST", "/faults", json=body).status_code == 201
+    for url in servers.urls:
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"{url}/service/version")
+    assert version(servers) == 200
+    journal = servers.control("GET", "/journal").json()["entries"]
+    assert [(entry["status"], entry["fault"]) for entry in journal][:-1] == [
+        (None, "fault-1")
+    ] * len(servers.urls)
+
+
 def test_a_rule_past_the_bound_is_507(servers: Servers) -> None:
     for mock in servers.mocks:  # the bound is every worker's setting
         mock.control.faults.max_rules = 2
