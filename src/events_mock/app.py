@@ -49,11 +49,14 @@ from events_mock.limits import (
 )
 from events_mock.sandboxes import Sandboxes, SandboxSettings
 from events_mock.sandboxes.api import sandbox_operations, sandbox_world
+from events_mock.sandboxes.redis_registry import RedisSandboxes
 from events_mock.sandboxes.router import SandboxRouter
 from events_mock.seam import MockApi, api_for_path, base_path, load_spec, route_path
 from events_mock.server_limits import RequestLimits, ServerLimits
-from events_mock.stores import RedisConnection, StoreLocation
+from events_mock.store_failures import StoreFailures, unavailable_handler
+from events_mock.stores import RedisConnection, StoreLocation, StoreUnavailable
 from events_mock.stores.backend import DEFAULT_WORLD, MemoryWorldStore, WorldStore
+from events_mock.stores.redis_batch import close_batcher
 from events_mock.stores.redis_world import RedisWorldStore
 from events_mock.world import SharedData, World, WorldSettings
 
@@ -104,15 +107,21 @@ class EventsMock:
 
     def __init__(self, config: MockConfig | None = None) -> None:
         self.config = config or MockConfig()
-        self.store_connection: RedisConnection | None = None
-        """The Redis connection the default world's state is kept through (None: memory)."""
         billing_data = self.config.billing_data
         if billing_data is None:
             billing_data = generate_billing_events(
                 self.config.billing_seed, self.config.billing_events
             )
         self.shared = SharedData(catalog=load_catalog(), billing_data=billing_data)
-        self.sandboxes = sandboxes = Sandboxes(self.config.sandboxes)
+        self.store_connection = (
+            None if self.config.store.is_memory else RedisConnection(self.config.store)
+        )
+        """The Redis every Redis-backed piece of this server shares; None in memory."""
+        self.sandboxes = sandboxes = (
+            Sandboxes(self.config.sandboxes)
+            if self.store_connection is None
+            else RedisSandboxes(self.config.sandboxes, self.store_connection, self.world_store)
+        )
         current = sandboxes.current
         self.apis = [
             barchart_api(lambda: current().barchart, lambda: current().users),
@@ -140,21 +149,32 @@ class EventsMock:
             max_stored_bytes=self.config.max_stored_bytes,
             control=control_settings,
         )
-        store, clock = self._default_store()
+        store = self.world_store(DEFAULT_WORLD)
+        clock = self.config.clock
+        if clock is not None and self.store_connection is not None:
+            # On Redis the clock is the store's, shared by every worker: the configured one
+            # only says where it starts if Redis holds none for this world yet.
+            clock = store.clock(clock.now_ms(), clock.rate)
         self.default_world = World(
             self.world_settings, self.shared, self.apis, clock=clock, default=True, store=store
         )
         sandboxes.default = self.default_world
         sandboxes.make_world = self._sandbox_world
+        # Redis unreachable: 503 with Retry-After (the in-memory store cannot fail so); once
+        # around the router, once inside CORS, so the 503s of faults, the clock and the
+        # journal get the CORS headers as every other answer of a mocked API does.
+        unavailable = [partial(StoreFailures, apis=self.apis)] if self.store_connection else []
         self.app = build_app(
             self.apis,
             validate_responses=self.config.validate_responses,
             max_body_bytes=self.config.max_body_bytes,
             middlewares=[
+                *unavailable,
                 partial(SandboxRouter, sandboxes=sandboxes, apis=self.apis),
                 # Outside the control middleware: preflights are answered before faults and
                 # the journal, and the answers faults shape get the CORS headers too.
                 partial(MockedApiCors, settings=self.config.cors, is_control_path=is_control_path),
+                *unavailable,
                 partial(ControlMiddleware, control=lambda: current().control),
             ],
             request_limits=self.config.request_limits,
@@ -183,19 +203,17 @@ class EventsMock:
     def control(self) -> ControlPlane:
         return self.default_world.control
 
-    def _default_store(self) -> tuple[WorldStore, MockClock | None]:
-        """The default world's store, and the clock to give it (None: the store's own).
+    def world_store(self, world_id: str) -> WorldStore:
+        """Where the world `world_id` (the default one, or a sandbox) keeps its state."""
+        if self.store_connection is None:
+            return MemoryWorldStore(world_id)
+        return RedisWorldStore(self.store_connection, world_id)
 
-        On Redis the clock is the store's (shared by every worker); `MockConfig.clock` only
-        says where it starts if Redis has none for this world yet."""
-        location = self.config.store
-        if location.is_memory:
-            return MemoryWorldStore(), self.config.clock
-        self.store_connection = RedisConnection(location)
-        store = RedisWorldStore(self.store_connection, DEFAULT_WORLD)
-        given = self.config.clock
-        clock = store.clock(given.now_ms(), given.rate) if given is not None else None
-        return store, clock
+    def close(self) -> None:
+        """Lets go of the Redis connections (the in-memory store holds nothing to close)."""
+        if self.store_connection is not None:
+            close_batcher(self.store_connection)
+            self.store_connection.close()
 
     def _sandbox_world(self, **options: Any) -> World:
         return sandbox_world(self.world_settings, self.shared, self.apis, self.sandboxes, **options)
@@ -250,6 +268,7 @@ def build_app(
     handler = _error_handler(apis)
     for kind in (ProblemException, HTTPException, Exception):
         app.add_error_handler(kind, handler)
+    app.add_error_handler(StoreUnavailable, unavailable_handler(apis))
     return app
 
 

@@ -23,5 +23,5 @@ def test_operation_has_every_documented_parameter() -> None:
     assert names == set(PARAMETERS)
     params = spec["components"]["parameters"]
     assert params["eventType"]["style"] == "form" and params["eventType"]["explode"] is True
-    assert set(operation["responses"]) == {"200", "204", "400", "401", "406", "500"}
+    assert set(operation["responses"]) == {"200", "204", "400", "401", "406", "500", "503"}
     assert set(operation["responses"]["200"]["content"]) == {"application/json", "application/xml"}

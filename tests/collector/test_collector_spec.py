@@ -70,8 +70,8 @@ def test_no_status_the_mock_cannot_produce(spec):
         for op in item.values()
     }
     assert statuses == {
-        "createEvent": ["201", "400", "401", "403", "413", "415", "507"],
-        "getEvent": ["200", "400", "401", "403", "404"],
+        "createEvent": ["201", "400", "401", "403", "413", "415", "503", "507"],
+        "getEvent": ["200", "400", "401", "403", "404", "503"],  # 503: the Redis store
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from events_mock.control.faults import FaultRules, UnknownFault
+from events_mock.control.faults import FaultRules, UnknownFault, draw
 from events_mock.control.patterns import path_matches
 
 
@@ -143,3 +143,14 @@ def test_json_shape_names_every_field_and_the_counters() -> None:
         "fired": 0,
         "remaining": None,
     }
+
+
+def test_the_nth_match_draws_a_value_of_the_seed_and_n_alone() -> None:
+    """Counter-based draws: what the Redis store computes in Lua from its shared counters."""
+    rules = FaultRules()
+    rules.add("/x", status=502, probability=0.3, seed=77, after=2)
+    fired = [rules.decide("GET", "/x") is not None for _ in range(50)]
+    assert fired == [n > 2 and draw(77, n) < 0.3 for n in range(1, 51)]
+    assert draw(77, 5) == draw(77, 5) != draw(78, 5)
+    assert 0 <= min(draw(1, n) for n in range(1000)) < 0.01
+    assert 0.99 < max(draw(1, n) for n in range(1000)) < 1

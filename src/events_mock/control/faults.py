@@ -2,8 +2,15 @@
 
 A client's retry loop is only tested if the service misbehaves on cue, and only tested well if
 it misbehaves the same way every run. So every rule counts exactly (`after`, `times`) and draws
-its `probability` from its own generator seeded from the rule (or from the mock's fault seed),
-which makes a run reproducible from the rules alone, whatever other rules do.
+its `probability` from its own seed (the rule's, or one the mock's fault seed gives the n-th
+rule added), which makes a run reproducible from the rules alone, whatever other rules do.
+
+The draws are counter-based: the rule's n-th matching request draws `draw(seed, n)`, a pure
+function of the two (a 32-bit integer hash, `mix32`), not the n-th value of a generator kept
+in memory. So the Redis store (`stores/redis_faults.py`), whose counters live in Redis and are
+advanced by whichever worker sees the request, computes the very same sequence in its Lua
+script as one process does here: a seed gives one sequence whatever the store or the number
+of workers.
 
 Each rule's path pattern is compiled once, when the rule is made, so what a request costs
 depends on the number of rules (bounded: `max_rules`), never on how many distinct paths they
@@ -13,7 +20,6 @@ or the requests name.
 from __future__ import annotations
 
 import builtins
-import random
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
@@ -25,6 +31,36 @@ METHODS = frozenset({"*", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTI
 MAX_LATENCY_MS = 60_000
 MAX_SEED = 2**32 - 1
 DEFAULT_MAX_RULES = 1000
+_MASK = 0xFFFFFFFF
+_GOLDEN = 0x9E3779B9
+_SEED_STREAM = 0x85EBCA6B
+"""Mixed into the fault seed for the seeds of rules added without one, so those seeds are not
+the draws of a rule seeded with the fault seed."""
+
+
+def mix32(value: int) -> int:
+    """MurmurHash3's 32-bit finalizer: a bijection on 32-bit integers that spreads every input
+    bit over the output. Written with 16-bit halves in the Lua twin (`stores/redis_faults.py`,
+    which has doubles and 32-bit bit operations only), so both give the same integers."""
+    value &= _MASK
+    value ^= value >> 16
+    value = (value * 0x85EBCA6B) & _MASK
+    value ^= value >> 13
+    value = (value * 0xC2B2AE35) & _MASK
+    value ^= value >> 16
+    return value
+
+
+def draw(seed: int, n: int) -> float:
+    """The value in [0, 1) a rule with `seed` draws for its `n`-th matching request: a rule
+    fires (past `after`, within `times`) when it is below the rule's `probability`."""
+    return mix32(mix32(seed) + (n * _GOLDEN & _MASK)) / 2**32
+
+
+def derived_seed(fault_seed: int, n: int) -> int:
+    """The seed of the `n`-th rule added (since the start or a clear) without a seed of its
+    own: a function of the mock's fault seed and `n`, so any store gives the same."""
+    return mix32(mix32(fault_seed ^ _SEED_STREAM) + (n * _GOLDEN & _MASK))
 
 
 class TooManyFaultRules(Exception):
@@ -60,14 +96,12 @@ class FaultRule:
     message: str | None = None
     matched: int = 0
     fired: int = 0
-    _random: random.Random = field(init=False, repr=False, compare=False)
     _pattern: PathPattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.method = self.method.upper()
         self._check()
         self._pattern = PathPattern(self.path)
-        self._random = random.Random(self.seed)
 
     @property
     def remaining(self) -> int | None:
@@ -81,9 +115,7 @@ class FaultRule:
         self.matched += 1
         if self.remaining == 0 or self.matched <= self.after:
             return False
-        # Draw for every candidate, even at probability 1, so the sequence a seed gives does
-        # not depend on the probability.
-        if self._random.random() >= self.probability:
+        if draw(self.seed, self.matched) >= self.probability:
             return False
         self.fired += 1
         return True
@@ -123,8 +155,8 @@ class FaultRules:
         self.max_rules = max_rules
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
-        self._seed = seed
-        self._seeds = random.Random(seed)
+        self.seed = seed
+        """Gives the rules added without a seed theirs (`derived_seed`)."""
         self._next_id = 1
 
     def add(
@@ -156,8 +188,7 @@ class FaultRules:
                 times=times,
                 after=after,
                 probability=probability,
-                # Drawn even when a seed is given, so later rules get the same seeds either way.
-                seed=_pick(seed, self._seeds.randint(0, MAX_SEED)),
+                seed=derived_seed(self.seed, self._next_id) if seed is None else seed,
                 latency_ms=latency_ms,
                 drop=drop,
                 malformed=malformed,
@@ -178,6 +209,11 @@ class FaultRules:
                     return rule
             return None
 
+    async def decide_async(self, method: str, path: str) -> FaultRule | None:
+        """`decide`, for the request path: a shared store waits for Redis without holding
+        up the event loop (`stores/redis_batch.py`); here, nothing to wait for."""
+        return self.decide(method, path)
+
     def get(self, rule_id: str) -> FaultRule:
         with self._lock:
             for rule in self._rules:
@@ -196,7 +232,6 @@ class FaultRules:
         """Remove every rule; ids and seeds start over, so a cleared mock replays identically."""
         with self._lock:
             self._rules = []
-            self._seeds = random.Random(self._seed)
             self._next_id = 1
 
     def list(self) -> list[FaultRule]:
@@ -213,7 +248,3 @@ class FaultRules:
     def __len__(self) -> int:
         with self._lock:
             return len(self._rules)
-
-
-def _pick(given: int | None, default: int) -> int:
-    return default if given is None else given

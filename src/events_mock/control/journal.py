@@ -354,6 +354,11 @@ class Journal:
                 self._bytes -= self._sizes.popleft()
             return entry
 
+    async def record_async(self, **fields: Any) -> JournalEntry:
+        """`record`, for the request path: a shared store waits for Redis without holding
+        up the event loop (`stores/redis_batch.py`); here, nothing to wait for."""
+        return self.record(**fields)
+
     def _bounded(self, fields: dict[str, Any]) -> tuple[Exchange, int]:
         """The exchange within the limits (changing `fields`' flags and path), and its size."""
         raw: Exchange = fields.pop("_exchange", None) or Exchange()

@@ -39,6 +39,7 @@ from events_mock.control.prefer import (
 from events_mock.coverage.recorder import API, FAULT, PREFER
 from events_mock.framework.connection import drop_connection
 from events_mock.seam import getter, route_path
+from events_mock.stores.redis_client import StoreUnavailable
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -48,6 +49,7 @@ ASGIApp = Callable[[MutableMapping[str, Any], Receive, Send], Awaitable[None]]
 FAULT_HEADER = "X-Events-Mock-Fault"
 
 requests_logger = logging.getLogger("events_mock.requests")
+store_logger = logging.getLogger("events_mock.store")
 
 
 def is_dashboard_file(method: str, path: str) -> bool:
@@ -160,7 +162,7 @@ class _Exchange:
         self.recorded = False
 
     async def run(self) -> None:
-        fault = self.fault = self.control.faults.decide(self.scope["method"], self.path)
+        fault = self.fault = await self.control.faults.decide_async(self.scope["method"], self.path)
         try:
             if fault is None:
                 await self._answer(self.send)
@@ -169,7 +171,7 @@ class _Exchange:
                 await self.control.sleep(fault.latency_ms / 1000)
             if fault.drop:
                 await self._drain()
-                self.record()
+                await self.record()
                 await drop_connection(self._send)
                 return
             send = _with_headers(self.send, _fault_headers(fault))
@@ -184,7 +186,7 @@ class _Exchange:
             else:
                 await self._answer(send)
         finally:
-            self.record()
+            await self.record()
 
     async def _answer(self, send: Send) -> None:
         """The API's own answer, or the documented one a `Prefer` header asks for."""
@@ -233,7 +235,7 @@ class _Exchange:
             if not message.get("more_body", False):
                 # Recorded before the client can see the end of the answer, so a test that asks
                 # the journal right after a response always finds it there.
-                self.record()
+                await self.record()
         await self._send(message)
 
     def _keep_response(self, chunk: bytes) -> None:
@@ -259,14 +261,35 @@ class _Exchange:
         value = next((v for k, v in self.scope["headers"] if k.lower() == wanted), None)
         return value.decode("latin-1") if value is not None else None
 
-    def record(self) -> None:
+    async def record(self) -> None:
         if self.recorded:
             return
         self.recorded = True
         tenant_of = self.api.tenant_of
         tenant = tenant_of(_text_headers(self.scope["headers"])) if tenant_of else None
-        control = self.control
-        entry = control.journal.record(
+        self.control.coverage.record_exchange(
+            self.api,
+            self.scope["method"],
+            self.path,
+            self.status,
+            self.response_body,
+            FAULT if _shaped(self.fault) else PREFER if self.preferred else API,
+            self.fault,
+        )
+        try:
+            entry = await self._journaled(tenant)
+        except StoreUnavailable as error:
+            # The answer is on its way (or is the 503 itself): a journal on a Redis that went
+            # away misses this one entry rather than breaking the answer. Debug only: the
+            # outage itself is logged once by `events_mock.store_failures`.
+            store_logger.debug("request not journaled: %s", error)
+            return
+        refused = self.status is not None and 400 <= self.status < 500
+        if refused and requests_logger.isEnabledFor(logging.DEBUG):
+            log_refusal(entry, self.scope.get("query_string", b""))
+
+    async def _journaled(self, tenant: str | None) -> JournalEntry:
+        return await self.control.journal.record_async(
             time=self.arrived_ms,
             api=self.api.name,
             tenant=tenant,
@@ -285,18 +308,6 @@ class _Exchange:
             ),
             response_body_truncated=self.response_body_truncated,
         )
-        control.coverage.record_exchange(
-            self.api,
-            self.scope["method"],
-            self.path,
-            self.status,
-            self.response_body,
-            FAULT if _shaped(self.fault) else PREFER if self.preferred else API,
-            self.fault,
-        )
-        refused = self.status is not None and 400 <= self.status < 500
-        if refused and requests_logger.isEnabledFor(logging.DEBUG):
-            log_refusal(entry, self.scope.get("query_string", b""))
 
 
 def _shaped(fault: FaultRule | None) -> bool:

@@ -1,6 +1,7 @@
 """Sandboxes: many isolated worlds (`events_mock.world`) served by one server.
 
-`registry` keeps them (limits, idle expiry), `router` picks the world of each request
+`registry` keeps them (limits, idle expiry; `redis_registry` on Redis, shared by every
+worker), `router` picks the world of each request
 (`X-Mock-Sandbox` header or `/sandboxes/<id>/` prefix), `api` serves `/__mock/sandboxes`,
 `budget` bounds the events all sandboxes hold together.
 """

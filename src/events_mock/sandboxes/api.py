@@ -19,7 +19,7 @@ from events_mock.sandboxes.budget import BudgetedEventStore, BudgetedTenantEvent
 from events_mock.sandboxes.registry import Sandbox, SandboxError, Sandboxes
 from events_mock.sandboxes.router import PATH_PREFIX
 from events_mock.seam import MockApi, StateConflict, StateError
-from events_mock.stores.backend import MemoryWorldStore
+from events_mock.stores.backend import MemoryWorldStore, WorldStore
 from events_mock.world import SharedData, World, WorldSettings
 
 __all__ = ["sandbox_operations", "sandbox_world"]
@@ -36,12 +36,16 @@ def sandbox_world(
     tenants: Mapping[str, str] | None = None,
     billing_tokens: Mapping[str, str] | None = None,
     state: Any = None,
+    store: WorldStore | None = None,
 ) -> World:
     """A fresh world for a sandbox: the server's settings, its own stores (within the
     sandboxes' common budget), clock and, when given, credentials and starting state.
 
     The clock starts where the default world's is now, at its rate, unless `clock` says
     otherwise. Raises `SandboxError` 400/409 for options it cannot take, 507 past the budget.
+    `store`: the sandbox's shared store (`sandboxes.redis_registry`), which gives the world
+    its clock (started as `clock` says if the store holds none yet) and its stores, bounded
+    per world only; without it, in-memory stores within the common budget.
     """
     default = sandboxes.default
     assert default is not None
@@ -63,20 +67,21 @@ def sandbox_world(
             max_stored_bytes=settings.max_stored_bytes,
             control=settings.control,
         )
-        world = World(
-            world_settings,
-            shared,
-            apis,
-            clock=_clock(default.clock, clock or {}),
-            store=MemoryWorldStore(
+        start = _clock(default.clock, clock or {})
+        budgeted = store is None
+        if store is not None:
+            world_clock = store.clock(start.now_ms(), start.rate)
+        else:
+            world_clock = start
+            store = MemoryWorldStore(
                 event_store=lambda capacity, max_bytes: BudgetedEventStore(
                     capacity, max_bytes, room
                 ),
                 tenant_store=lambda capacity, max_bytes: BudgetedTenantEventStore(
                     capacity, max_bytes, room
                 ),
-            ),
-        )
+            )
+        world = World(world_settings, shared, apis, clock=world_clock, store=store)
     except ValueError as error:  # e.g. an empty tenant name: no schema of the spec can say it
         raise SandboxError(409, str(error)) from None
     if state is not None:
@@ -90,7 +95,7 @@ def sandbox_world(
             wanted = _clock(world.clock, clock)
             world.control.set_clock(wanted.now_ms(), wanted.rate)
         held = world.stored_events()
-        if held > room():
+        if budgeted and held > room():
             raise SandboxError(
                 507,
                 f"The state holds {held} events; the sandboxes may hold {limit} together"

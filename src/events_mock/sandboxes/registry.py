@@ -4,6 +4,10 @@ A sandbox is a `World` of its own with an id. It expires after `ttl_seconds` of 
 without a request (mock clocks may be frozen or racing; idleness is about the client that
 forgot to delete it). Expiry is swept lazily, when sandboxes are listed, created or used, so
 no timer thread runs; deleting a sandbox drops its world at once.
+
+This registry keeps its sandboxes in this process (the in-memory store's); with
+`--store redis://` the server uses `sandboxes.redis_registry.RedisSandboxes`, the same
+interface over a registry on Redis that every worker shares.
 """
 
 from __future__ import annotations
@@ -122,6 +126,11 @@ class Sandboxes:
                 return None
             sandbox.last_used = now
             return sandbox
+
+    async def use_async(self, sandbox_id: str) -> Sandbox | None:
+        """`use`, for the request path: a shared registry waits for Redis without holding up
+        the event loop (`sandboxes.redis_registry`); here, nothing to wait for."""
+        return self.use(sandbox_id)
 
     def get(self, sandbox_id: str) -> Sandbox:
         """Like `use` (a look-up counts as use), raising 404 for an unknown id."""

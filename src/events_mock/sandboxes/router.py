@@ -20,7 +20,7 @@ from events_mock.sandboxes.registry import SANDBOX_HEADER, Sandboxes, is_sandbox
 from events_mock.seam import MockApi, api_for_path
 from events_mock.world import CURRENT
 
-__all__ = ["PATH_PREFIX", "SandboxRouter"]
+__all__ = ["PATH_PREFIX", "SandboxRouter", "sandbox_relative"]
 
 PATH_PREFIX = "/sandboxes/"
 _HEADER = SANDBOX_HEADER.lower().encode("latin-1")
@@ -50,7 +50,7 @@ class SandboxRouter:
             message = f"The {SANDBOX_HEADER} header and the path name two different sandboxes."
             await self._refuse(400, message, relative, scope, receive, send)
             return
-        sandbox = self.sandboxes.use(named) if is_sandbox_id(named) else None
+        sandbox = await self.sandboxes.use_async(named) if is_sandbox_id(named) else None
         if sandbox is None:
             message = f"No sandbox has the id {named[:64]!r} (or it expired)."
             await self._refuse(404, message, relative, scope, receive, send)
@@ -76,6 +76,14 @@ class SandboxRouter:
     ) -> None:
         response: Response = to_asgi(api_for_path(self.apis, path).render_error(status, message))
         await response(scope, receive, send)
+
+
+def sandbox_relative(path: str) -> str:
+    """The path below `/sandboxes/<id>` (the path itself when it names no sandbox)."""
+    if not path.startswith(PATH_PREFIX):
+        return path
+    _, prefix = _named(path, None)
+    return path[len(prefix) :] or "/"
 
 
 def _named(path: str, header: bytes | None) -> tuple[str, str]:

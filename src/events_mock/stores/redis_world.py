@@ -23,7 +23,9 @@ from events_mock.stores.redis_client import RedisConnection
 from events_mock.stores.redis_clock import RedisClock
 from events_mock.stores.redis_collector import RedisTenantEventStore
 from events_mock.stores.redis_events import RedisEventStore
+from events_mock.stores.redis_faults import RedisFaultRules
 from events_mock.stores.redis_jobs import RedisReportJobs
+from events_mock.stores.redis_journal import RedisJournal
 
 __all__ = ["RedisWorldStore"]
 
@@ -57,12 +59,10 @@ class RedisWorldStore:
     def billing(self, initial: BillingDataset) -> BillingService:
         return RedisBillingService(self.connection, self.world_id, initial)
 
-    # In this process for now: `RedisFaultRules` and `RedisJournal` (stores/redis_faults.py,
-    # stores/redis_journal.py) replace these two when they land, so that a rule's `times` and
-    # the journal are shared by every worker too.
-
     def fault_rules(self, seed: int, max_rules: int) -> FaultRules:
-        return FaultRules(seed=seed, max_rules=max_rules)
+        return RedisFaultRules(self.connection, self.world_id, seed=seed, max_rules=max_rules)
 
     def journal(self, capacity: int, body_limit: int, max_bytes: int) -> Journal:
-        return Journal(capacity, body_limit, max_bytes=max_bytes)
+        return RedisJournal(
+            self.connection, self.world_id, capacity, body_limit, max_bytes=max_bytes
+        )
