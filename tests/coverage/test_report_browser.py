@@ -91,7 +91,7 @@ def test_the_report_shows_every_documented_response_and_marks_the_gaps(
     assert (both["client"], both["verify"], both["cls"], both["marker"]) == (
         "driven", "verified", "covered", "",
     )  # fmt: skip
-    neither = shown["job=TIMEOUT"]
+    neither = shown["createEvents 503 REQUEST_GENERAL_FAILURE"]  # the store away: neither side
     assert (neither["client"], neither["verify"], neither["cls"], neither["marker"]) == (
         "never", "never", "gap both", "!",
     )  # fmt: skip
