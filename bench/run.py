@@ -27,9 +27,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if __package__ in (None, ""):  # run as a script: make `bench` and `events_mock` importable
     sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
-from bench import load, offline, payloads  # noqa: E402
+from bench import (  # noqa: E402
+    load,
+    offline,
+    payloads,
+    redis_memory,
+)
 from bench import proxy as proxy_bench  # noqa: E402
 from bench import sandboxes as sandbox_bench  # noqa: E402
+from bench import scale as scale_bench  # noqa: E402
 from bench.servers import (  # noqa: E402
     AUTHORIZATION,
     Server,
@@ -276,9 +282,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-wrk", action="store_true", help="use the asyncio client")
     parser.add_argument(
         "--only",
-        choices=["http", "startup", "export", "memory", "sandboxes", "jobs", "proxy"],
+        choices=["http", "startup", "export", "memory", "sandboxes", "jobs", "proxy", "redis"],
         action="append",
         help="run only these parts (repeatable)",
+    )
+    parser.add_argument(
+        "--peers",
+        action="store_true",
+        help="with the Redis runs: WireMock ($WIREMOCK_JAR) and Prism too, when installed",
     )
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args(argv)
@@ -293,7 +304,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    parts = set(args.only or ["http", "startup", "export", "memory", "sandboxes", "jobs", "proxy"])
+    parts = set(
+        args.only
+        or ["http", "startup", "export", "memory", "sandboxes", "jobs", "proxy", "redis"]
+    )
     use_wrk = load.have_wrk() and not args.no_wrk
     if not use_wrk:
         log("wrk not found (apt-get install wrk): using the asyncio client, figures not comparable")
@@ -322,6 +336,14 @@ def main(argv: list[str] | None = None) -> None:
     if proxied:
         text += "\n\nThrough `events-mock proxy` (in process, loopback):\n\n"
         text += proxy_bench.report(proxied)
+    scaled = stored_in_redis = None
+    if "redis" in parts:
+        scaled = scale_bench.measure(args, use_wrk)
+        text += "\n\nThe Redis store and `--workers` (one server alive at a time):\n\n"
+        text += scale_bench.report(scaled)
+        if not any("Redis runs skipped" in note for note in scaled.notes):
+            stored_in_redis = redis_memory.measure(args.memory_events)
+            text += "\n" + redis_memory.report(stored_in_redis)
     print(text)
     if args.json:
         args.json.write_text(
@@ -336,6 +358,8 @@ def main(argv: list[str] | None = None) -> None:
                     "sandboxes": asdict(sandboxes) if sandboxes else None,
                     "jobs": asdict(jobs) if jobs else None,
                     "proxy": proxied,
+                    "redis": asdict(scaled) if scaled else None,
+                    "redis_memory": asdict(stored_in_redis) if stored_in_redis else None,
                 },
                 indent=2,
             )
