@@ -157,3 +157,17 @@ def test_two_workers_on_redis_announce_once_both_serve(redis_server: RedisServer
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(30) == 0
+
+
+@pytest.mark.slow
+def test_workers_that_cannot_bind_exit_as_one_process_does(redis_server: RedisServer) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = serve_process("--port", str(port), "--workers", "2", "--store", redis_server.url)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 3  # uvicorn's STARTUP_FAILURE, as with one process
+    assert "serving on" not in out and "address already in use" in err.lower()

@@ -88,7 +88,10 @@ class Workers(Multiprocess):
 
 def run_workers(config: WorkerConfig, announce: Callable[[int], None]) -> bool:
     """Serve until SIGINT/SIGTERM; False if the workers could not start."""
-    listener = config.bind_socket()
+    try:
+        listener = config.bind_socket()
+    except SystemExit:  # uvicorn logged why (e.g. the address is in use)
+        return False
     try:
         workers = Workers(config, listener, announce)
         workers.run()
