@@ -7,6 +7,9 @@ after it is answered by a ready server.
 
 from __future__ import annotations
 
+import base64
+import http.client
+import json
 import os
 import re
 import signal
@@ -16,12 +19,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from events_mock.stores import StoreLocation
 
-__all__ = ["Served", "serve_on", "worker_cpu_seconds", "worker_pids"]
+__all__ = ["Pinned", "Served", "pinned_to_each", "serve_on", "worker_pids"]
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
@@ -92,8 +97,80 @@ def worker_pids(parent: int) -> list[int]:
     return sorted(found)
 
 
-def worker_cpu_seconds(pid: int) -> float:
-    """User plus system CPU time the process has used (a worker that served nothing has
-    used next to none)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+class Pinned:
+    """One kept-alive connection, so every request on it reaches the same worker; `worker` is
+    the pid of the process that accepted it (from /proc: the server side of the connection
+    is a socket only that worker holds)."""
+
+    def __init__(self, url: str, workers: list[int]) -> None:
+        parts = urlsplit(url)
+        assert parts.hostname and parts.port
+        self.port = parts.port
+        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        self.request("GET", "/service/version")  # accepted once answered
+        self.worker = socket_owner(self.port, self.connection.sock.getsockname()[1], workers)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        auth: tuple[str, str] | None = None,
+        raw: bool = False,
+    ) -> tuple[int, Any]:
+        headers = {"X-Mock-Control": "1"} if path.startswith("/__mock/") else {}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if auth is not None:
+            headers["Authorization"] = "Basic " + base64.b64encode(":".join(auth).encode()).decode()
+        self.connection.request(method, path, body=data, headers=headers)
+        answer = self.connection.getresponse()
+        content = answer.read()
+        if raw or not content:
+            return answer.status, content.decode()
+        return answer.status, json.loads(content)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def pinned_to_each(url: str, workers: list[int], attempts: int = 100) -> dict[int, Pinned]:
+    """A connection to each worker: new connections until every worker has accepted one."""
+    found: dict[int, Pinned] = {}
+    for _ in range(attempts):
+        pinned = Pinned(url, workers)
+        if pinned.worker in found:
+            pinned.close()
+        else:
+            found[pinned.worker] = pinned
+        if len(found) == len(workers):
+            return found
+    for pinned in found.values():
+        pinned.close()
+    pytest.fail(f"{attempts} connections all reached the workers {sorted(found)} of {workers}")
+
+
+def socket_owner(server_port: int, client_port: int, pids: list[int]) -> int:
+    """Which of `pids` holds the server side of the loopback connection client_port ->
+    server_port (/proc/net/tcp gives its inode, /proc/PID/fd who holds it)."""
+    inode = None
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local, remote = fields[1], fields[2]
+            if (
+                int(local.rsplit(":", 1)[1], 16) == server_port
+                and int(remote.rsplit(":", 1)[1], 16) == client_port
+            ):
+                inode = fields[9]
+    assert inode is not None, f"no server side for the connection from port {client_port}"
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                if os.readlink(fd) == f"socket:[{inode}]":
+                    return pid
+            except OSError:
+                continue
+    raise AssertionError(f"no worker of {pids} holds the connection from port {client_port}")
