@@ -28,9 +28,10 @@ if __package__ in (None, ""):  # run as a script: make `bench` and `events_mock`
     sys.path[:0] = [str(ROOT), str(ROOT / "src")]
 
 from bench import coverage as coverage_bench  # noqa: E402
-from bench import load, offline, payloads  # noqa: E402
+from bench import load, offline, payloads, redis_memory  # noqa: E402
 from bench import proxy as proxy_bench  # noqa: E402
 from bench import sandboxes as sandbox_bench  # noqa: E402
+from bench import scale as scale_bench  # noqa: E402
 from bench.servers import (  # noqa: E402
     AUTHORIZATION,
     Server,
@@ -259,6 +260,9 @@ def report(args, use_wrk, rows, startup, export, memory, sandboxes=None) -> str:
     return "\n".join(lines)
 
 
+PARTS = ["http", "startup", "export", "memory", "sandboxes", "jobs", "proxy", "coverage", "redis"]
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="short smoke run (< 1 minute)")
@@ -277,9 +281,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-wrk", action="store_true", help="use the asyncio client")
     parser.add_argument(
         "--only",
-        choices=["http", "startup", "export", "memory", "sandboxes", "jobs", "proxy", "coverage"],
+        choices=PARTS,
         action="append",
         help="run only these parts (repeatable)",
+    )
+    parser.add_argument(
+        "--peers",
+        action="store_true",
+        help="with the Redis runs: WireMock ($WIREMOCK_JAR) and Prism too, when installed",
     )
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args(argv)
@@ -296,7 +305,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     parts = set(
         args.only
-        or ["http", "startup", "export", "memory", "sandboxes", "jobs", "proxy", "coverage"]
+        or PARTS
     )
     use_wrk = load.have_wrk() and not args.no_wrk
     if not use_wrk:
@@ -331,6 +340,14 @@ def main(argv: list[str] | None = None) -> None:
         covered = coverage_bench.measure(*((100, 5) if args.quick else ()))
         text += "\n\nRecording coverage (in process, the ASGI app called directly, CPU time):\n\n"
         text += coverage_bench.report(covered)
+    scaled = stored_in_redis = None
+    if "redis" in parts:
+        scaled = scale_bench.measure(args, use_wrk)
+        text += "\n\nThe Redis store and `--workers` (one server alive at a time):\n\n"
+        text += scale_bench.report(scaled)
+        if not any("Redis runs skipped" in note for note in scaled.notes):
+            stored_in_redis = redis_memory.measure(args.memory_events)
+            text += "\n" + redis_memory.report(stored_in_redis)
     print(text)
     if args.json:
         args.json.write_text(
@@ -346,6 +363,8 @@ def main(argv: list[str] | None = None) -> None:
                     "jobs": asdict(jobs) if jobs else None,
                     "proxy": proxied,
                     "coverage": asdict(covered) if covered else None,
+                    "redis": asdict(scaled) if scaled else None,
+                    "redis_memory": asdict(stored_in_redis) if stored_in_redis else None,
                 },
                 indent=2,
             )

@@ -32,7 +32,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def mock_command(port: int, *, validate_responses: bool = False) -> list[str]:
+def mock_command(
+    port: int, *, validate_responses: bool = False, extra: tuple[str, ...] = ()
+) -> list[str]:
     command = [
         sys.executable,
         "-m",
@@ -49,7 +51,7 @@ def mock_command(port: int, *, validate_responses: bool = False) -> list[str]:
         "--job-seconds-per-1000-events",
         "0",
     ]
-    return command + (["--validate-responses"] if validate_responses else [])
+    return command + (["--validate-responses"] if validate_responses else []) + list(extra)
 
 
 def baseline_command(port: int) -> list[str]:

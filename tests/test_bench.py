@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from starlette.testclient import TestClient
 
 from bench import baseline, load, payloads
@@ -65,3 +67,52 @@ def test_coverage_cost_bench_runs() -> None:
     assert set(cost.shares) == set(cost.ratios) and len(cost.shares) == 4
     assert all(share > 0 for share in cost.shares.values())
     assert "| GET /service/version |" in coverage.report(cost)
+
+
+def test_redis_runs_are_part_of_the_full_run() -> None:
+    args = parse_args(["--quick", "--peers"])
+    assert args.peers and (args.seconds, args.rounds) == (2, 1)
+
+
+def test_absent_peers_are_skipped_with_where_they_were_looked_for(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from bench import scale
+
+    monkeypatch.setenv(scale.WIREMOCK_ENV, str(tmp_path / "missing.jar"))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no java, no prism
+    named = {c.name: c for c in scale.contenders("redis://127.0.0.1:1/0", True, {})}
+    assert named["WireMock"].skipped == "skipped: no `java` on PATH"
+    assert named["Prism"].skipped.startswith("skipped: no `prism` on PATH")
+    assert not named["mock redis --workers 2"].skipped
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    if shutil.which("java"):  # java without a jar: the case on the project's machine
+        wiremock = scale.wiremock({})
+        assert "WireMock standalone jar (looked for: $WIREMOCK_JAR" in wiremock.skipped
+    bench = scale.RedisBench(notes=["WireMock skipped: ..."], cores=2)
+    assert scale.report(bench) == "- WireMock skipped: ..."
+
+
+def test_wiremock_stubs_answer_the_mock_s_own_bodies() -> None:
+    from bench import scale
+
+    stubs = {"version": (200, '{"v": 1}'), "availability": (200, "{}"), "post": (200, "[]")}
+    mappings = scale.wiremock_mappings(stubs)
+    assert mappings["version"]["response"]["body"] == '{"v": 1}'
+    assert mappings["availability"]["request"]["headers"]["Authorization"] == {
+        "equalTo": "Basic ZGVtbzpkZW1v"
+    }
+
+
+def test_the_redis_report_counts_wrong_answers() -> None:
+    from bench import scale
+
+    rows = [
+        scale.Measured("POST /events x10", "mock memory", 1000, 1, 2, 0, 5000, 1),
+        scale.Measured("POST /events x10", "mock redis", 600, 1, 2, 3, 3000, 1),
+        scale.Measured("POST /events x10", "mock redis --workers 2", 900, 1, 2, 0, 4500, 1),
+    ]
+    text = scale.report(scale.RedisBench(rows=rows, cores=2))
+    row = "| POST /events x10 | mock redis | 600 | 0.60x | >= 0.5x | 1.00 | 2.00 | 3 of 3,000 |"
+    assert row in text
+    assert "2 workers on Redis 1.50x one worker" in text and "Cores: 2" in text

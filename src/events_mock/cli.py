@@ -40,6 +40,7 @@ from events_mock.control.journal import redact_path
 from events_mock.cors import CorsSettings
 from events_mock.credentials import credentials
 from events_mock.framework.protocol import ConnectionLimits, bounded_protocol
+from events_mock.framework.workers import WorkerConfig, run_workers
 from events_mock.persistence import (
     FSYNC_POLICIES,
     DurableState,
@@ -49,12 +50,22 @@ from events_mock.persistence import (
 )
 from events_mock.sandboxes import SandboxSettings
 from events_mock.server_limits import RequestLimits
+from events_mock.serving import (
+    STORE_ENV,
+    STORE_PREFIX_ENV,
+    check_redis,
+    describe_store,
+    store_location,
+)
+from events_mock.stores import StoreLocation
+from events_mock.stores.location import DEFAULT_PREFIX
 from events_mock.version import package_version
 
 SERVE_DESCRIPTION = """\
 Serve the mock of every API (Barchart events, Event Collector, Billing Care search) and its
 control plane (/__mock/) on one port, with a Swagger UI at /ui/ and a home page at /. The
-state lives in memory unless --state-file names a file to keep it in."""
+state lives in memory unless --state-file names a file to keep it in, or --store a Redis that
+every worker (--workers N) and every replica on it shares."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -243,6 +254,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="when the write log is flushed to disk, like Redis' appendfsync: always (before "
         "each answer), everysec (default: at most about 1 s of writes lost on power loss), "
         "no (when the OS likes); a killed process loses nothing under any",
+    )
+    serve.add_argument(
+        "--store",
+        metavar="memory|redis://HOST:PORT/DB",
+        help="where the state lives: 'memory' (this process) or a Redis every worker and "
+        f"replica on it shares; also rediss://... and unix:///path (default ${STORE_ENV}, "
+        "else memory)",
+    )
+    serve.add_argument(
+        "--store-prefix",
+        metavar="PREFIX",
+        help="every Redis key starts with PREFIX:, so one Redis can hold several mocks "
+        f"(1 to 64 of letters, digits, _ . -; default ${STORE_PREFIX_ENV}, else "
+        f"{DEFAULT_PREFIX})",
+    )
+    serve.add_argument(
+        "--workers",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="serve with N worker processes on one port; more than 1 needs --store redis://... "
+        "(default 1)",
     )
     serve.add_argument(
         "--control-token",
@@ -439,13 +472,51 @@ def positive_float(value: str) -> float:
 
 
 def serve(args: argparse.Namespace) -> None:
-    users = dict(args.users) if args.users else dict(DEMO_USERS)
-    tenants = dict(args.tenants) if args.tenants else dict(DEMO_TENANTS)
-    billing_tokens = dict(args.billing_tokens) if args.billing_tokens else dict(DEMO_BILLING_TOKENS)
-    config = MockConfig(
-        users=users,
-        tenants=tenants,
-        billing_tokens=billing_tokens,
+    location = store_location(args)
+    if not location.is_memory:
+        check_redis(location)
+    if args.workers > 1:
+        config = WorkerConfig(
+            worker_config,
+            args.argv,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=args.log_level,
+        )
+        if not run_workers(config, lambda port: print_banner(args, port, location)):
+            sys.exit(STARTUP_FAILURE)
+        return
+    server = AnnouncingServer(
+        server_config(args, location), lambda port: print_banner(args, port, location)
+    )
+    server.run()
+    if not server.started:  # as `uvicorn.run` does
+        sys.exit(STARTUP_FAILURE)
+
+
+def worker_config(argv: list[str]) -> uvicorn.Config:
+    """Run in each `--workers` process (`framework/workers.py`): the same command line, so the
+    same config as the parent checked, built here. A failure is uvicorn's start-up failure, which
+    stops the parent instead of having it restart the worker for ever."""
+    try:
+        args = build_parser().parse_args(argv)
+        args.argv = argv
+        return server_config(args, store_location(args))
+    except SystemExit:
+        raise SystemExit(STARTUP_FAILURE) from None
+    except Exception:
+        logging.getLogger("uvicorn.error").exception("a worker could not build the mock")
+        raise SystemExit(STARTUP_FAILURE) from None
+
+
+def mock_config(args: argparse.Namespace, location: StoreLocation) -> MockConfig:
+    return MockConfig(
+        users=dict(args.users) if args.users else dict(DEMO_USERS),
+        tenants=dict(args.tenants) if args.tenants else dict(DEMO_TENANTS),
+        billing_tokens=(
+            dict(args.billing_tokens) if args.billing_tokens else dict(DEMO_BILLING_TOKENS)
+        ),
         billing_seed=args.billing_seed,
         billing_events=args.billing_events,
         billing_data=args.billing_data,
@@ -480,8 +551,13 @@ def serve(args: argparse.Namespace) -> None:
             request_timeout=args.request_timeout,
         ),
         cors=CorsSettings(origins=tuple(args.cors_origins), control=args.cors_control),
+        store=location,
     )
-    mock = EventsMock(config)
+
+
+def server_config(args: argparse.Namespace, location: StoreLocation) -> uvicorn.Config:
+    """One process's server: the mock built, its state file opened, the bounded protocol."""
+    mock = EventsMock(mock_config(args, location))
     app = mock.app
     if args.state_file:
         app = open_state_file(mock, args).lifespan(app)
@@ -497,7 +573,7 @@ def serve(args: argparse.Namespace) -> None:
         idle_timeout=args.idle_timeout,
         request_timeout=args.request_timeout,
     )
-    server_config = uvicorn.Config(
+    return uvicorn.Config(
         app,
         host=args.host,
         port=args.port,
@@ -509,12 +585,6 @@ def serve(args: argparse.Namespace) -> None:
         # A deadline, then the lifespan shutdown still runs, and with it the final save.
         timeout_graceful_shutdown=args.shutdown_timeout,
     )
-    server = AnnouncingServer(
-        server_config, lambda port: print_banner(args, port, users, tenants, billing_tokens)
-    )
-    server.run()
-    if not server.started:  # as `uvicorn.run` does
-        sys.exit(STARTUP_FAILURE)
 
 
 def open_state_file(mock: EventsMock, args: argparse.Namespace) -> DurableState:
@@ -548,13 +618,10 @@ class AnnouncingServer(uvicorn.Server):
             self.announce(listener.getsockname()[1])
 
 
-def print_banner(
-    args: argparse.Namespace,
-    port: int,
-    users: dict[str, str],
-    tenants: dict[str, str],
-    billing_tokens: dict[str, str],
-) -> None:
+def print_banner(args: argparse.Namespace, port: int, location: StoreLocation) -> None:
+    users = dict(args.users) if args.users else DEMO_USERS
+    tenants = dict(args.tenants) if args.tenants else DEMO_TENANTS
+    billing_tokens = dict(args.billing_tokens) if args.billing_tokens else DEMO_BILLING_TOKENS
     host = f"[{args.host}]" if ":" in args.host else args.host
     base = f"http://{host}:{port}"
     print(f"events-mock serving on {base}", flush=True)
@@ -563,6 +630,7 @@ def print_banner(
     print(f"  Event Collector tenants: {', '.join(sorted(tenants))}", flush=True)
     print(f"  Billing Care clients: {', '.join(sorted(billing_tokens))}", flush=True)
     print(f"  control plane: {base}/__mock/ ({_access(args)})", flush=True)
+    print(f"  store: {describe_store(location, args.workers)}", flush=True)
     if args.state_file:
         print(
             f"  state file: {args.state_file} (log fsync {args.fsync}, "
@@ -604,8 +672,10 @@ def _access(args: argparse.Namespace) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     if args.command == "serve":
+        args.argv = argv  # what each `--workers` process parses again
         serve(args)
     elif args.command == "verify":
         from events_mock.contract.command import verify_command

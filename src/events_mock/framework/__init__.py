@@ -21,6 +21,7 @@ Modules:
 - `connection`: `drop_connection`, closing a connection without an answer.
 - `protocol`: `bounded_protocol`, uvicorn's httptools protocol with the head size, idle and
   head timeouts and the connection cap bounded (`ConnectionLimits`).
+- `workers`: `run_workers`, `serve --workers N` on uvicorn's multi-process supervisor.
 
 Private or internal members used, where, why, and the test that guards each:
 
@@ -86,6 +87,11 @@ uvicorn (0.54)
   (`uvicorn[standard]`, which Connexion's `uvicorn` extra requires). Guard:
   `tests/reliability/test_server_limits.py` (431, 408, idle close, the cap's eviction and 503,
   each on a live uvicorn).
+- `uvicorn.supervisors.Multiprocess` (subclassed: `init_processes`, `run`, its `processes`
+  and `should_exit`), `Process.wait_until_ready` and `.exitcode`, and the way it hands each
+  spawned worker the `Config` (pickled; `WorkerConfig.__reduce__` rebuilds it there):
+  `workers.Workers`, `workers.WorkerConfig`. Guard: `tests/stores/test_workers.py`,
+  `tests/test_serve_store.py::test_two_workers_on_redis_announce_once_both_serve`.
 
 Starlette (1.10)
 

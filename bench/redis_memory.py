@@ -1,0 +1,86 @@
+"""Memory per Barchart event stored in Redis (`make bench`; target <= 2x its compact JSON).
+
+`events-mock serve --store redis://...` on a fresh `redis-server`; Redis' `INFO memory`
+`used_memory` read once the mock has started (its own keys made), then after POSTing `count`
+events (bodies of 1,000, as clients batch), the same deterministic events `bench/offline.py`
+stores in process. Per event: the difference over `count`, against the mean compact JSON
+(`separators=(",", ":")`) of the events as posted.
+
+    python -m bench.redis_memory [--events 200000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script
+    sys.path[:0] = [str(Path(__file__).resolve().parent.parent)]
+
+from bench import payloads
+from bench.scale import BannerServer, redis_command, redis_port, redis_server
+from bench.servers import free_port, mock_command
+
+TARGET = 2.0
+
+
+@dataclass(frozen=True)
+class RedisMemory:
+    events: int
+    bytes_per_event: float
+    json_as_posted: float
+    stored: int
+    """What the mock said it holds afterwards (`/__mock/state` would be bigger to fetch)."""
+
+    @property
+    def ratio(self) -> float:
+        return self.bytes_per_event / self.json_as_posted
+
+
+def used_memory(port: int) -> int:
+    return int(redis_command(port, "INFO", "memory")["used_memory"])
+
+
+def measure(count: int = 200_000, batch: int = 1000) -> RedisMemory:
+    made = payloads.events(count, seed=3)
+    compact = statistics.fmean(len(json.dumps(e, separators=(",", ":"))) for e in made)
+    with redis_server() as url:
+        port = redis_port(url)
+        mock_port = free_port()
+        store = ("--store", url, "--store-prefix", "bench-memory")
+        with BannerServer("mock redis", mock_command(mock_port, extra=store), mock_port) as server:
+            server.call("GET", "/service/version")
+            before = used_memory(port)
+            stored = 0
+            for i in range(0, count, batch):
+                stored += len(server.call("POST", "/events", {"events": made[i : i + batch]}))
+            after = used_memory(port)
+    return RedisMemory(count, (after - before) / count, compact, stored)
+
+
+def report(memory: RedisMemory) -> str:
+    if memory.bytes_per_event < 16:
+        return (
+            f"- Memory per stored event in Redis: only {memory.bytes_per_event:.0f} B per event "
+            "were added: the events did not reach Redis (the mock kept them in its process)."
+        )
+    return (
+        f"- Memory per stored event in Redis ({memory.events:,} events, INFO memory "
+        f"used_memory): {memory.bytes_per_event:.0f} B vs {memory.json_as_posted:.0f} B compact "
+        f"JSON as posted = {memory.ratio:.2f}x (target <= {TARGET:g}x)."
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=200_000)
+    args = parser.parse_args(argv)
+    print(report(measure(args.events)))
+
+
+if __name__ == "__main__":
+    main()
