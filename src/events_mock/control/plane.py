@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from events_mock.clock import LATEST_MS, MockClock
@@ -210,6 +210,10 @@ class ControlPlane:
         return committed
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def iso(ms: int) -> str:
-    moment = datetime.fromtimestamp(min(max(ms, 0), MAX_MS) / 1000, tz=UTC)
+    """In integer milliseconds: `ms / 1000` as a float is a millisecond off near year 9999."""
+    moment = EPOCH + timedelta(milliseconds=min(max(ms, 0), MAX_MS))
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

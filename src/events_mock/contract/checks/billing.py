@@ -442,13 +442,19 @@ def billing_error_answered(
 def billing_valid_search_accepted(
     ctx: RunContext, checking: CheckContext, response: Response, case: Case
 ) -> bool | None:
-    """Schemathesis' "valid data is accepted", but for the one rule OpenAPI 3.0 cannot say: a
-    window whose start is after its end is valid per parameter and refused with 400."""
+    """Schemathesis' "valid data is accepted", but for the rules OpenAPI 3.0 cannot say: a
+    window whose start is after its end is valid per parameter and refused with 400, and so is
+    an `eventType` value that splits (at its commas) into an empty event type."""
     if not applies(case, "getEvents", response, response.status_code):
         return True
-    inverted = Search.from_url(sent_url(response)).inverted_windows()
+    search = Search.from_url(sent_url(response))
+    inverted = search.inverted_windows()
     if inverted:
         inverted_window_refused(ctx, response, inverted)
+    elif search.empty_event_type():
+        invalid_parameter_refused(
+            ctx, response, "an eventType whose comma-separated parts include an empty one"
+        )
     elif not checking.config.positive_data_acceptance.enabled:
         positive_data_acceptance(checking, response, case)
     return None

@@ -9,7 +9,7 @@ every test built on it wrong. These checks judge the answers against the calls t
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from schemathesis import Case, CheckContext, Response
@@ -22,6 +22,7 @@ from events_mock.contract.violations import fail, snippet
 __all__ = ["CONTROL", "FAULT_DEFAULTS", "without_offset"]
 
 CONTROL = CheckSet("control", includes=[COMMON])
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CLOCK_OPERATIONS = ("getClock", "advanceClock", "setClock", "freezeClock", "setClockRate")
 FAULT_DEFAULTS = {
     "method": "*",
@@ -51,7 +52,8 @@ def clock_consistent(ctx: RunContext, clock: Any, response: Response) -> None:
             parsed = datetime.fromisoformat(iso.replace("Z", "+00:00"))
         except ValueError:
             fail(f"the clock's iso {iso!r} is no ISO 8601 date-time", response)
-        if parsed.tzinfo is None or round(parsed.timestamp() * 1000) != now:
+        # Integer arithmetic: a float timestamp is a millisecond off near year 9999.
+        if parsed.tzinfo is None or (parsed - EPOCH) // timedelta(milliseconds=1) != now:
             fail(f"the clock's iso {iso!r} is not its now {now} ({_iso(now)})", response)
     if isinstance(rate, int | float) and isinstance(frozen, bool) and frozen != (rate == 0):
         fail(f"the clock says frozen={frozen} at rate {rate}: frozen is rate 0", response)
@@ -420,4 +422,4 @@ def _field(response: Response, name: str) -> Any:
 
 
 def _iso(millis: int) -> str:
-    return datetime.fromtimestamp(millis / 1000, tz=UTC).isoformat(timespec="milliseconds")
+    return (EPOCH + timedelta(milliseconds=millis)).isoformat(timespec="milliseconds")

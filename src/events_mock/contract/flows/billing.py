@@ -87,6 +87,11 @@ class Search:
                 inverted.append((low, high))
         return inverted
 
+    def empty_event_type(self) -> bool:
+        """Whether a comma-separated `eventType` holds an empty type (`a,,b`, `,a`): valid for
+        the schema, an empty event type for the spec (400)."""
+        return any("," in v and "" in v.split(",") for v in self.params.get(EVENT_TYPE, []))
+
     def event_types(self) -> list[str]:
         # Event types never contain commas, so a comma-separated value is a list of them.
         return [t for value in self.params.get(EVENT_TYPE, []) for t in value.split(",") if t]

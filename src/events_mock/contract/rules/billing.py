@@ -241,7 +241,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "billing-care.parameters.empty-400",
-        "An empty id or event type is a 400.",
+        "An empty id or event type is a 400, a comma-separated `eventType` part included.",
         f"{SPEC}: GET /events 400; schema IdCriterion; parameter eventType",
         check="invalid_parameter_refused",
     ),
