@@ -29,6 +29,7 @@ from tests.contract.broken_servers import (
     verify_args,
     with_clock_control,
 )
+from tests.contract.conftest import Target
 
 # Small but enough: every broken server is caught by a deterministic part of the suite (flows,
 # the examples and coverage phases), and the seed fixes the generated part.
@@ -105,12 +106,12 @@ def test_live_mock_conforms_for_every_api(api: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("server", BROKEN_SERVERS, ids=lambda server: server.name)
-def test_broken_server_is_caught(server: BrokenServer) -> None:
+def test_broken_server_is_caught(server: BrokenServer, target: Target) -> None:
     """Only the suite's tests that should catch it run (`-k`): they must fail on its rule."""
     mock, app = build(server)
-    with LiveServer(app) as live:
+    with target.serving(app) as url:
         verdict, output = run_verify(
-            "--base-url", live.url, *verify_args(server.api), "-k", server.select, *QUICK
+            "--base-url", url, *verify_args(server.api), "-k", server.select, *QUICK
         )
     assert verdict.exit_code == 1, output
     assert server.evidence in output, output
