@@ -194,6 +194,18 @@ def test_rejected_credentials_are_not_verified() -> None:
     assert "rejects the credentials of user 'demo'" in output and "wrong" not in output
 
 
+@pytest.mark.parametrize("given", ["", "coverage,bogus", "examples,,fuzzing"])
+def test_phases_must_be_schemathesis_phases(given: str, capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        build_parser().parse_args(["verify", "--phases", given])
+    assert exit_.value.code == 2 and "--phases" in capsys.readouterr().err
+
+
+def test_phases_are_kept_in_order_once_each() -> None:
+    args = build_parser().parse_args(["verify", "--phases", "fuzzing, examples,fuzzing"])
+    assert args.phases == ("fuzzing", "examples")
+
+
 def test_cli_exit_status() -> None:
     from events_mock.cli import main
 

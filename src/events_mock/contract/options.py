@@ -17,6 +17,8 @@ DEFAULT_API = "barchart"
 DEFAULT_JOB_TIMEOUT = 900.0
 """Seconds: the documented promise is that a report job finishes within 15 minutes."""
 DEFAULT_MAX_EXAMPLES = 100
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+"""Schemathesis's phases, each generating cases its own way (`st run --phases` names them so)."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class ContractOptions:
     """A pytest `-k` expression: run only the suite's tests it matches (`verify -k EXPR`)."""
     coverage: str | None = None
     """Write which documented responses the run saw, and the checks they passed, here."""
+    phases: tuple[str, ...] = PHASES
+    """The Schemathesis phases the generated tests run; the flows run whatever this says."""
 
 
 def _option_table(apis: Sequence[str]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -104,6 +108,12 @@ def _option_table(apis: Sequence[str]) -> list[tuple[str, str, dict[str, Any]]]:
             "help": "cases per operation when fuzzing, and stateful scenarios "
             f"(default: {DEFAULT_MAX_EXAMPLES})",
         }),
+        ("--phases", "phases", {
+            "type": _phases,
+            "metavar": "LIST",
+            "help": "the Schemathesis phases of the generated tests, comma-separated, from "
+            f"{','.join(PHASES)} (default: all)",
+        }),
         ("--seed", "seed", {
             "type": int,
             "metavar": "N",
@@ -148,6 +158,13 @@ def _tag(text: str) -> str:
     if not text or not text.isprintable() or any(c in text for c in " ,|;\t"):
         raise ValueError(text)
     return text
+
+
+def _phases(text: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(part.strip() for part in text.split(",")))
+    if not chosen or any(phase not in PHASES for phase in chosen):
+        raise ValueError(text)
+    return chosen
 
 
 def _rate(text: str) -> float:

@@ -31,7 +31,7 @@ from events_mock.contract.context import RunContext
 from events_mock.contract.footprint import PrivateWindow as PrivateWindow
 from events_mock.contract.footprint import RunMark, describe_left
 from events_mock.contract.identity import Identity, UsageError, resolve_identities
-from events_mock.contract.options import ContractOptions
+from events_mock.contract.options import PHASES, ContractOptions
 from events_mock.contract.proven import ProvenCoverage
 from events_mock.contract.registry import CheckSet, SchemathesisCheck
 from events_mock.contract.targets import CONTRACT_APIS, ContractApi
@@ -51,7 +51,6 @@ SANDBOXED = (
 
 REQUEST_TIMEOUT = 30.0
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-PHASES = ["examples", "coverage", "fuzzing", "stateful"]
 # The Schemathesis checks that judge one response on its own, without sending more requests:
 # what the flows' requests are held to, with the API's own response checks (`ContractApi.checks`).
 BUILTIN_RESPONSE_CHECKS = (
@@ -246,7 +245,7 @@ class ContractRun:
             modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
             database="none",
         )
-        config.phases.update(phases=PHASES)
+        config.phases.update(phases=list(self.options.phases))
         # A server may refuse what is too big to read before any API sees it (the spec's
         # description says so, not each operation): negative cases can be that big.
         rejection = config.checks.negative_data_rejection
@@ -561,6 +560,8 @@ class ContractRun:
         run = f"seed {self.seed}; fuzzing {self.options.max_examples} cases per operation"
         if "stateful" in self.api.suite:
             run += f", {self.options.max_examples} stateful scenarios"
+        if self.options.phases != PHASES:
+            run += "; phases " + ", ".join(self.options.phases)
         lines.append(("run", run))
         if self.options.read_only:
             lines.append(("mode", "read-only: only operations that store nothing"))
