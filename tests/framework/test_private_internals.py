@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "src" / "events_mock"
 FRAMEWORK = PACKAGE / "framework"
 SCANNED = [PACKAGE, ROOT / "bench"]
-FRAMEWORKS = ("connexion", "starlette", "uvicorn")
+FRAMEWORKS = ("connexion", "starlette", "uvicorn", "_pytest")
 PRIVATE_MEMBERS = frozenset(
     {
         "_get_body_argument",

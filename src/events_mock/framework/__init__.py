@@ -1,4 +1,4 @@
-"""Everything that builds on Connexion's, Starlette's or uvicorn's internals, in one place.
+"""Everything built on Connexion's, Starlette's, uvicorn's or pytest's internals, in one place.
 
 The mock is fast because it does Connexion's per-request work once per operation, validates
 with compiled schemas and encodes with orjson; it serves from a thread with uvicorn and can
@@ -22,6 +22,7 @@ Modules:
 - `protocol`: `bounded_protocol`, uvicorn's httptools protocol with the head size, idle and
   head timeouts and the connection cap bounded (`ConnectionLimits`).
 - `workers`: `run_workers`, `serve --workers N` on uvicorn's multi-process supervisor.
+- `keywords`: `selects_any`, whether a pytest `-k` expression selects a test of given names.
 
 Private or internal members used, where, why, and the test that guards each:
 
@@ -99,6 +100,12 @@ Starlette (1.10)
   `connection.drop_connection` unwraps it to reach uvicorn's cycle. Guard:
   `tests/test_cors.py::test_a_dropped_connection_is_dropped_for_a_browser_too` (a live
   uvicorn; without the unwrapping uvicorn answers 500).
+
+pytest (8)
+
+- `_pytest.mark.expression.Expression` (`compile`, `evaluate` with a matcher): `keywords.
+  selects_any`, the parser of `-k` without a session. Guard: `tests/framework/test_keywords.py`
+  (its verdicts equal what pytest itself selects from the same names).
 
 Otherwise Starlette is used through its public API only (routes, responses, types,
 `run_in_threadpool`, `CORSMiddleware`).

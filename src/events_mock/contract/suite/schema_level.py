@@ -16,6 +16,7 @@ from schemathesis.core.result import Err
 
 from events_mock.contract.fixtures import built_from_run
 from events_mock.contract.run import ContractRun
+from events_mock.framework.keywords import selects_any
 
 
 @built_from_run
@@ -34,33 +35,15 @@ def test_conformance(contract: ContractRun) -> Callable[[Case], None] | None:
 
 
 def _any_selected(contract: ContractRun) -> bool:
-    """Whether `verify -k EXPR` can select any of these tests, judged as pytest does (a term
-    selects a test when it is part of one of its names) over the names pytest gives them
-    (and the suite's, so `-k suite` still selects all). When in doubt, yes."""
+    """Whether `verify -k EXPR` can select any of these tests, over the names pytest gives
+    them (and the suite's, so `-k suite` still selects all). When in doubt, yes."""
     select = contract.options.select
     if not select:
         return True
-    try:
-        from _pytest.mark.expression import Expression
-
-        expression = Expression.compile(select)
-    except Exception:  # noqa: BLE001 - pytest reports a bad expression itself
-        return True
     context = ("schema_level.py", "suite", "contract", "events_mock", "contract_tests")
+    candidates = []
     for result in contract.schema().get_all_operations():
         if isinstance(result, Err):
             return True
-        names = (f"test_conformance[{result.ok().label}]", *context)
-        if expression.evaluate(_NamesMatcher(names)):
-            return True
-    return False
-
-
-class _NamesMatcher:
-    """pytest's keyword matching: a term matches when it is part of one of the names."""
-
-    def __init__(self, names: tuple[str, ...]) -> None:
-        self.names = [name.lower() for name in names]
-
-    def __call__(self, term: str, /, **kwargs: str | int | bool | None) -> bool:
-        return any(term.lower() in name for name in self.names)
+        candidates.append((f"test_conformance[{result.ok().label}]", *context))
+    return selects_any(select, candidates)
