@@ -109,7 +109,8 @@ class Pinned:
         assert parts.hostname and parts.port
         self.port = parts.port
         self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-        self.request("GET", "/service/version")  # accepted once answered
+        # Accepted once answered; a control-plane path, which no fault rule of a test matches.
+        self.request("GET", "/__mock/clock")
         self.worker = socket_owner(self.port, self.connection.sock.getsockname()[1], workers)
 
     def request(

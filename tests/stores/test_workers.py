@@ -90,12 +90,6 @@ def check(answer: tuple[int, Any], status: int = 200) -> Any:
     return answer[1]
 
 
-@pytest.mark.xfail(
-    reason="known bug (issue 15 open): under concurrent requests on two workers a `times: N` "
-    "fault rule fires fewer than N times (seen 3-4 of 25) since fault rules, journal and the "
-    "Redis data state were merged; the sequential part of this test passes",
-    strict=False,
-)
 def test_two_workers_on_redis_answer_as_one_mock(redis_store: StoreLocation) -> None:
     with serve_on(redis_store, "--workers", "2", "--idle-timeout", "120") as served:
         url = served.url
