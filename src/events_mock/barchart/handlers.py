@@ -45,7 +45,7 @@ class BarchartHandlers:
 
     async def create_events(self, body: dict[str, Any]) -> Any:
         try:
-            stored = self.service.add_events(body["events"])
+            stored = await self.service.add_events_async(body["events"])
         except TooManyEvents as too_many:
             return error_list("REQUEST_TOO_LARGE", str(too_many)), 413
         except EventOfAnotherProduct as mismatch:
@@ -68,7 +68,7 @@ class BarchartHandlers:
 
     async def get_report_availability(self, source: str) -> Any:
         try:
-            return self.service.jobs.get(source).to_json()
+            return (await self.service.jobs.get_async(source)).to_json()
         except JobError as error:
             return error_list(error.code, error.message), error.status
 

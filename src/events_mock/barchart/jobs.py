@@ -476,6 +476,11 @@ class ReportJobs:
     def get(self, source: str) -> ReportJob:
         return self._update(source, _unchanged)
 
+    async def get_async(self, source: str) -> ReportJob:
+        """`get` for a handler: a store that must ask Redis awaits it with other requests'
+        calls (`stores/redis_batch.py`); here, nothing to wait for."""
+        return await self._update_async(source, _unchanged)
+
     def force(self, source: str, status: JobStatus | str, message: str | None = None) -> ReportJob:
         """End a running job now with `status` (the control plane's "make it fail now").
 
@@ -697,6 +702,9 @@ class ReportJobs:
             if job is None:
                 raise no_job(source)
             return change(job, now)
+
+    async def _update_async(self, source: str, change: Change[T]) -> T:
+        return self._update(source, change)
 
     def _live(self, now: int) -> list[ReportJob]:
         with self._lock:

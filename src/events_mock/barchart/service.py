@@ -50,6 +50,20 @@ class BarchartService:
         type is not of its product, and `events_mock.limits.StoreFull` when the store cannot
         take the whole batch.
         """
+        self._check_batch(events)
+        stored = self.store.add_batch(events)
+        self.on_write("barchart.events", stored)
+        return stored
+
+    async def add_events_async(self, events: Sequence[Mapping[str, Any]]) -> list[StoredEvent]:
+        """`add_events` for a handler: the Redis store's write is sent with other requests'
+        calls instead of blocking the event loop."""
+        self._check_batch(events)
+        stored = await self.store.add_batch_async(events)
+        self.on_write("barchart.events", stored)
+        return stored
+
+    def _check_batch(self, events: Sequence[Mapping[str, Any]]) -> None:
         limit = self.max_events_per_request
         if limit is not None and len(events) > limit:
             message = f"{len(events)} events in one request; at most {limit} are accepted."
@@ -62,6 +76,3 @@ class BarchartService:
                     f"events[{index}].type: {event['type']} is an event type of product "
                     f"{owner}, not of {event['product']}; nothing was stored."
                 )
-        stored = self.store.add_batch(events)
-        self.on_write("barchart.events", stored)
-        return stored

@@ -269,6 +269,11 @@ class EventStore:
             self._bytes += size
         return stored
 
+    async def add_batch_async(self, events: Iterable[Mapping[str, Any]]) -> list[StoredEvent]:
+        """`add_batch` for a handler: the Redis store awaits its script with other requests'
+        calls (`stores/redis_batch.py`); here, nothing to wait for."""
+        return self.add_batch(events)
+
     def select(
         self,
         customer: str,

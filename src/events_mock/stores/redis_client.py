@@ -1,13 +1,15 @@
 """The one connection to Redis a server's Redis-backed state shares.
 
-Redis calls are synchronous (`redis.Redis`, hiredis parser when installed) on purpose: the
-domain layer is plain Python called from the handlers, and a loopback Redis answers in tens
-of microseconds; each worker process serves one request at a time between awaits anyway, and
-`--workers N` gives the parallelism. Every call has a deadline (`timeout` seconds), so a Redis
-that went away never hangs a request: the call raises `StoreUnavailable`, which the server
-answers 503 with `Retry-After`. After a failure the connection stays "down" for `retry_after`
-seconds and fails fast without trying (no request waits a whole timeout while Redis is
-known to be down); the first call after that tries again, so the mock recovers by itself.
+Most Redis calls are synchronous (`redis.Redis`, hiredis parser when installed) on purpose:
+the domain layer is plain Python called from the handlers and the control plane, and a
+loopback Redis answers in tens of microseconds. The request path's calls (fault decisions,
+journal entries, `POST /events`, a job's poll) are awaited instead, pipelined with other
+requests' on the event loop's own `redis.asyncio` client (`redis_batch`), so a round trip
+never blocks the loop. Every call has a deadline (`timeout` seconds), so a Redis that went
+away never hangs a request: the call raises `StoreUnavailable`, which the server answers 503
+with `Retry-After`. After a failure the connection stays "down" for `retry_after` seconds and
+fails fast without trying (no request waits a whole timeout while Redis is known to be down);
+the first call after that tries again, so the mock recovers by itself.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import redis
+import redis.asyncio
 
 from events_mock.stores.location import StoreLocation
 
@@ -52,14 +55,19 @@ class RedisConnection:
         self._monotonic = monotonic
         self._down_until = 0.0
         self._lock = threading.Lock()
-        self.client: redis.Redis = redis.Redis.from_url(
-            location.url,
-            socket_timeout=timeout,
-            socket_connect_timeout=timeout,
-            health_check_interval=0,
-            retry_on_timeout=False,
-            decode_responses=False,
-        )
+        self._options: dict[str, Any] = {
+            "socket_timeout": timeout,
+            "socket_connect_timeout": timeout,
+            "health_check_interval": 0,
+            "retry_on_timeout": False,
+            "decode_responses": False,
+        }
+        self.client: redis.Redis = redis.Redis.from_url(location.url, **self._options)
+
+    def async_client(self) -> redis.asyncio.Redis:
+        """A client of the running event loop's own (`redis_batch`), with the same deadlines."""
+        assert self.location.url is not None
+        return redis.asyncio.Redis.from_url(self.location.url, **self._options)
 
     def key(self, world: str, *parts: str) -> str:
         """`<prefix>:<world>:<part>:...`: every key of one world (the default world is
@@ -69,22 +77,28 @@ class RedisConnection:
 
     def run(self, call: Callable[[redis.Redis], T]) -> T:
         """`call(client)`, with Redis errors turned into `StoreUnavailable`."""
-        if self._monotonic() < self._down_until:
-            raise StoreUnavailable("the Redis store is unavailable", self._retry_seconds())
+        self.check_up()
         try:
             return call(self.client)
         except (redis.ConnectionError, redis.TimeoutError, OSError) as error:
-            with self._lock:
-                self._down_until = self._monotonic() + self.retry_after
-            raise StoreUnavailable(
-                f"the Redis store is unavailable: {error}", self._retry_seconds()
-            ) from error
+            raise self.failed(error) from error
         except redis.ResponseError as error:
             if _is_transient(error):
                 raise StoreUnavailable(
                     f"the Redis store is not ready: {error}", self._retry_seconds()
                 ) from error
             raise
+
+    def check_up(self) -> None:
+        """Raises `StoreUnavailable` while a recent failure says Redis is down."""
+        if self._monotonic() < self._down_until:
+            raise StoreUnavailable("the Redis store is unavailable", self._retry_seconds())
+
+    def failed(self, error: BaseException) -> StoreUnavailable:
+        """Redis did not answer (`error`): down for `retry_after` seconds; what to raise."""
+        with self._lock:
+            self._down_until = self._monotonic() + self.retry_after
+        return StoreUnavailable(f"the Redis store is unavailable: {error}", self._retry_seconds())
 
     def ping(self) -> bool:
         """True if Redis answers now (the start-up check and `/__mock/` health use it)."""

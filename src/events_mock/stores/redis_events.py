@@ -48,6 +48,7 @@ from events_mock.barchart.store import (
     unpack,
 )
 from events_mock.limits import StoreFull
+from events_mock.stores.redis_batch import batcher_for
 from events_mock.stores.redis_client import RedisConnection
 
 __all__ = ["PagedRecords", "RedisEventStore"]
@@ -238,6 +239,29 @@ class PagedRecords(LazyRecords):
         return self._materialized()[index]
 
 
+def _as_batch(events: Iterable[Mapping[str, Any]]) -> tuple[list[StoredEvent], int]:
+    """Validated events as one batch (one batch id, sequences 1..n), and their size."""
+    batch = str(uuid.uuid4())
+    stored = []
+    size = 0
+    for n, e in enumerate(events, start=1):
+        version = e.get("version")
+        size += event_bytes(e["context"], version)
+        stored.append(
+            StoredEvent(
+                e["customer"],
+                e["product"],
+                e["type"],
+                e["timestamp"],
+                tuple(e["context"]),
+                version,
+                batch,
+                n,
+            )
+        )
+    return stored, size
+
+
 class RedisEventStore(EventStore):
     """`EventStore`'s public methods over Redis (see the module's docstring)."""
 
@@ -263,25 +287,15 @@ class RedisEventStore(EventStore):
 
     def add_batch(self, events: Iterable[Mapping[str, Any]]) -> list[StoredEvent]:
         """Store already-validated events as one batch: one batch id, sequences 1..n."""
-        batch = str(uuid.uuid4())
-        stored = []
-        size = 0
-        for n, e in enumerate(events, start=1):
-            version = e.get("version")
-            size += event_bytes(e["context"], version)
-            stored.append(
-                StoredEvent(
-                    e["customer"],
-                    e["product"],
-                    e["type"],
-                    e["timestamp"],
-                    tuple(e["context"]),
-                    version,
-                    batch,
-                    n,
-                )
-            )
+        stored, size = _as_batch(events)
         self._insert(stored, size, checked=True)
+        return stored
+
+    async def add_batch_async(self, events: Iterable[Mapping[str, Any]]) -> list[StoredEvent]:
+        stored, size = _as_batch(events)
+        args = self._insert_args(stored, size, checked=True)
+        answer = await batcher_for(self.connection).script(self._add, [self.meta], args)
+        self._check_inserted(answer, stored, size)
         return stored
 
     def restore(self, events: Iterable[StoredEvent]) -> None:
@@ -291,6 +305,13 @@ class RedisEventStore(EventStore):
         self._insert(events, size, checked=False)
 
     def _insert(self, events: Sequence[StoredEvent], size: int, *, checked: bool) -> None:
+        args = self._insert_args(events, size, checked=checked)
+        answer = self.connection.run(
+            lambda client: self._add(keys=[self.meta], args=args, client=client)
+        )
+        self._check_inserted(answer, events, size)
+
+    def _insert_args(self, events: Sequence[StoredEvent], size: int, *, checked: bool) -> list[Any]:
         groups: dict[bytes, list[bytes]] = {}
         for e in events:
             groups.setdefault(bucket_id(e.customer, e.product), []).append(member_of(e))
@@ -304,9 +325,10 @@ class RedisEventStore(EventStore):
         ]
         for bucket, members in groups.items():
             args += [bucket, len(members), *members]
-        answer = self.connection.run(
-            lambda client: self._add(keys=[self.meta], args=args, client=client)
-        )
+        return args
+
+    def _check_inserted(self, answer: Any, events: Sequence[StoredEvent], size: int) -> None:
+        """Raises `StoreFull` when the script refused the batch."""
         kind, held = answer[0], int(answer[1])
         if kind == b"count":
             raise StoreFull(

@@ -34,7 +34,7 @@ rate; the mock-time check alone decides everything sooner.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -52,10 +52,14 @@ from events_mock.barchart.jobs import (
     no_job,
 )
 from events_mock.barchart.store import EventStore, Window
+from events_mock.stores.redis_batch import batcher_for
 from events_mock.stores.redis_client import RedisConnection, StoreUnavailable
 from events_mock.stores.redis_clock import RedisClock
 
 __all__ = ["GRACE_MS", "RedisJobWindow", "RedisReportJobs"]
+
+Steps = Generator[tuple[Any, list[Any], list[Any]], Any, T]
+"""A change as the Redis calls it makes: yields (script, keys, args), is sent each answer."""
 
 GRACE_MS = 60 * 60 * 1000
 """Real time Redis keeps a job or link past its mock TTL at the clock's rate (see above)."""
@@ -294,22 +298,30 @@ class RedisReportJobs(ReportJobs):
             raise self.jobs_full(int(live))
 
     def _update(self, source: str, change: Change[T]) -> T:
+        return self._sync(self._updating(source, change))
+
+    async def _update_async(self, source: str, change: Change[T]) -> T:
+        return await self._async(self._updating(source, change))
+
+    def _updating(self, source: str, change: Change[T]) -> Steps[T]:
+        """Read, settle, change, compare-and-set: the Redis calls it yields, either driver
+        (`_sync`, `_async`) makes, so the two paths cannot drift."""
         key = self.job_prefix + source
         now = self.clock.now_ms()
         for _ in range(ATTEMPTS):
-            version, raw, generation = self._run(self._load, [key, self.events_meta], [])
+            version, raw, generation = yield self._load, [key, self.events_meta], []
             if not raw:
                 raise no_job(source)
             job = self._decode(raw, int(generation))
             job.settle(now)
             if job.expired(now, self.settings.ttl_ms):
-                self._run(self._delete, [key, self.index], [version, source])
+                yield self._delete, [key, self.index], [version, source]
                 raise no_job(source)
             result = change(job, now)
             encoded = self._encode(self._local(job))
             if encoded == raw:
                 return result
-            saved = self._run(
+            saved = yield (
                 self._save,
                 [key, self.index, self.clock_key],
                 [version, encoded, source, self._forget_at(job), now],
@@ -420,6 +432,25 @@ class RedisReportJobs(ReportJobs):
 
     def _run(self, script: Any, keys: list[str], args: list[Any]) -> Any:
         return self.connection.run(lambda client: script(keys=keys, args=args, client=client))
+
+    def _sync(self, steps: Steps[T]) -> T:
+        """Runs `steps`, each call in turn on this thread (the control plane, imports)."""
+        answer = None
+        try:
+            while True:
+                answer = self._run(*steps.send(answer))
+        except StopIteration as done:
+            return done.value
+
+    async def _async(self, steps: Steps[T]) -> T:
+        """Runs `steps` on the event loop, each call sent with other requests' calls."""
+        batcher = batcher_for(self.connection)
+        answer = None
+        try:
+            while True:
+                answer = await batcher.script(*steps.send(answer))
+        except StopIteration as done:
+            return done.value
 
 
 def _link_of(token: str, raw: bytes) -> Link:
