@@ -11,7 +11,12 @@ first 64 KiB), about 25 MB for 200 POSTs of 1,000 events, but it is bounded by i
 (`--journal-size`, `--journal-bytes`), not by the events stored; the report gives the figure
 with it too.
 
-    python -m bench.redis_memory [--events 200000]
+`measure_export` is the other half of "stored compactly": a report over `count` events (one
+customer and product) downloaded from a mock on Redis, reading 64 KiB at a time, while the
+mock's peak resident memory (`VmHWM`, reset through `/proc/PID/clear_refs` just before) is
+watched: streamed, it grows by a few pages of members, not by the export's size.
+
+    python -m bench.redis_memory [--events 200000] [--export-events 1000000]
 """
 
 from __future__ import annotations
@@ -82,6 +87,56 @@ def measure(count: int = 200_000, batch: int = 1000) -> RedisMemory:
     )
 
 
+@dataclass(frozen=True)
+class StreamedExport:
+    events: int
+    rows: int
+    export_bytes: int
+    rss_before: int
+    peak_growth: int
+    """`VmHWM` after the download minus `VmRSS` before it, bytes."""
+
+
+def _status_bytes(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no {field} in /proc/{pid}/status")
+
+
+def measure_export(count: int = 1_000_000) -> StreamedExport:
+    made = [
+        {**event, "customer": "BARCHART", "product": "PORTFOLIO"}
+        for event in payloads.events(count, seed=5)
+    ]
+    with redis_server() as url:
+        mock_port = free_port()
+        store = ("--store", url, "--store-prefix", "bench-export")
+        with BannerServer("mock redis", mock_command(mock_port, extra=store), mock_port) as server:
+            server.prepare_export(made)
+            del made
+            assert server.process is not None
+            pid = server.process.pid
+            rss_before = _status_bytes(pid, "VmRSS")
+            Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM := VmRSS
+            rows = size = 0
+            with urllib.request.urlopen(server.export_link, timeout=600) as answer:
+                while chunk := answer.read(1 << 16):
+                    size += len(chunk)
+                    rows += chunk.count(b"\n")
+            peak = _status_bytes(pid, "VmHWM")
+    return StreamedExport(count, rows - 1, size, rss_before, peak - rss_before)
+
+
+def report_export(export: StreamedExport) -> str:
+    return (
+        f"- Export from Redis ({export.events:,} events, {export.rows:,} rows, "
+        f"{export.export_bytes / 1e6:.0f} MB): the mock's peak memory grew "
+        f"{export.peak_growth / 1e6:.1f} MB over its {export.rss_before / 1e6:.0f} MB "
+        "before the download (streamed page by page, never the whole export)."
+    )
+
+
 def report(memory: RedisMemory) -> str:
     if memory.bytes_per_event < 16:
         return (
@@ -99,8 +154,11 @@ def report(memory: RedisMemory) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--export-events", type=int, default=1_000_000)
     args = parser.parse_args(argv)
     print(report(measure(args.events)))
+    if args.export_events:
+        print(report_export(measure_export(args.export_events)))
 
 
 if __name__ == "__main__":

@@ -340,7 +340,7 @@ def main(argv: list[str] | None = None) -> None:
         covered = coverage_bench.measure(*((100, 5) if args.quick else ()))
         text += "\n\nRecording coverage (in process, the ASGI app called directly, CPU time):\n\n"
         text += coverage_bench.report(covered)
-    scaled = stored_in_redis = None
+    scaled = stored_in_redis = streamed = None
     if "redis" in parts:
         scaled = scale_bench.measure(args, use_wrk)
         text += "\n\nThe Redis store and `--workers` (one server alive at a time):\n\n"
@@ -348,6 +348,8 @@ def main(argv: list[str] | None = None) -> None:
         if not any("Redis runs skipped" in note for note in scaled.notes):
             stored_in_redis = redis_memory.measure(args.memory_events)
             text += "\n" + redis_memory.report(stored_in_redis)
+            streamed = redis_memory.measure_export(args.export_events)
+            text += "\n" + redis_memory.report_export(streamed)
     print(text)
     if args.json:
         args.json.write_text(
@@ -365,6 +367,7 @@ def main(argv: list[str] | None = None) -> None:
                     "coverage": asdict(covered) if covered else None,
                     "redis": asdict(scaled) if scaled else None,
                     "redis_memory": asdict(stored_in_redis) if stored_in_redis else None,
+                    "redis_export": asdict(streamed) if streamed else None,
                 },
                 indent=2,
             )
