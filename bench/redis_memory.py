@@ -111,7 +111,7 @@ def measure_export(count: int = 1_000_000) -> StreamedExport:
     ]
     with redis_server() as url:
         mock_port = free_port()
-        store = ("--store", url, "--store-prefix", "bench-export")
+        store = ("--store", url, "--store-prefix", "bench-export", "--timeout-events", str(count))
         with BannerServer("mock redis", mock_command(mock_port, extra=store), mock_port) as server:
             server.prepare_export(made)
             del made
