@@ -51,6 +51,9 @@ class _Link:
     """One event loop's client and the calls waiting for its next round trip."""
 
     client: redis.asyncio.Redis
+    keeper: asyncio.Task[None]
+    """Closes the client when cancelled: by `Batcher.close`, or by the loop's own shutdown
+    (`asyncio.run` cancels what is left), so no connection outlives its loop."""
     queued: list[_Call] = field(default_factory=list)
     sender: asyncio.Task[None] | None = None
 
@@ -77,12 +80,8 @@ class Batcher:
         """No new calls; each loop's client is closed on its loop once its calls are sent."""
         self._closed = True
         for loop, link in list(self._links.items()):
-            if loop.is_closed():
-                continue
-            if loop.is_running():
-                asyncio.run_coroutine_threadsafe(_close(link), loop)
-            else:
-                loop.run_until_complete(_close(link))
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(link.keeper.cancel)
 
     async def _call(self, script: Script | None, command: str, args: Sequence[Any]) -> Any:
         if self._closed:
@@ -91,7 +90,8 @@ class Batcher:
         loop = asyncio.get_running_loop()
         link = self._links.get(loop)
         if link is None:
-            link = self._links[loop] = _Link(self.connection.async_client())
+            client = self.connection.async_client()
+            link = self._links[loop] = _Link(client, loop.create_task(_keep(client)))
         future: asyncio.Future[Any] = loop.create_future()
         link.queued.append(_Call(script, command, args, future))
         if link.sender is None:
@@ -155,10 +155,11 @@ def _settle(call: _Call, result: Any, error: BaseException | None) -> None:
         call.future.set_result(result)
 
 
-async def _close(link: _Link) -> None:
-    if link.sender is not None:
-        await asyncio.gather(link.sender, return_exceptions=True)
-    await link.client.aclose()
+async def _keep(client: redis.asyncio.Redis) -> None:
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await client.aclose()
 
 
 _BATCHERS: weakref.WeakKeyDictionary[RedisConnection, Batcher] = weakref.WeakKeyDictionary()
