@@ -204,6 +204,32 @@ def event_bytes(context: Iterable[str | None], version: str | None) -> int:
     return size
 
 
+def as_batch(
+    events: Iterable[Mapping[str, Any]], name: Callable[[str], str] = str
+) -> tuple[list[StoredEvent], int]:
+    """Validated events as one batch (one batch id, sequences 1..n) and what they cost the byte
+    budget; `name` is applied to each code and version (the in-memory store shares them)."""
+    batch = str(uuid.uuid4())
+    stored = []
+    size = 0
+    for n, e in enumerate(events, start=1):
+        version = e.get("version")
+        size += event_bytes(e["context"], version)
+        stored.append(
+            StoredEvent(
+                name(e["customer"]),
+                name(e["product"]),
+                name(e["type"]),
+                e["timestamp"],
+                tuple(e["context"]),
+                name(version) if version is not None else None,
+                batch,
+                n,
+            )
+        )
+    return stored, size
+
+
 class EventStore:
     def __init__(self, capacity: int | None = None, max_bytes: int | None = None) -> None:
         self.capacity = capacity
@@ -235,25 +261,7 @@ class EventStore:
 
     def add_batch(self, events: Iterable[Mapping[str, Any]]) -> list[StoredEvent]:
         """Store already-validated events as one batch: one batch id, sequences 1..n."""
-        batch = str(uuid.uuid4())
-        shared = self._shared
-        stored = []
-        size = 0
-        for n, e in enumerate(events, start=1):
-            version = e.get("version")
-            size += event_bytes(e["context"], version)
-            stored.append(
-                StoredEvent(
-                    shared(e["customer"]),
-                    shared(e["product"]),
-                    shared(e["type"]),
-                    e["timestamp"],
-                    tuple(e["context"]),
-                    shared(version) if version is not None else None,
-                    batch,
-                    n,
-                )
-            )
+        stored, size = as_batch(events, self._shared)
         with self._lock:
             if self.capacity is not None and self._count + len(stored) > self.capacity:
                 raise StoreFull(

@@ -30,7 +30,6 @@ primary), as `--store` says.
 from __future__ import annotations
 
 import struct
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, overload
 
@@ -43,6 +42,7 @@ from events_mock.barchart.store import (
     Selection,
     StoredEvent,
     Window,
+    as_batch,
     event_bytes,
     pack,
     unpack,
@@ -239,29 +239,6 @@ class PagedRecords(LazyRecords):
         return self._materialized()[index]
 
 
-def _as_batch(events: Iterable[Mapping[str, Any]]) -> tuple[list[StoredEvent], int]:
-    """Validated events as one batch (one batch id, sequences 1..n), and their size."""
-    batch = str(uuid.uuid4())
-    stored = []
-    size = 0
-    for n, e in enumerate(events, start=1):
-        version = e.get("version")
-        size += event_bytes(e["context"], version)
-        stored.append(
-            StoredEvent(
-                e["customer"],
-                e["product"],
-                e["type"],
-                e["timestamp"],
-                tuple(e["context"]),
-                version,
-                batch,
-                n,
-            )
-        )
-    return stored, size
-
-
 class RedisEventStore(EventStore):
     """`EventStore`'s public methods over Redis (see the module's docstring)."""
 
@@ -287,12 +264,12 @@ class RedisEventStore(EventStore):
 
     def add_batch(self, events: Iterable[Mapping[str, Any]]) -> list[StoredEvent]:
         """Store already-validated events as one batch: one batch id, sequences 1..n."""
-        stored, size = _as_batch(events)
+        stored, size = as_batch(events)
         self._insert(stored, size, checked=True)
         return stored
 
     async def add_batch_async(self, events: Iterable[Mapping[str, Any]]) -> list[StoredEvent]:
-        stored, size = _as_batch(events)
+        stored, size = as_batch(events)
         args = self._insert_args(stored, size, checked=True)
         answer = await batcher_for(self.connection).script(self._add, [self.meta], args)
         self._check_inserted(answer, stored, size)
@@ -529,6 +506,5 @@ class RedisEventStore(EventStore):
 
     def frozen(self) -> list[tuple[str, str, list[tuple[Record, ...]]]]:
         return [
-            (customer, product, [tuple(records)])
-            for customer, product, records in self._buckets()
+            (customer, product, [tuple(records)]) for customer, product, records in self._buckets()
         ]
