@@ -9,6 +9,11 @@ clients at once, one round trip serves many requests, and the loop parses and an
 requests in the meantime. Each call still completes before its request goes on, so nothing is
 weaker than one call at a time: the pipeline runs the calls in the order they were queued.
 
+A call nobody waits for (`defer`: a coverage count) does not wake the thread: it goes with the
+next call queued, which on the request path is that request's own journal entry, so it adds no
+round trip; queued before it, it has run by the time the journal entry is answered. Only when
+no call follows within `DEFER_SECONDS` is it sent on its own.
+
 Scripts in a pipeline are run by SHA (`EVALSHA`); one Redis lost (a restart) is loaded again
 and its calls run again, as `redis.commands.core.Script` does for a single call.
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import threading
 import weakref
@@ -33,6 +39,10 @@ __all__ = ["Batcher", "batcher_for", "close_batcher"]
 
 MAX_BATCH = 256
 """Calls sent in one pipeline at most; more wait for the next round trip."""
+DEFER_SECONDS = 0.005
+"""How long deferred calls wait for a call to go with before they are sent alone."""
+
+logger = logging.getLogger("events_mock.store")
 
 
 @dataclass
@@ -40,8 +50,9 @@ class _Call:
     script: Script | None
     command: str
     args: Sequence[Any]
-    future: asyncio.Future[Any]
-    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any] | None
+    """None: deferred, nobody waits for its answer."""
+    loop: asyncio.AbstractEventLoop | None
 
 
 class Batcher:
@@ -54,6 +65,8 @@ class Batcher:
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
         self._closed = False
+        self._awaited = 0
+        """Queued calls someone waits for: the thread sends as soon as there is one."""
 
     async def script(self, script: Script, keys: Sequence[Any], args: Sequence[Any]) -> Any:
         """`script(keys, args)`, sent with the other requests' calls."""
@@ -63,6 +76,12 @@ class Batcher:
         """A plain command (`GET`, ...), sent with the other requests' calls."""
         return await self._call(None, command, args)
 
+    def defer(self, command: str, *args: Any) -> None:
+        """A plain command whose answer nobody waits for, sent with the next call queued (or
+        after `DEFER_SECONDS`, alone). Its failure is logged (debug) and dropped: the call it
+        went with reports the outage to its own request."""
+        self._enqueue(_Call(None, command, args, None, None))
+
     def close(self) -> None:
         with self._ready:
             self._closed = True
@@ -71,30 +90,41 @@ class Batcher:
     async def _call(self, script: Script | None, command: str, args: Sequence[Any]) -> Any:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
+        self._enqueue(_Call(script, command, args, future, loop))
+        return await future
+
+    def _enqueue(self, call: _Call) -> None:
         with self._ready:
             if self._thread is None or self._pid != os.getpid():
                 # First use, or first in a forked child (the parent's thread is not here).
-                self._pid, self._queue = os.getpid(), []
+                self._pid, self._queue, self._awaited = os.getpid(), [], 0
                 self._thread = threading.Thread(
                     target=self._run, name="events-mock-redis", daemon=True
                 )
                 self._thread.start()
-            self._queue.append(_Call(script, command, args, future, loop))
-            self._ready.notify()
-        return await future
+            if call.future is not None:
+                self._awaited += 1
+                self._ready.notify()
+            elif not self._queue:
+                self._ready.notify()  # the thread waits for at most DEFER_SECONDS from now
+            self._queue.append(call)
 
     def _run(self) -> None:
         retry = max(1, round(self.connection.retry_after))
         while True:
             with self._ready:
-                while not self._queue and not self._closed:
-                    self._ready.wait()
+                while not self._awaited and not self._closed:
+                    if not self._queue:
+                        self._ready.wait()
+                    elif not self._ready.wait(DEFER_SECONDS) and not self._awaited:
+                        break  # deferred calls only, and none came to carry them
                 if self._closed:
-                    batch, self._queue = self._queue, []
+                    batch, self._queue, self._awaited = self._queue, [], 0
                     for call in batch:
                         _settle(call, None, StoreUnavailable("the mock is closing"))
                     return
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                self._awaited -= sum(1 for call in batch if call.future is not None)
             self._send(batch, retry)
 
     def _send(self, batch: list[_Call], retry: int) -> None:
@@ -137,16 +167,22 @@ def _execute(client: redis.Redis, batch: list[_Call], retry: int) -> list[Any]:
 
 
 def _settle(call: _Call, result: Any, error: BaseException | None) -> None:
+    future, loop = call.future, call.loop
+    if future is None or loop is None:
+        if error is not None:
+            logger.debug("deferred %s not applied: %s", call.command, error)
+        return
+
     def settle() -> None:
-        if call.future.done():
+        if future.done():
             return
         if error is not None:
-            call.future.set_exception(error)
+            future.set_exception(error)
         else:
-            call.future.set_result(result)
+            future.set_result(result)
 
     with contextlib.suppress(RuntimeError):  # the request's loop closed: nobody waits now
-        call.loop.call_soon_threadsafe(settle)
+        loop.call_soon_threadsafe(settle)
 
 
 _BATCHERS: weakref.WeakKeyDictionary[RedisConnection, Batcher] = weakref.WeakKeyDictionary()

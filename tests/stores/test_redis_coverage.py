@@ -1,0 +1,177 @@
+"""Coverage on Redis: the in-memory recorder's document, one set of counts per world for every
+worker, recorded with no round trip of its own."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from events_mock.barchart.handlers import EXPORTS_PATH
+from events_mock.control.faults import FaultRule
+from events_mock.coverage import CoverageRecorder, Recorder, api_model, build_document
+from events_mock.coverage.recorder import API, FAULT, PREFER
+from events_mock.seam import spec_path
+from events_mock.stores import RedisConnection, StoreLocation, StoreUnavailable
+from events_mock.stores.redis_batch import batcher_for
+from events_mock.stores.redis_coverage import RedisCoverageRecorder
+from tests._support import free_port
+
+
+class Barchart:
+    name = "barchart"
+    spec = spec_path("barchart-events.yaml")
+    extra_routes = ((EXPORTS_PATH + "/{source}.csv", "download_export"),)
+
+
+MODEL = api_model(Barchart.name, Barchart.spec, (EXPORTS_PATH + "/{source}.csv",))
+RUNNING = b'[{"value":{"code":"EVENT_JOB_GET_FAILED_RUNNING","message":"m"},"children":[]}]'
+IN_TWO_CHUNKS = [b'{"source":"J1",', b'"status":"RUNNING"}']
+UNAVAILABLE = FaultRule(id="fault-1", path="/service/version", status=503, retry_after=5)
+DROPPED = FaultRule(id="fault-2", path="/reports/*", drop=True)
+EXCHANGES = [
+    # method, path, status, body chunks, via, fault
+    ("GET", "/service/version", 200, [b"{}"], API, None),
+    ("GET", "/service/version", 200, [b"{}"], API, None),
+    ("GET", "/reports/J1/availability", 200, IN_TWO_CHUNKS, API, None),
+    ("GET", "/reports/J1/availability", 200, [b'{"status":"TIMEOUT"}'], PREFER, None),
+    ("GET", "/reports/J1", 409, [RUNNING], API, None),
+    ("GET", "/service/version", 503, [b'[{"value":{"code":"X"}}]'], FAULT, UNAVAILABLE),
+    ("GET", "/reports/J2", None, [], FAULT, DROPPED),
+    ("GET", "/nowhere", 404, [b'[{"value":{"code":"NOT_FOUND"}}]'], API, None),
+    ("GET", f"{EXPORTS_PATH}/J1.csv", 403, [b"<Error/>"], API, None),
+]
+
+
+@pytest.fixture
+def connections(redis_store: StoreLocation) -> Iterator[list[RedisConnection]]:
+    """Two workers' connections to one Redis world."""
+    made = [RedisConnection(redis_store), RedisConnection(redis_store)]
+    yield made
+    for connection in made:
+        connection.close()
+
+
+def record(recorder: Recorder, exchanges: list[tuple]) -> None:  # type: ignore[type-arg]
+    for method, path, status, body, via, fault in exchanges:
+        recorder.record_exchange(Barchart(), method, path, status, body, via, fault)
+
+
+def carried(connection: RedisConnection) -> None:
+    """What the middleware's journal entry does after the counts: one awaited call, which
+    the deferred counts go with."""
+    asyncio.run(batcher_for(connection).command("PING"))
+
+
+def document(recorder: Recorder) -> dict:  # type: ignore[type-arg]
+    return build_document(recorder, [MODEL], "mock")
+
+
+def test_the_same_exchanges_make_the_same_document_as_in_memory(
+    connections: list[RedisConnection],
+) -> None:
+    memory, on_redis = CoverageRecorder(), RedisCoverageRecorder(connections[0], "default")
+    for recorder in (memory, on_redis):
+        record(recorder, EXCHANGES)
+    carried(connections[0])
+    assert document(on_redis) == document(memory)
+    barchart = document(on_redis)["apis"]["barchart"]
+    assert barchart["requests"] == len(EXCHANGES)
+    seen = {item["id"]: item["via"] for item in barchart["responses"] if item["count"]}
+    assert seen["getReportAvailability 200"] == {"api": 1, "prefer": 1, "fault": 0}
+    assert seen["job=TIMEOUT"] == {"api": 0, "prefer": 1, "fault": 0}
+    assert seen["job=RUNNING"]["api"] == 1  # read across the body's two chunks
+    assert seen["getReportLink 409 EVENT_JOB_GET_FAILED_RUNNING"]["api"] == 1
+    assert seen["getReportLink download 403"]["api"] == 1
+    assert [item["label"] for item in barchart["undocumented"]] == [
+        "a path no operation has 404 NOT_FOUND",
+        "getReportLink no answer (dropped)",
+        "getServiceVersion 503 X",
+    ]
+    assert barchart["faults"] == [
+        {"rule": "fault-1", "effect": "/service/version: status 503, Retry-After 5", "count": 1},
+        {"rule": "fault-2", "effect": "/reports/*: drop", "count": 1},
+    ]
+
+
+def test_every_worker_adds_to_reads_and_clears_one_set_of_counts(
+    connections: list[RedisConnection],
+) -> None:
+    first, second = (RedisCoverageRecorder(c, "default") for c in connections)
+    record(first, EXCHANGES[:2])
+    record(second, EXCHANGES[:1])
+    for connection in connections:
+        carried(connection)
+    for recorder in (first, second):
+        counts = dict(recorder.counted().counts)
+        assert counts == {("barchart", "getServiceVersion", "response", 200, None, (), API): 3}
+    second.clear()
+    assert first.counted().counts == {}
+    record(first, EXCHANGES[:1])
+    carried(connections[0])
+    assert sum(second.counted().counts.values()) == 1
+
+
+def test_each_world_counts_its_own(connections: list[RedisConnection]) -> None:
+    default = RedisCoverageRecorder(connections[0], "default")
+    sandbox = RedisCoverageRecorder(connections[1], "abcdefghijklmnop")
+    record(sandbox, EXCHANGES)
+    carried(connections[1])
+    assert default.counted().counts == {}
+    assert sum(sandbox.counted().counts.values()) == len(EXCHANGES)
+    assert sandbox.key == f"{connections[0].prefix}:abcdefghijklmnop:coverage"
+    sandbox.clear()
+    assert sandbox.counted().counts == {}
+
+
+def test_recording_adds_no_round_trip_to_the_call_it_goes_with(
+    connections: list[RedisConnection],
+) -> None:
+    connection = connections[0]
+    recorder = RedisCoverageRecorder(connection, "default")
+    carried(connection)  # the batcher's thread started
+    sent = []
+    execute = connection.run
+
+    def counting(call):  # type: ignore[no-untyped-def]
+        sent.append(call)
+        return execute(call)
+
+    connection.run = counting  # type: ignore[method-assign]
+    record(recorder, EXCHANGES)  # 9 counts, 2 faults: 13 commands deferred
+    carried(connection)
+    assert len(sent) == 1
+    connection.run = execute  # type: ignore[method-assign]
+    assert sum(recorder.counted().counts.values()) == len(EXCHANGES)
+
+
+def test_a_count_with_nothing_to_go_with_is_sent_alone(connections: list[RedisConnection]) -> None:
+    connection = connections[0]
+    recorder = RedisCoverageRecorder(connection, "default")
+    carried(connection)
+    done = threading.Event()
+    execute = connection.run
+
+    def sent(call):  # type: ignore[no-untyped-def]
+        result = execute(call)
+        done.set()
+        return result
+
+    connection.run = sent  # type: ignore[method-assign]
+    record(recorder, EXCHANGES[:1])
+    assert done.wait(10)  # after DEFER_SECONDS, by the batcher's thread
+    connection.run = execute  # type: ignore[method-assign]
+    assert sum(recorder.counted().counts.values()) == 1
+
+
+def test_redis_gone_costs_the_count_not_the_request() -> None:
+    gone = RedisConnection(StoreLocation(f"redis://127.0.0.1:{free_port()}/0", "p"))
+    recorder = RedisCoverageRecorder(gone, "default")
+    record(recorder, EXCHANGES)  # never raises, never waits
+    with pytest.raises(StoreUnavailable):
+        carried(gone)  # the journal entry it goes with reports the outage
+    with pytest.raises(StoreUnavailable):
+        recorder.counted()
+    gone.close()
