@@ -191,6 +191,9 @@ _BATCHERS_LOCK = threading.Lock()
 
 def batcher_for(connection: RedisConnection) -> Batcher:
     """The connection's one batcher (every world on one connection shares its thread)."""
+    batcher = _BATCHERS.get(connection)  # once made, found without the lock: on every request
+    if batcher is not None:
+        return batcher
     with _BATCHERS_LOCK:
         batcher = _BATCHERS.get(connection)
         if batcher is None:
