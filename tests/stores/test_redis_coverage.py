@@ -11,12 +11,13 @@ import pytest
 
 from events_mock.barchart.handlers import EXPORTS_PATH
 from events_mock.control.faults import FaultRule
+from events_mock.control.journal import Exchange
 from events_mock.coverage import CoverageRecorder, Recorder, api_model, build_document
 from events_mock.coverage.recorder import API, FAULT, PREFER
 from events_mock.seam import spec_path
-from events_mock.stores import RedisConnection, StoreLocation, StoreUnavailable
-from events_mock.stores.redis_batch import batcher_for
+from events_mock.stores import RedisConnection, StoreLocation, StoreUnavailable, redis_batch
 from events_mock.stores.redis_coverage import RedisCoverageRecorder
+from events_mock.stores.redis_journal import RedisJournal
 from tests._support import free_port
 
 
@@ -60,9 +61,11 @@ def record(recorder: Recorder, exchanges: list[tuple]) -> None:  # type: ignore[
 
 
 def carried(connection: RedisConnection) -> None:
-    """What the middleware's journal entry does after the counts: one awaited call, which
-    the deferred counts go with."""
-    asyncio.run(batcher_for(connection).command("PING"))
+    """What the middleware does after the counts: the exchange's journal entry, which carries
+    them."""
+    journal = RedisJournal(connection, "default")
+    entry = {"time": 5, "api": "barchart", "method": "GET", "path": "/service/version"}
+    asyncio.run(journal.record_async(**entry, _exchange=Exchange()))
 
 
 def document(recorder: Recorder) -> dict:  # type: ignore[type-arg]
@@ -126,25 +129,40 @@ def test_each_world_counts_its_own(connections: list[RedisConnection]) -> None:
     assert sandbox.counted().counts == {}
 
 
-def test_recording_adds_no_round_trip_to_the_call_it_goes_with(
-    connections: list[RedisConnection],
+def test_the_counts_ride_on_the_journal_entry_no_round_trip_nor_command_of_their_own(
+    connections: list[RedisConnection], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     connection = connections[0]
     recorder = RedisCoverageRecorder(connection, "default")
     carried(connection)  # the batcher's thread started
-    sent = []
-    execute = connection.run
+    pipelines: list[list[str]] = []
+    execute = redis_batch._execute
 
-    def counting(call):  # type: ignore[no-untyped-def]
-        sent.append(call)
-        return execute(call)
+    def counting(client, batch, retry):  # type: ignore[no-untyped-def]
+        pipelines.append([call.command for call in batch])
+        return execute(client, batch, retry)
 
-    connection.run = counting  # type: ignore[method-assign]
-    record(recorder, EXCHANGES)  # 9 counts, 2 faults: 13 commands deferred
+    monkeypatch.setattr(redis_batch, "_execute", counting)
+    plain = [exchange for exchange in EXCHANGES if exchange[-1] is None]
+    record(recorder, plain)
     carried(connection)
-    assert len(sent) == 1
-    connection.run = execute  # type: ignore[method-assign]
-    assert sum(recorder.counted().counts.values()) == len(EXCHANGES)
+    assert pipelines == [["EVALSHA"]]  # the journal's script, the counts applied by it
+    record(recorder, EXCHANGES[5:7])  # a fault's effect: one plain command more
+    carried(connection)
+    assert pipelines[1:] == [["HSETNX", "HSETNX", "EVALSHA"]]
+    assert sum(recorder.counted().counts.values()) == len(plain) + 2
+    assert list(recorder.counted().faults.values()) == [1, 1]
+
+
+def test_a_count_that_fails_never_fails_the_entry_it_rides_on(
+    connections: list[RedisConnection],
+) -> None:
+    connection = connections[0]
+    recorder = RedisCoverageRecorder(connection, "default")
+    connection.client.set(recorder.key, "not a hash")
+    record(recorder, EXCHANGES[:1])
+    carried(connection)
+    assert RedisJournal(connection, "default").recorded == 1
 
 
 def test_a_count_with_nothing_to_go_with_is_sent_alone(connections: list[RedisConnection]) -> None:

@@ -6,12 +6,12 @@ often a fault rule fired, `e<rule id>` -> what the rule did as first recorded (`
 Reading is one `HGETALL`, decoded into the in-memory recorder's `Counts`, so
 `coverage.document` makes the same document of either.
 
-Recording is on every request's path and adds no round trip: the exchange's `Key` is found
-in this process exactly as in memory (`Classifier`), and its `HINCRBY` is deferred
-(`redis_batch.Batcher.defer`): it goes in the pipeline of the journal entry the middleware
-records right after it, and has run when that entry is answered, so a client asking
+Recording is on every request's path and adds no round trip, nor a command: the exchange's
+`Key` is found in this process exactly as in memory (`Classifier`), and its increment rides on
+the journal entry the middleware records right after it (`redis_batch.Batcher.count`: the
+journal's script applies it), so it has run when that entry is answered and a client asking
 `GET /__mock/coverage` after its answer finds it counted, on any worker. A Redis failure costs
-the count, never the request (the journal entry it went with is what reports the outage).
+the count, never the request (the journal entry it rode on is what reports the outage).
 
 Not state, as in memory: `/__mock/state` and `/__mock/reset` do not touch the hash; it is a
 key of the world, so a sandbox's goes with its other keys (`sandboxes/redis_registry.py`).
@@ -63,11 +63,11 @@ class RedisCoverageRecorder(Classifier):
             if len(self._fields) >= MAX_FIELDS_KEPT:
                 self._fields.clear()
             field = self._fields[key] = _COUNT + orjson.dumps(key)
-        defer = batcher_for(self.connection).defer
-        defer("HINCRBY", self.key, field, 1)
-        if fault is not None:
-            defer("HINCRBY", self.key, _FAULT + orjson.dumps((api.name, fault.id)), 1)
-            defer("HSETNX", self.key, _EFFECT + fault.id.encode(), fault_effect(fault))
+        batcher = batcher_for(self.connection)
+        batcher.count(self.key, field)
+        if fault is not None:  # a test's injected fault: rare, one plain command may go too
+            batcher.count(self.key, _FAULT + orjson.dumps((api.name, fault.id)))
+            batcher.defer("HSETNX", self.key, _EFFECT + fault.id.encode(), fault_effect(fault))
 
     def counted(self) -> Counts:
         """The world's counts as Redis has them now (one read)."""
