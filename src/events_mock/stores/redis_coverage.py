@@ -56,7 +56,7 @@ class RedisCoverageRecorder(Classifier):
         via: str,
         fault: Any = None,
     ) -> None:
-        """One exchange: its count sent with the next Redis call of this process (deferred)."""
+        """One exchange: its count carried by the next journal entry of this process."""
         key = self.exchange_key(api, method, path, status, body, via)
         field = self._fields.get(key)
         if field is None:
