@@ -117,6 +117,7 @@ class World:
             journal=store.journal(
                 control.journal_size, control.journal_body_limit, control.journal_bytes
             ),
+            coverage=store.coverage(),
         )
 
     def stored_events(self) -> int:

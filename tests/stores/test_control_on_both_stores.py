@@ -201,6 +201,53 @@ def test_one_journal_across_workers_with_its_filters(servers: Servers) -> None:
         assert servers.control("GET", "/journal", url=url).json()["entries"] == []
 
 
+# Coverage
+
+
+def seen(servers: Servers, url: str, world: str = "") -> dict[str, int]:
+    document = requests.get(f"{url}{world}/__mock/coverage").json()
+    barchart = document["apis"]["barchart"]
+    return {item["id"]: item["count"] for item in barchart["responses"] if item["count"]}
+
+
+def test_one_set_of_coverage_counts_across_workers(servers: Servers) -> None:
+    assert servers.control("DELETE", "/coverage").status_code == 204  # reset keeps it
+    for url in servers.urls * 2:
+        version(servers, url)
+    assert requests.get(f"{servers.next()}/reports/NOPE", auth=AUTH).status_code == 404
+    expected = {
+        "getServiceVersion 200": len(servers.urls) * 2,
+        "getReportLink 404 EVENT_JOB_GET_FAILED_NO_JOB": 1,
+    }
+    for url in servers.urls:
+        assert seen(servers, url) == expected
+    # Not state: the state document leaves it out, a reset keeps it.
+    assert "coverage" not in servers.control("GET", "/state").json()
+    assert servers.control("POST", "/reset").status_code == 204
+    assert seen(servers, servers.urls[-1]) == expected
+    # Cleared through one worker, for all.
+    assert servers.control("DELETE", "/coverage", url=servers.urls[0]).status_code == 204
+    for url in servers.urls:
+        assert seen(servers, url) == {}
+
+
+def test_a_sandbox_counts_its_own_coverage_and_takes_it_along(servers: Servers) -> None:
+    assert servers.control("DELETE", "/coverage").status_code == 204
+    box = create(servers)
+    inside = f"/sandboxes/{box['id']}"
+    for url in servers.urls:
+        assert requests.get(f"{url}{inside}/service/version").status_code == 200
+    for url in servers.urls:
+        assert seen(servers, url, inside) == {"getServiceVersion 200": len(servers.urls)}
+        assert seen(servers, url) == {}
+    key = f"{servers.prefix}:{box['id']}:coverage"
+    if servers.client is not None:
+        assert servers.client.exists(key)
+    assert servers.control("DELETE", f"/sandboxes/{box['id']}").status_code == 204
+    if servers.client is not None:
+        assert not servers.client.exists(key)
+
+
 # Sandboxes
 
 

@@ -6,7 +6,8 @@ worker, polled on the other" is what happens, not what is hoped for. 16 writers 
 events each (batches of 100) while reporters start reports on one worker and poll them on the
 other, and probes on both workers spend a fault rule's `times`. Then: every event exported
 exactly once, in timestamp order; no poll of a job that exists answered 404; the rules fired
-exactly `times` times over both workers.
+exactly `times` times over both workers; coverage read through either worker counts both
+workers' answers.
 
 The clock is the mock's: frozen at the start, so every report is RUNNING until the test
 advances it (through one worker), then COMPLETE on both.
@@ -112,6 +113,17 @@ def test_two_workers_on_redis_answer_as_one_mock(redis_store: StoreLocation) -> 
             r for r in check(second.request("GET", "/__mock/faults")) if r["id"] == rule["id"]
         ]
         assert (listed["fired"], listed["remaining"]) == (3, 0)
+
+        # One set of coverage counts: those 8 answers of both workers, read through either,
+        # cleared through one for both.
+        for pinned in (first, second):
+            barchart = check(pinned.request("GET", "/__mock/coverage"))["apis"]["barchart"]
+            counted = {item["id"]: item["via"] for item in barchart["responses"] if item["count"]}
+            assert counted["getServiceVersion 200"] == {"api": 5, "prefer": 0, "fault": 0}
+            assert barchart["requests"] == 8
+            assert [(f["rule"], f["count"]) for f in barchart["faults"]] == [(rule["id"], 3)]
+        check(first.request("DELETE", "/__mock/coverage"), 204)
+        assert check(second.request("GET", "/__mock/coverage"))["apis"]["barchart"]["requests"] == 0
         check(second.request("DELETE", "/__mock/faults"), 204)
         rule = check(
             second.request("POST", "/__mock/faults", {**VERSION_FAULT, "times": FAULT_TIMES}), 201

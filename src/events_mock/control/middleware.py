@@ -267,6 +267,8 @@ class _Exchange:
         self.recorded = True
         tenant_of = self.api.tenant_of
         tenant = tenant_of(_text_headers(self.scope["headers"])) if tenant_of else None
+        # Before the journal entry: on Redis the count rides on the entry's script
+        # (stores/redis_coverage.py), so it is counted when the entry is, in its round trip.
         self.control.coverage.record_exchange(
             self.api,
             self.scope["method"],

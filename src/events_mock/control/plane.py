@@ -30,7 +30,7 @@ from events_mock.control.state import (
     prepare_state,
     restore_clock,
 )
-from events_mock.coverage import CoverageRecorder, build_document
+from events_mock.coverage import CoverageRecorder, Recorder, build_document
 from events_mock.seam import MockApi, api_for_path
 from events_mock.writes import WriteHook, ignore_write
 
@@ -75,9 +75,10 @@ class ControlPlane:
         *,
         faults: FaultRules | None = None,
         journal: Journal | None = None,
+        coverage: Recorder | None = None,
     ) -> None:
-        """`faults` and `journal` come from the world's store (`stores/backend.py`); built
-        from `settings` when not given."""
+        """`faults`, `journal` and `coverage` come from the world's store
+        (`stores/backend.py`); built from `settings` (in memory) when not given."""
         self.clock = clock
         self.apis = apis
         """Every API the mock serves (a live list: the control API itself is added last)."""
@@ -94,7 +95,7 @@ class ControlPlane:
             )
         self.faults = faults
         self.journal = journal
-        self.coverage = CoverageRecorder()
+        self.coverage: Recorder = coverage if coverage is not None else CoverageRecorder()
         """Which documented answers the mocked APIs gave (`GET /__mock/coverage`): not
         state, so neither export nor reset touch it; `DELETE /__mock/coverage` clears it."""
         self.sleep = sleep

@@ -19,7 +19,7 @@ from events_mock.coverage.document import (
     summary_lines,
 )
 from events_mock.coverage.model import ApiModel, Documented, api_model
-from events_mock.coverage.recorder import CoverageRecorder
+from events_mock.coverage.recorder import CoverageRecorder, Recorder
 
 __all__ = [
     "FORMAT",
@@ -28,6 +28,7 @@ __all__ = [
     "CoverageError",
     "CoverageRecorder",
     "Documented",
+    "Recorder",
     "api_model",
     "build_document",
     "exercised_ratio",

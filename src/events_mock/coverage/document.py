@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from events_mock.coverage.model import DOWNLOAD, ApiModel, value_id
-from events_mock.coverage.recorder import API, FAULT, PREFER, CoverageRecorder, Key
+from events_mock.coverage.recorder import API, FAULT, PREFER, Key, Recorder
 
 __all__ = [
     "FORMAT",
@@ -46,22 +46,23 @@ def empty_document(side: str) -> dict[str, Any]:
     return {"format": FORMAT, "version": VERSION, "side": side, "apis": {}}
 
 
-def build_document(
-    recorder: CoverageRecorder, models: Iterable[ApiModel], side: str
-) -> dict[str, Any]:
-    """The document of `recorder`'s counts over the APIs of `models` (each listed in full)."""
+def build_document(recorder: Recorder, models: Iterable[ApiModel], side: str) -> dict[str, Any]:
+    """The document of `recorder`'s counts over the APIs of `models` (each listed in full),
+    read once (`Recorder.counted`: on Redis, one read)."""
     document = empty_document(side)
+    counted = recorder.counted()
     by_api: dict[str, list[tuple[Key, int]]] = {}
-    for raw, count in list(recorder.counts.items()):
+    for raw, count in list(counted.counts.items()):
         key = Key._make(raw)  # recorded as plain tuples, the cheapest key to make
         by_api.setdefault(key.api, []).append((key, count))
     checks: dict[Key, list[tuple[str, bool, int]]] = {}
-    for (raw, name, passed), count in list(recorder.checks.items()):
+    for (raw, name, passed), count in list(counted.checks.items()):
         checks.setdefault(Key._make(raw), []).append((name, passed, count))
+    faults_by_api = sorted(counted.faults.items())
     for model in models:
         faults = [
-            {"rule": rule, "effect": recorder.fault_effects.get(rule, ""), "count": count}
-            for (api, rule), count in sorted(recorder.faults.items())
+            {"rule": rule, "effect": counted.fault_effects.get(rule, ""), "count": count}
+            for (api, rule), count in faults_by_api
             if api == model.name
         ]
         document["apis"][model.name] = _api_document(

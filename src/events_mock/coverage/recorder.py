@@ -11,17 +11,33 @@ labels and totals (`coverage.document`) happens only when someone asks.
 
 The counters are plain dict updates on the thread that serves the request (the event loop);
 they are not state: neither `/__mock/state` nor `/__mock/reset` touch them.
+
+`Recorder` is what the control plane needs of one world's recorder, whichever store made it:
+`CoverageRecorder` counts in this process (the in-memory store, and `verify`);
+`stores/redis_coverage.py` counts on Redis, so every worker and replica adds to one set of
+counts. Both find the answer's `Key` the same way (`Classifier`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple, Protocol
 
 from events_mock.coverage.model import CODE, ApiModel, api_model, error_code
 
-__all__ = ["API", "FAULT", "PREFER", "CoverageRecorder", "Key", "ServedApi", "fault_effect"]
+__all__ = [
+    "API",
+    "FAULT",
+    "PREFER",
+    "Classifier",
+    "CoverageRecorder",
+    "Counts",
+    "Key",
+    "Recorder",
+    "ServedApi",
+    "fault_effect",
+]
 
 API = "api"
 """The API's own answer."""
@@ -53,25 +69,23 @@ class ServedApi(Protocol):
     def extra_routes(self) -> tuple[tuple[str, str], ...]: ...
 
 
-class CoverageRecorder:
-    """What one world's clients (or one `verify` run) got answered, by documented answer."""
+class Counts(NamedTuple):
+    """A recorder's counts at one moment: what `coverage.document` makes the document of."""
 
-    def __init__(self) -> None:
-        self.counts: Counter[Key] = Counter()
-        """Plain tuples in `Key`'s order (a tuple is cheaper to make than a `Key`)."""
-        self.checks: Counter[tuple[Key, str, bool]] = Counter()
-        """(answer, check name, passed) -> how often: `verify`'s side only."""
-        self.faults: Counter[tuple[str, str]] = Counter()
-        """(api, fault rule id) -> how often it fired."""
-        self.fault_effects: dict[str, str] = {}
-        self.models: dict[str, ApiModel] = {}
+    counts: Mapping[Any, int]
+    """`Key`s (as plain tuples) -> how often."""
+    checks: Mapping[Any, int]
+    """(answer, check name, passed) -> how often: `verify`'s side only."""
+    faults: Mapping[tuple[str, str], int]
+    """(api, fault rule id) -> how often it fired."""
+    fault_effects: Mapping[str, str]
+    """Fault rule id -> what it did (`fault_effect`), as first recorded."""
 
-    def model(self, api: ServedApi) -> ApiModel:
-        model = self.models.get(api.name)
-        if model is None:
-            routes = tuple(path for path, _ in api.extra_routes)
-            model = self.models[api.name] = api_model(api.name, api.spec, routes)
-        return model
+
+class Recorder(Protocol):
+    """One world's coverage, as the control plane records, reads and clears it."""
+
+    def model(self, api: ServedApi) -> ApiModel: ...
 
     def record_exchange(
         self,
@@ -83,20 +97,46 @@ class CoverageRecorder:
         via: str,
         fault: Any = None,
     ) -> None:
-        """One exchange the mock answered (`body`: the answer's chunks, as kept).
+        """One exchange the mock answered; never raises for the store (a count lost instead)."""
+        ...
 
-        The hot path: a plain tuple key, and the body searched (not parsed) only for an answer
-        the spec splits by code or value. The mock's answers are its own compact JSON, so the
-        first `"code":"..."` is the first error's code and a property's first `"name":"..."`
-        its value; a wrong guess is still checked against the spec when the document is made.
+    def counted(self) -> Counts: ...
+
+    def clear(self) -> None: ...
+
+
+class Classifier:
+    """Each API's model, read from its spec once, and the `Key` of an exchange by it."""
+
+    def __init__(self) -> None:
+        self.models: dict[str, ApiModel] = {}
+
+    def model(self, api: ServedApi) -> ApiModel:
+        model = self.models.get(api.name)
+        if model is None:
+            routes = tuple(path for path, _ in api.extra_routes)
+            model = self.models[api.name] = api_model(api.name, api.spec, routes)
+        return model
+
+    def exchange_key(
+        self,
+        api: ServedApi,
+        method: str,
+        path: str,
+        status: int | None,
+        body: Sequence[bytes],
+        via: str,
+    ) -> tuple[Any, ...]:
+        """The exchange's `Key`, as a plain tuple (cheaper to make than a `Key`).
+
+        The hot path: the body searched (not parsed) only for an answer the spec splits by
+        code or value. The mock's answers are its own compact JSON, so the first
+        `"code":"..."` is the first error's code and a property's first `"name":"..."` its
+        value; a wrong guess is still checked against the spec when the document is made.
         """
         name = api.name
         model = self.models.get(name) or self.model(api)
         operation, kind = model.find(method, path)
-        if fault is not None:
-            self.faults[(name, fault.id)] += 1
-            if fault.id not in self.fault_effects:
-                self.fault_effects[fault.id] = fault_effect(fault)
         code: str | None = None
         values: tuple[tuple[str, str], ...] = ()
         if status is not None:
@@ -112,7 +152,40 @@ class CoverageRecorder:
                     value = needle.search(text)
                     if value is not None:
                         values += ((needle.name, value),)
-        self.counts[(name, operation, kind, status, code, values, via)] += 1  # type: ignore[index]
+        return (name, operation, kind, status, code, values, via)
+
+
+class CoverageRecorder(Classifier):
+    """What one world's clients (or one `verify` run) got answered, by documented answer, in
+    this process's memory."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: Counter[Key] = Counter()
+        """Plain tuples in `Key`'s order (a tuple is cheaper to make than a `Key`)."""
+        self.checks: Counter[tuple[Key, str, bool]] = Counter()
+        """(answer, check name, passed) -> how often: `verify`'s side only."""
+        self.faults: Counter[tuple[str, str]] = Counter()
+        """(api, fault rule id) -> how often it fired."""
+        self.fault_effects: dict[str, str] = {}
+
+    def record_exchange(
+        self,
+        api: ServedApi,
+        method: str,
+        path: str,
+        status: int | None,
+        body: Sequence[bytes],
+        via: str,
+        fault: Any = None,
+    ) -> None:
+        """One exchange the mock answered (`body`: the answer's chunks, as kept): one
+        counter update (`Classifier.exchange_key` says what is read)."""
+        self.counts[self.exchange_key(api, method, path, status, body, via)] += 1  # type: ignore[index]
+        if fault is not None:
+            self.faults[(api.name, fault.id)] += 1
+            if fault.id not in self.fault_effects:
+                self.fault_effects[fault.id] = fault_effect(fault)
 
     def record_response(
         self,
@@ -137,6 +210,9 @@ class CoverageRecorder:
         self.counts[key] += 1
         for name, passed in checks:
             self.checks[(key, name, passed)] += 1
+
+    def counted(self) -> Counts:
+        return Counts(self.counts, self.checks, self.faults, self.fault_effects)
 
     def clear(self) -> None:
         self.counts.clear()

@@ -1,7 +1,8 @@
 """The store seam: what makes the mutable pieces of one world.
 
 A `World` (world.py) asks its `WorldStore` for its clock, Barchart event store and report
-jobs, Event Collector store, Billing Care service, fault rules and journal, and nothing else:
+jobs, Event Collector store, Billing Care service, fault rules, journal and coverage
+recorder, and nothing else:
 the in-memory store makes today's classes, the Redis store (`stores/redis_*.py`) makes
 classes with the same public methods whose state lives on Redis under
 `<prefix>:<world id>:...`, so every worker process and host sharing one Redis sees one world.
@@ -22,6 +23,7 @@ from events_mock.clock import MockClock
 from events_mock.collector.store import TenantEventStore
 from events_mock.control.faults import FaultRules
 from events_mock.control.journal import Journal
+from events_mock.coverage.recorder import CoverageRecorder, Recorder
 
 __all__ = ["DEFAULT_WORLD", "MemoryWorldStore", "WorldStore"]
 
@@ -51,6 +53,10 @@ class WorldStore(Protocol):
     def fault_rules(self, seed: int, max_rules: int) -> FaultRules: ...
 
     def journal(self, capacity: int, body_limit: int, max_bytes: int) -> Journal: ...
+
+    def coverage(self) -> Recorder:
+        """Which documented answers the world gave (`GET /__mock/coverage`): not state."""
+        ...
 
 
 class MemoryWorldStore:
@@ -95,3 +101,6 @@ class MemoryWorldStore:
 
     def journal(self, capacity: int, body_limit: int, max_bytes: int) -> Journal:
         return Journal(capacity, body_limit, max_bytes=max_bytes)
+
+    def coverage(self) -> Recorder:
+        return CoverageRecorder()

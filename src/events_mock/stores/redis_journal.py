@@ -4,7 +4,8 @@ Entries go to a Redis stream capped at the journal's capacity (`XADD ... MAXLEN`
 cut to the same byte limits as in memory (`Journal._bounded`, before anything is sent), and the
 stream's total, by the in-memory journal's accounting, kept under `max_bytes`, oldest dropped
 first. One Lua script per request does it all (its round trip shared with the other requests
-recording at that moment: the middleware calls `record_async`, sent by `redis_batch`), so
+recording at that moment: the middleware calls `record_async`, sent by `redis_batch`; the
+coverage counts of the exchange ride on it, `redis_batch.apply_counts`), so
 workers recording at once never pass a bound, and an entry's id is taken from one counter
 (`recorded`) in the same script: ids grow in the order entries were recorded across all
 workers, which is the order the stream holds them in. The stream id of entry `n` is `n-0`, so
@@ -39,12 +40,12 @@ from events_mock.control.journal import (
     JournalEntry,
 )
 from events_mock.control.patterns import PathPattern
-from events_mock.stores.redis_batch import batcher_for
+from events_mock.stores.redis_batch import apply_counts, batcher_for
 from events_mock.stores.redis_client import RedisConnection
 
 __all__ = ["RedisJournal"]
 
-_RECORD = """
+_RECORD = f"""
 local capacity, max_bytes, size = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local length = redis.call('XLEN', KEYS[1])
 local total = tonumber(redis.call('GET', KEYS[3]) or '0') + size
@@ -61,6 +62,7 @@ redis.call('XADD', KEYS[1], 'MAXLEN', capacity, n .. '-0',
 length = length + 1
 while total > max_bytes and length > 1 do drop_oldest() end
 redis.call('SET', KEYS[3], total)
+{apply_counts(3, 7)}
 return n
 """
 
@@ -101,7 +103,9 @@ class RedisJournal(Journal):
     async def record_async(self, **fields: Any) -> JournalEntry:
         """`record` with its round trip shared with other requests' (`redis_batch`)."""
         exchange, args = self._prepared(fields)
-        number = await batcher_for(self.connection).script(self._record, self._keys, args)
+        number = await batcher_for(self.connection).script(
+            self._record, self._keys, args, carries=True
+        )
         return JournalEntry(id=int(number), _exchange=exchange, **fields)
 
     def _prepared(self, fields: dict[str, Any]) -> tuple[Exchange, builtins.list[Any]]:

@@ -1,10 +1,11 @@
 """`RedisWorldStore`: one world's mutable pieces on Redis, under `<prefix>:<world id>:...`.
 
 Every worker process (and host) that builds a world with the same Redis, prefix and world id
-gets the same clock, events, jobs, links, tenants' events and Billing Care data set: the
-classes it makes keep nothing of their own but caches keyed by a version read from Redis
-(Billing Care's parsed data set), so any worker answers any request. Each class's docstring
-says its key layout and what it makes atomic.
+gets the same clock, events, jobs, links, tenants' events, Billing Care data set, fault
+rules, journal and coverage counts: the classes it makes keep nothing of their own but caches
+keyed by a version read from Redis (Billing Care's parsed data set) or derived from the specs
+(coverage's), so any worker answers any request. Each class's docstring says its key layout
+and what it makes atomic.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from events_mock.clock import MockClock
 from events_mock.collector.store import TenantEventStore
 from events_mock.control.faults import FaultRules
 from events_mock.control.journal import Journal
+from events_mock.coverage.recorder import Recorder
 from events_mock.stores.redis_billing import RedisBillingService
 from events_mock.stores.redis_client import RedisConnection
 from events_mock.stores.redis_clock import RedisClock
 from events_mock.stores.redis_collector import RedisTenantEventStore
+from events_mock.stores.redis_coverage import RedisCoverageRecorder
 from events_mock.stores.redis_events import RedisEventStore
 from events_mock.stores.redis_faults import RedisFaultRules
 from events_mock.stores.redis_jobs import RedisReportJobs
@@ -66,3 +69,6 @@ class RedisWorldStore:
         return RedisJournal(
             self.connection, self.world_id, capacity, body_limit, max_bytes=max_bytes
         )
+
+    def coverage(self) -> Recorder:
+        return RedisCoverageRecorder(self.connection, self.world_id)
