@@ -139,7 +139,7 @@ def _accepts_unknown_types(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     """A spec copy whose event type is any string, and a service that stores any type: the
     implementation forgot the catalog altogether."""
     service = mock.barchart
-    service.add_events = service.store.add_batch  # type: ignore[method-assign]
+    service.add_events_async = service.store.add_batch_async  # type: ignore[method-assign]
     api = mock.apis[0]
     spec = yaml.safe_load(api.spec.read_text())
     spec["components"]["schemas"]["EventTypeCode"].pop("enum")
@@ -459,7 +459,7 @@ def _rejected_batch_partly_stored(mock: EventsMock, app: ASGIApp) -> ASGIApp:
 def _any_product_type(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     """Stores an event whatever product its type is of."""
     service = mock.barchart
-    service.add_events = service.store.add_batch  # type: ignore[method-assign]
+    service.add_events_async = service.store.add_batch_async  # type: ignore[method-assign]
     return app
 
 
