@@ -47,6 +47,11 @@ class MockClock:
         with self._lock:
             return int(self._now_locked())
 
+    async def now_ms_async(self) -> int:
+        """`now_ms` for the request path: a clock kept on Redis renews its lease without
+        blocking the event loop (`stores/redis_clock.py`); here, nothing to wait for."""
+        return self.now_ms()
+
     @property
     def rate(self) -> float:
         return self._rate

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 
@@ -64,6 +65,24 @@ def test_inside_a_lease_a_reading_costs_no_round_trip(redis_store: StoreLocation
     assert reader.now_ms() == T0  # the reader's lease has not run out: no round trip made
     now[0] += LEASE_SECONDS
     assert reader.now_ms() == T0 + 1000
+
+
+def test_on_the_request_path_a_lease_is_renewed_through_the_batcher(
+    redis_store: StoreLocation,
+) -> None:
+    now = [100.0]
+    reader = clock(redis_store, monotonic=lambda: now[0])
+    writer = clock(redis_store, sleep=lambda _: None)
+    reader.connection.run = None  # type: ignore[assignment]  # no synchronous call may be made
+
+    async def readings() -> list[int]:
+        first = await reader.now_ms_async()  # no lease yet: one read, awaited
+        writer.advance(1)
+        inside = await reader.now_ms_async()  # inside the lease: no round trip
+        now[0] += LEASE_SECONDS
+        return [first, inside, await reader.now_ms_async()]
+
+    assert asyncio.run(readings()) == [T0, T0, T0 + 1000]
 
 
 def test_a_clock_lost_from_redis_comes_back_as_configured(

@@ -147,7 +147,8 @@ class _Exchange:
         self._receive = receive
         self._send = send
         self.api = control.api_for(path)
-        self.arrived_ms = control.clock.now_ms()
+        self.arrived_ms = 0
+        """When the request arrived, in mock time (read first thing in `run`)."""
         self.started = time.perf_counter()
         self.body = bytearray()
         self.body_truncated = False
@@ -162,6 +163,7 @@ class _Exchange:
         self.recorded = False
 
     async def run(self) -> None:
+        self.arrived_ms = await self.control.clock.now_ms_async()
         fault = self.fault = await self.control.faults.decide_async(self.scope["method"], self.path)
         try:
             if fault is None:

@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable
 
 from events_mock.clock import LATEST_MS, MockClock, _finite
+from events_mock.stores.redis_batch import batcher_for
 from events_mock.stores.redis_client import RedisConnection
 
 __all__ = ["LEASE_SECONDS", "RedisClock"]
@@ -139,6 +140,14 @@ class RedisClock(MockClock):
             lambda client: self._read(keys=[self.key], args=list(self.init), client=client)
         )
         return self._take(reply, sent)
+
+    async def now_ms_async(self) -> int:
+        lease = self._lease
+        if lease is None or self._monotonic() >= lease.until:
+            sent = self._monotonic()
+            reply = await batcher_for(self.connection).script(self._read, [self.key], self.init)
+            lease = self._take(reply, sent)
+        return lease.now_ms(self._monotonic())
 
     def _take(self, reply: list[bytes], sent: float) -> _Lease:
         fresh = _Lease(reply, sent, self._monotonic())
