@@ -40,8 +40,9 @@ rely on. Each rule names the check that enforces it, a suite check (`name`, see
 broken server that breaks exactly that rule and is caught by exactly that check
 ([broken servers](broken-servers.md)); or it says why no check can enforce it against a
 deployment. *Needs* is what the check asks of the target beyond reading it: a run without it
-(`--read-only`, no events-mock control plane for the clock, no second tenant or user) lists
-those rules at the end of its report as not exercised.
+(`--read-only`, no events-mock control plane for the clock, no second tenant or user, no
+control token for a control plane that requires one) lists those rules at the end of its report
+as not exercised.
 """
 
 

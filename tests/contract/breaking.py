@@ -223,3 +223,6 @@ class BrokenServer:
     (the whole suite per server took minutes), and they must still report `evidence`."""
     rule_id: str = field(default="", kw_only=True)
     """The inventory rule it breaks (`events_mock.contract.rules`): its check must catch it."""
+    control_token: str | None = field(default=None, kw_only=True, repr=False)
+    """The mock's `--control-token`, if it is started with one; `verify` is given it as
+    `--token` (`verify_args`)."""

@@ -466,6 +466,31 @@ def _jobs_never_expire(mock: EventsMock, app: ASGIApp) -> ASGIApp:
     return Rewrite(app, lambda e: e.path.startswith(f"{CONTROL}/jobs/"), rewrite)
 
 
+CONTROL_TOKEN = "broken-control-token"
+"""The `--control-token` of the server that breaks the token rule (and `verify --token`)."""
+
+
+def _token_not_required(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    """A control call without the token (or with another) is served as if it had it."""
+
+    def before(exchange: Exchange) -> bool:
+        exchange.headers["authorization"] = f"Bearer {CONTROL_TOKEN}"
+        return False
+
+    return Rewrite(app, lambda e: e.path.startswith(CONTROL), before=before)
+
+
+def _journal_cuts_unflagged(mock: EventsMock, app: ASGIApp) -> ASGIApp:
+    """A body the journal cut at 64 KiB is answered as if whole (`body_truncated: false`)."""
+
+    def edit(journal: dict) -> dict:
+        for entry in journal["entries"]:
+            entry["body_truncated"] = False
+        return journal
+
+    return Rewrite(app, on_control("GET", "/journal"), lambda e: _edit_body(e, edit))
+
+
 # ---------------------------------------------------------------------------------------------
 # Helpers
 
@@ -500,11 +525,11 @@ def _rerouted(app: ASGIApp, when: Any, method: str, path: str) -> ASGIApp:
 
 def _server(
     name: str, operation: str, rule: str, evidence: str, breaks: Any, *, rule_id: str,
-    select: str = FLOWS,
+    select: str = FLOWS, control_token: str | None = None,
 ) -> BrokenServer:  # fmt: skip
     return BrokenServer(
         name, operation, rule, evidence, breaks, api="control", select=select,
-        rule_id=f"control.{rule_id}",
+        rule_id=f"control.{rule_id}", control_token=control_token,
     )  # fmt: skip
 
 
@@ -519,6 +544,11 @@ INDEX = "test_index_lists_every_operation"
 EFFECTS = "test_fault_effects_combine_as_documented"
 
 CONTROL_SERVERS = [
+    _server("control-token-not-required", "every operation",
+            "with --control-token, a call without the token is served",
+            "[control_token_required] GET /clock without the control token: answered 200, "
+            "expected 401", _token_not_required, rule_id="access.token-401",
+            select="test_calls_without_the_control_token_are_401", control_token=CONTROL_TOKEN),
     _server("control-header-optional", "every changing call",
             "a change without X-Mock-Control or a JSON body is carried out",
             "[refused] DELETE /faults without X-Mock-Control: answered 204, expected 403",
@@ -611,6 +641,11 @@ CONTROL_SERVERS = [
     _server("control-journal-limit-keeps-oldest", "GET /journal",
             "limit keeps the oldest entries", "[journal_limit_keeps_latest]",
             _journal_limit_keeps_oldest, rule_id="journal.limit-latest", select=JOURNAL),
+    _server("control-journal-cuts-unflagged", "GET /journal",
+            "a body cut at 64 KiB is not flagged body_truncated",
+            "[journal_bounded] a body over 65536 bytes is journaled with body_truncated=False",
+            _journal_cuts_unflagged, rule_id="journal.bounded",
+            select="test_journal_keeps_what_is_bounded"),
     _server("control-journal-clear-ignored", "DELETE /journal",
             "clearing leaves the journal as it was", "[emptied] the journal still holds",
             _journal_clear_ignored, rule_id="journal.cleared", select=JOURNAL),

@@ -38,6 +38,7 @@ from events_mock.barchart.jobs import (
 )
 from events_mock.barchart.store import Selection, StoredEvent
 from events_mock.clock import MockClock
+from events_mock.control.plane import ControlSettings
 from events_mock.framework.security import basic_security
 from tests.contract.breaking import (
     BILLING_EVENTS,
@@ -64,10 +65,13 @@ START_MS = 1_790_000_000_000
 
 
 def healthy_mock(
-    jobs: JobSettings | None = None, users: dict[str, str] | None = None
+    jobs: JobSettings | None = None,
+    users: dict[str, str] | None = None,
+    control_token: str | None = None,
 ) -> tuple[EventsMock, MockClock]:
     """The mock every server starts from: one Barchart user, two collector tenants, a small
-    Billing Care data set (`VERIFY_CREDENTIALS` are what `verify` is given for them)."""
+    Billing Care data set (`VERIFY_CREDENTIALS` are what `verify` is given for them); its
+    control plane open to loopback callers, or to `control_token`'s holders."""
     clock = MockClock.frozen(START_MS)
     config = MockConfig(
         jobs=jobs or JobSettings(),
@@ -75,6 +79,7 @@ def healthy_mock(
         tenants=dict(VERIFY_TENANTS),
         billing_tokens=dict(BILLING_TOKENS),
         billing_events=BILLING_EVENTS,
+        control=ControlSettings(token=control_token),
     )
     config.users = users if users is not None else {**config.users, OTHER_USER[0]: OTHER_USER[1]}
     return EventsMock(config), clock
@@ -82,7 +87,9 @@ def healthy_mock(
 
 def build(server: BrokenServer | None = None) -> tuple[EventsMock, ASGIApp]:
     """The mock, broken by `server` (healthy if None), with the clock control in front."""
-    mock, clock = healthy_mock(server.jobs if server else None)
+    mock, clock = healthy_mock(
+        server.jobs if server else None, control_token=server.control_token if server else None
+    )
     app: ASGIApp = mock.app
     if server is not None:
         app = server.breaks(mock, app)
@@ -91,10 +98,12 @@ def build(server: BrokenServer | None = None) -> tuple[EventsMock, ASGIApp]:
     return mock, with_clock_control(app, clock)
 
 
-def verify_args(api: str) -> tuple[str, ...]:
-    """`--api NAME` and the credentials these servers are configured with; in the server's own
-    world (`--no-sandbox`): a break rewrites the paths of that world, not a sandbox's."""
-    return ("--api", api, *VERIFY_CREDENTIALS[api], "--no-sandbox")
+def verify_args(api: str, server: BrokenServer | None = None) -> tuple[str, ...]:
+    """`--api NAME` and the credentials these servers are configured with (and `server`'s
+    control token); in the server's own world (`--no-sandbox`): a break rewrites the paths of
+    that world, not a sandbox's."""
+    token = ("--token", server.control_token) if server and server.control_token else ()
+    return ("--api", api, *VERIFY_CREDENTIALS[api], *token, "--no-sandbox")
 
 
 def is_link(exchange: Exchange) -> bool:
@@ -1634,7 +1643,7 @@ def detection_table(argv: list[str]) -> str:
         for server in servers:
             mock, app = build(server)
             with LiveServer(app) as live:
-                argv_ = ["verify", "--base-url", live.url, *verify_args(api), *argv]
+                argv_ = ["verify", "--base-url", live.url, *verify_args(api, server), *argv]
                 out = io.StringIO()
                 verdict = verify_command(build_parser().parse_args(argv_), out=out)
             found = verdict.exit_code == 1 and server.evidence in out.getvalue()

@@ -111,7 +111,7 @@ def test_broken_server_is_caught(server: BrokenServer, target: Target) -> None:
     mock, app = build(server)
     with target.serving(app) as url:
         verdict, output = run_verify(
-            "--base-url", url, *verify_args(server.api), "-k", server.select, *QUICK
+            "--base-url", url, *verify_args(server.api, server), "-k", server.select, *QUICK
         )
     assert verdict.exit_code == 1, output
     assert server.evidence in output, output

@@ -212,6 +212,17 @@ def test_a_running_clock_keeps_its_offset_from_real_time() -> None:
     assert abs(restored.clock.now_ms() - ahead.now_ms()) < 60_000
 
 
+@pytest.mark.parametrize(
+    ("offset", "now"), [(-253_402_300_799_999, 0), (253_402_300_799_999, 253_402_300_799_999)]
+)
+def test_a_running_clock_offset_past_the_range_starts_at_its_end(offset: int, now: int) -> None:
+    """The schema allows any offset; real time plus it is kept within the clock's `Millis`."""
+    mock = EventsMock(MockConfig(clock=MockClock.frozen(T0)))
+    state = {**mock.control.export_state(), "clock": {"now": T0, "rate": 1, "offset_ms": offset}}
+    mock.control.import_state(state)
+    assert abs(mock.clock.now_ms() - now) < 60_000
+
+
 def test_reset_forgets_everything_but_configuration() -> None:
     loaded = generate(seed=9, count=30)
     mock = EventsMock(
@@ -264,4 +275,3 @@ def test_a_corrupt_file_is_refused(tmp_path: Path) -> None:
     path.write_text('{"format": "events-mock/st')
     with pytest.raises(StateError, match="not JSON"):
         StateFile(path).load()
-

@@ -34,6 +34,7 @@ from events_mock.contract.identity import Identity, UsageError, resolve_identiti
 from events_mock.contract.options import PHASES, ContractOptions
 from events_mock.contract.proven import ProvenCoverage
 from events_mock.contract.registry import CheckSet, SchemathesisCheck
+from events_mock.contract.strategies import declining_undrawable
 from events_mock.contract.targets import CONTRACT_APIS, ContractApi
 from events_mock.contract.throttle import ThrottledAdapter, TokenBucket
 
@@ -263,6 +264,7 @@ class ContractRun:
             schema = safe
         schema.hooks.register_hook_with_name(self.coverage.after_validate, "after_validate")
         schema.hooks.register_hook_with_name(without_transport_headers, "map_headers")
+        schema.hooks.register_hook_with_name(declining_undrawable, "before_generate_body")
         # Generated bodies carry the run's mark: fuzzing, coverage and stateful cases through
         # `map_case`, the spec's examples through `before_add_examples`.
         schema.hooks.register_hook_with_name(self._mark_case, "map_case")
@@ -487,6 +489,8 @@ class ContractRun:
             met.add("writes")
         if self.other is not None:
             met.add("second-tenant")
+        if self.identity.scheme == "bearer" and self.identity.secret:
+            met.add("token")
         probe = not self.options.read_only and bool({"clock", "control"} & set(asked))
         if (self._clock is not None or probe) and isinstance(
             self.clock, (InProcessClock, ControlPlaneClock)

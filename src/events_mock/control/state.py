@@ -27,7 +27,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
 from events_mock import strict_json
-from events_mock.clock import MockClock
+from events_mock.clock import LATEST_MS, MockClock
 from events_mock.seam import ApiState, MockApi, StateError, spec_path
 
 __all__ = [
@@ -124,13 +124,16 @@ def _api_state(apis: Sequence[MockApi], name: str) -> ApiState:
 
 
 def restore_clock(clock: MockClock, saved: Mapping[str, Any]) -> None:
-    """A frozen clock comes back at its instant; a running one keeps its offset from real time."""
+    """A frozen clock comes back at its instant; a running one keeps its offset from real time,
+    within the clock's range: an offset the schema allows can put real time plus it before
+    1970 or past 9999, where no `Millis` is (it starts at that end instead)."""
     rate = float(saved["rate"])
     clock.set_rate(rate)
     if rate == 0 or "offset_ms" not in saved:
         clock.set(int(saved["now"]))
     else:
-        clock.set(int(time.time() * 1000) + int(saved["offset_ms"]))
+        now = int(time.time() * 1000) + int(saved["offset_ms"])
+        clock.set(min(max(now, 0), LATEST_MS))
 
 
 def _check_clock(saved: Mapping[str, Any]) -> None:

@@ -22,6 +22,8 @@ from events_mock.contract.violations import fail, snippet
 __all__ = ["CONTROL", "FAULT_DEFAULTS", "without_offset"]
 
 CONTROL = CheckSet("control", includes=[COMMON])
+TRUNCATED_MARK = " [TRUNCATED]"
+"""How the journal ends a value it cut (`GET /journal` description)."""
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CLOCK_OPERATIONS = ("getClock", "advanceClock", "setClock", "freezeClock", "setClockRate")
 FAULT_DEFAULTS = {
@@ -291,6 +293,71 @@ def journal_limit_keeps_latest(
         fail(f"limit={len(want)} answered entries {got}, the most recent are {want}", response)
 
 
+@CONTROL.flow_check
+def journal_bounded(
+    ctx: RunContext,
+    response: Response,
+    bounds: Mapping[str, int],
+    sent: Mapping[str, tuple[str, str]],
+    latest: Sequence[int] | None = None,
+) -> None:
+    """What an entry keeps is bounded and each cut flagged: a body its first `body` bytes
+    (`body_truncated`), the path, the query string and each header value their first `value`
+    bytes (ending ` [TRUNCATED]`, `headers_truncated`); the journal keeps at most `capacity`
+    entries and `max_bytes` (the newest always). `sent`: which part of a request was over
+    its bound (`body`, `path`, `query` or a header's name) -> that request's method and the
+    start of its path. `latest`: the ids of the most recent entries, for a journal filled past
+    its capacity: exactly those are kept, the oldest dropped."""
+    body = json_body(response)
+    if not isinstance(body, Mapping):
+        fail("the journal is no JSON object", response)
+    entries = [e for e in body.get("entries", []) if isinstance(e, Mapping)]
+    capacity, max_bytes, kept = body.get("capacity"), body.get("max_bytes"), body.get("bytes")
+    if isinstance(capacity, int) and len(entries) > capacity:
+        fail(f"the journal holds {len(entries)} entries, its capacity is {capacity}", response)
+    over = isinstance(max_bytes, int) and isinstance(kept, int) and kept > max_bytes
+    if over and len(entries) > 1:  # the newest entry is kept whatever its size
+        fail(f"the journal holds {kept} bytes in {len(entries)} entries, over its max_bytes "
+             f"{max_bytes}", response)  # fmt: skip
+    ids = [e.get("id") for e in entries]
+    if latest is not None and ids != list(latest):
+        fail(f"the journal of capacity {capacity}, filled past it, holds ids {ids[:2]}..."
+             f"{ids[-2:]} ({len(ids)}); the most recent are {list(latest)[:2]}..."
+             f"{list(latest)[-2:]}", response)  # fmt: skip
+    value_limit, body_limit = bounds["value"], bounds["body"]
+    mark = TRUNCATED_MARK
+    for part, (method, prefix) in sent.items():
+        entry = next(
+            (e for e in entries
+             if e.get("method") == method and str(e.get("path", "")).startswith(prefix)),
+            None,
+        )  # fmt: skip
+        if entry is None:
+            fail(f"the request with an oversized {part} is not in the journal", response)
+        if part == "body":
+            kept_body = entry.get("body")
+            size = len(kept_body.encode()) if isinstance(kept_body, str) else None
+            if entry.get("body_truncated") is not True or size is None or size > body_limit:
+                fail(f"a body over {body_limit} bytes is journaled with body_truncated="
+                     f"{entry.get('body_truncated')}, {size} bytes kept", response)  # fmt: skip
+            continue
+        if part == "path":
+            values = [str(entry.get("path", ""))]
+        elif part == "query":
+            values = [v for vs in (entry.get("query") or {}).values() for v in vs]
+        else:
+            values = [str((entry.get("headers") or {}).get(part, ""))]
+        longest = max(values, key=len, default="")
+        if (
+            entry.get("headers_truncated") is not True
+            or not longest.endswith(mark)
+            or len(longest.removesuffix(mark).encode()) > value_limit
+        ):
+            fail(f"a {part} over {value_limit} bytes is journaled with headers_truncated="
+                 f"{entry.get('headers_truncated')}, as {len(longest)} characters ending "
+                 f"{longest[-16:]!r}", response)  # fmt: skip
+
+
 # ---------------------------------------------------------------------------------------------
 # State, sandboxes, access, the index, jobs
 
@@ -335,6 +402,18 @@ def refused(ctx: RunContext, response: Response, status: int, why: str) -> None:
     checks that next)."""
     if response.status_code != status:
         fail(f"{why}: answered {response.status_code}, expected {status}", response)
+
+
+@CONTROL.flow_check
+def control_token_required(ctx: RunContext, response: Response, why: str) -> None:
+    """With a control token, a call without it (or with another) is 401 with a Bearer
+    challenge (RFC 6750 section 3: `WWW-Authenticate: Bearer ...`)."""
+    if response.status_code != 401:
+        fail(f"{why}: answered {response.status_code}, expected 401", response)
+    challenge = ", ".join(response.headers.get("www-authenticate") or [])
+    if challenge.split(" ", 1)[0].lower() != "bearer":
+        fail(f"{why}: the 401 challenges {challenge!r}, not Bearer (RFC 6750 section 3)",
+             response)  # fmt: skip
 
 
 @CONTROL.flow_check

@@ -32,6 +32,8 @@ NEEDS = {
     "clock": "the target's clock can be moved (an events-mock control plane)",
     "second-tenant": "credentials of a second tenant or user are given",
     "control": "the target is an events-mock with its control plane reachable",
+    "token": "the target requires a bearer token and the run is given it (the control plane: "
+    "a mock started with `--control-token`, verified with `--token`)",
 }
 """What a rule's check needs from a target beyond reading it; a run without one says which
 rules it therefore could not exercise."""
@@ -41,6 +43,7 @@ WITHOUT = {
     "clock": "no clock control",
     "second-tenant": "no second tenant or user",
     "control": "not an events-mock",
+    "token": "no token given",
 }
 """How `verify` says a need is not met, in its closing summary."""
 

@@ -14,7 +14,6 @@ __all__ = ["RULES"]
 SPEC = "spec control.yaml"
 WRITES = frozenset({"writes"})
 """The flows work in a sandbox they make: a `--read-only` run makes none."""
-NOT_YET = "not checked yet: no flow exercises it; "
 
 RULES: tuple[Rule, ...] = (
     # -- info.description -------------------------------------------------------------------
@@ -30,9 +29,9 @@ RULES: tuple[Rule, ...] = (
         "control.access.token-401",
         "With `--control-token`, every call without `Authorization: Bearer TOKEN` is 401 with "
         "a Bearer challenge.",
-        f"{SPEC}: info.description (Access); responses ControlUnauthorized",
-        unchecked=NOT_YET + "it needs a target started with `--control-token` and a run given "
-        "that token (`verify --api control --token`), which the suite's runs are not",
+        f"{SPEC}: info.description (Access); responses ControlUnauthorized; RFC 6750 section 3",
+        check="control_token_required",
+        needs=frozenset({"writes", "token"}),
     ),
     Rule(
         "control.access.control-header",
@@ -307,10 +306,13 @@ RULES: tuple[Rule, ...] = (
         "control.journal.bounded",
         "An entry keeps each body's first 64 KiB, each header value, path and query's first "
         "8 KiB (flagged); the journal keeps at most `capacity` entries and `max_bytes`, "
-        "dropping the oldest.",
+        "dropping the oldest. Checked: one request over each bound of an entry, and the "
+        "journal's entries and bytes within `capacity` and `max_bytes`; dropping the oldest "
+        "only on a target whose capacity is at most 100 (`serve --journal-size`), a bigger "
+        "one (1000 by default) is not filled.",
         f"{SPEC}: GET /journal description; schemas Journal, JournalEntry",
-        unchecked=NOT_YET + "it needs requests past each bound (bodies over 64 KiB, more "
-        "entries than the capacity) in the flows' sandbox",
+        check="journal_bounded",
+        needs=WRITES,
     ),
     Rule(
         "control.journal.cleared",

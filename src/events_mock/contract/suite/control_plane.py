@@ -86,8 +86,9 @@ class Sandbox:
         return Response.from_requests(raw, verify=True)
 
     def raw_control(self, method: str, path: str, **kwargs: Any) -> Response:
-        """A control call no Schemathesis case makes (no `X-Mock-Control`, no content type)."""
-        headers = {**self.headers, **kwargs.pop("headers", {})}
+        """A control call no Schemathesis case makes (no `X-Mock-Control`, no content type),
+        with the run's control token if it has one."""
+        headers = {**self.contract.identity.headers(), **self.headers, **kwargs.pop("headers", {})}
         raw = self.contract.session.request(
             method, self.contract.base_url + path, headers=headers, timeout=REQUEST_TIMEOUT,
             **kwargs,
@@ -107,7 +108,8 @@ def sandbox(contract: ContractRun) -> Iterator[Sandbox]:
     response = contract.call("createSandbox", body=body, expect=201, why="making a sandbox")
     made = Sandbox(contract, str(response.json()["id"]), token, password)
     yield made
-    contract.session.delete(f"{contract.base_url}/sandboxes/{made.id}", timeout=REQUEST_TIMEOUT)
+    url = f"{contract.base_url}/sandboxes/{made.id}"
+    contract.session.delete(url, headers=contract.identity.headers(), timeout=REQUEST_TIMEOUT)
 
 
 @writes
@@ -173,6 +175,63 @@ def test_journal_records_the_mocked_apis_redacted(contract: ContractRun, sandbox
     rules.emptied(ctx, after, "the journal", json_body(after)["entries"])
 
 
+PAD_HEADER = "x-contract-pad"
+OVER_VALUE = 8 * 1024 + 1
+"""The journal keeps the first 8 KiB of a path, query string or header value."""
+OVER_BODY = 64 * 1024 + 1
+"""... and the first 64 KiB of a body."""
+DROPS_CHECKED_UP_TO = 100
+"""A journal holding at most this many entries is filled past its capacity (that many cheap
+requests); a bigger one (the default 1000) has its bounds of one entry checked only."""
+
+
+@writes
+def test_journal_keeps_what_is_bounded(contract: ContractRun, sandbox: Sandbox) -> None:
+    ctx = contract.context
+    answered_with(ctx, sandbox.call("clearJournal"), 204, "clearing the journal")
+    collector = {"Authorization": f"Bearer {sandbox.token}", "X-TWC-Tenant": TENANT}
+    read = "/api/v1/events/"
+    long_path = read + "p" * OVER_VALUE
+    header_path, query_path = (f"{read}{uuid.uuid4()}" for _ in range(2))
+    bounds = {"value": OVER_VALUE - 1, "body": OVER_BODY - 1}
+    oversized: list[tuple[str, tuple[str, str], Callable[[], Response]]] = [
+        ("body", ("POST", "/api/v1/events"), lambda: sandbox.api(
+            "POST", "/api/v1/events", {**collector, "Content-Type": "application/json"},
+            data=b'{"pad": "' + b"b" * OVER_BODY + b'"}')),
+        ("path", ("GET", long_path[: bounds["value"]]),
+         lambda: sandbox.api_get(long_path, collector)),
+        (PAD_HEADER, ("GET", header_path),
+         lambda: sandbox.api_get(header_path, {**collector, PAD_HEADER: "h" * OVER_VALUE})),
+        ("query", ("GET", query_path),
+         lambda: sandbox.api("GET", query_path, collector, params={"pad": "q" * OVER_VALUE})),
+    ]  # fmt: skip
+    for part, sent, send in oversized:  # one at a time: the newest entry is always kept
+        send()
+        rules.journal_bounded(ctx, sandbox.call("getJournal", expect=200), bounds, {part: sent})
+    capacity = sandbox.json("getJournal", query={"limit": 1})["capacity"]
+    if isinstance(capacity, int) and capacity <= DROPS_CHECKED_UP_TO:
+        for _ in range(capacity):
+            sandbox.collector_read()
+        full = sandbox.call("getJournal", expect=200)
+        recorded = json_body(full)["recorded"]
+        rules.journal_bounded(ctx, full, bounds, {}, range(recorded - capacity + 1, recorded + 1))
+    answered_with(ctx, sandbox.call("clearJournal"), 204, "clearing the journal")
+
+
+@writes
+def test_calls_without_the_control_token_are_401(contract: ContractRun, sandbox: Sandbox) -> None:
+    if "token" not in contract.met_needs(()):
+        pytest.skip("no control token: pass --token TOKEN for a mock run with --control-token")
+    ctx = contract.context
+    wrong = f"Bearer {secrets.token_hex(16)}"
+    for authorization, why in ((None, "without the control token"), (wrong, "with another token")):
+        rules.control_token_required(
+            ctx, sandbox.call("getClock", authorization=authorization), f"GET /clock {why}"
+        )
+        advanced = sandbox.call("advanceClock", body={"seconds": 60}, authorization=authorization)
+        rules.control_token_required(ctx, advanced, f"POST /clock/advance {why}")
+
+
 @writes
 def test_reset_gives_a_fresh_mock(contract: ContractRun, sandbox: Sandbox) -> None:
     ctx = contract.context
@@ -228,7 +287,9 @@ def test_sandboxes_are_isolated_and_deleted_for_good(
                f"sandbox {second['id']}")  # fmt: skip
     # No operation lists this 404 (the sandbox description does): read, not validated.
     in_deleted = contract.session.get(
-        f"{contract.base_url}/clock", headers={SANDBOX: second["id"]}, timeout=REQUEST_TIMEOUT
+        f"{contract.base_url}/clock",
+        headers={**contract.identity.headers(), SANDBOX: second["id"]},
+        timeout=REQUEST_TIMEOUT,
     )
     rules.gone(ctx, Response.from_requests(in_deleted, verify=True),
                f"a call in sandbox {second['id']}")  # fmt: skip
