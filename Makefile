@@ -16,7 +16,7 @@ serve: $(BIN)/events-mock
 	$(BIN)/events-mock serve $(ARGS)
 
 # Everything (what .ci/run runs): lint, type check, then every test on every core (pytest-xdist;
-# PYTEST_XDIST_AUTO_NUM_WORKERS=N overrides the count), about 3-4 minutes on 2 cores.
+# PYTEST_XDIST_AUTO_NUM_WORKERS=N overrides the count), about 5 minutes on 2 cores.
 # A subset: make test ARGS="tests/test_app.py -k tenants".
 test: $(BIN)/events-mock
 	$(BIN)/ruff check .
@@ -24,7 +24,7 @@ test: $(BIN)/events-mock
 	$(BIN)/python -m pytest -n auto $(ARGS)
 
 # The fast tier for development: everything but the tests marked `slow` (fuzzing, verify runs,
-# server processes, concurrency and durability), under 90 s.
+# server processes, concurrency and durability), about 100 s.
 test-fast: $(BIN)/events-mock
 	$(BIN)/python -m pytest -n auto -m "not slow" $(ARGS)
 
