@@ -303,10 +303,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    parts = set(
-        args.only
-        or PARTS
-    )
+    parts = set(args.only or PARTS)
     use_wrk = load.have_wrk() and not args.no_wrk
     if not use_wrk:
         log("wrk not found (apt-get install wrk): using the asyncio client, figures not comparable")

@@ -123,6 +123,8 @@ def test_the_report_jobs_bounds_are_options_with_documented_defaults(
     assert (args.job_ttl, args.max_jobs, args.max_links) == (90, 5, 7)
     assert "must be a positive whole number" in parse_error(["serve", "--max-jobs", "0"], capsys)
     assert "must be finite" in parse_error(["serve", "--job-ttl", "inf"], capsys)
+
+
 def test_server_limits_have_documented_defaults() -> None:
     args = build_parser().parse_args(["serve"])
     limits = {

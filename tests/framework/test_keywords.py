@@ -19,9 +19,7 @@ EXPRESSIONS = [
 
 
 @pytest.mark.parametrize("expression", EXPRESSIONS)
-def test_verdicts_equal_pytests_own_selection(
-    expression: str, pytester: pytest.Pytester
-) -> None:
+def test_verdicts_equal_pytests_own_selection(expression: str, pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         suite=f"""
         import pytest

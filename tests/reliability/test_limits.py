@@ -148,6 +148,8 @@ def test_journal_headers_and_total_bytes_are_bounded() -> None:
     assert 10 < len(journal["entries"]) < 40  # the oldest were dropped
     assert all(entry["headers_truncated"] for entry in journal["entries"])
     assert journal["entries"][-1]["response_body"] == SERVICE
+
+
 def test_the_byte_budget_refuses_whole_batches_and_stores_nothing() -> None:
     """300 collector events of 8 MB each took 2.4 GB: events are counted in bytes too."""
     mock = EventsMock(MockConfig(validate_responses=True, max_stored_bytes=10_000))

@@ -59,8 +59,12 @@ def time_range() -> int:
 
 
 def start_report(url: str, start: int) -> str:
-    report = {"customer": "BARCHART", "product": "PORTFOLIO", "start": start,
-              "end": start + 86_399_999}
+    report = {
+        "customer": "BARCHART",
+        "product": "PORTFOLIO",
+        "start": start,
+        "end": start + 86_399_999,
+    }
     answer = requests.post(f"{url}/reports", json={"filter": report}, auth=BASIC)
     assert answer.status_code == 200, answer.text
     assert answer.json()["status"] == "RUNNING"
@@ -122,8 +126,9 @@ def test_collector_events_are_read_on_any_server(mocks: tuple[str, str]) -> None
 def test_billing_search_and_its_imported_data(mocks: tuple[str, str]) -> None:
     a, b = mocks
     started = requests.get(f"{a}/__mock/state/billing-care").json()
-    found = requests.get(f"{b}{BILLING_PATH}", params={"createdStartTime": 0, "limit": 5},
-                         headers=BILLING)
+    found = requests.get(
+        f"{b}{BILLING_PATH}", params={"createdStartTime": 0, "limit": 5}, headers=BILLING
+    )
     assert found.status_code == 200 and len(found.json()) == 5
     imported = {"generated": {"seed": 9, "events": 30}}
     assert requests.put(f"{a}/__mock/state/billing-care", json=imported).status_code == 204
@@ -168,8 +173,11 @@ def test_state_export_reset_and_import(mocks: tuple[str, str]) -> None:
     day = time_range()
     requests.post(f"{a}/events", json={"events": [event(day)] * 3}, auth=BASIC)
     source = start_report(a, day)
-    requests.post(f"{a}/api/v1/events", json={"event_source": "ORDER", "event_type": "FAULT",
-                                             "event_payload": {}}, headers=ACME)
+    requests.post(
+        f"{a}/api/v1/events",
+        json={"event_source": "ORDER", "event_type": "FAULT", "event_payload": {}},
+        headers=ACME,
+    )
     document = requests.get(f"{b}/__mock/state").json()
     assert _apis(document) == _apis(requests.get(f"{a}/__mock/state").json())  # one document
     assert requests.post(f"{a}/__mock/reset", headers=CONTROL).status_code == 204

@@ -51,7 +51,9 @@ def test_answers_as_the_in_memory_store(make_worker: Callable[..., Worker]) -> N
         batch = varied_events(60, seed=7)[chunk : chunk + 12]
         assert without_batch(redis.add_batch(batch)) == without_batch(memory.add_batch(batch))
     assert (len(redis), redis.stored_bytes, redis.sizes()) == (
-        len(memory), memory.stored_bytes, memory.sizes(),
+        len(memory),
+        memory.stored_bytes,
+        memory.sizes(),
     )
     for args in [
         ("BARCHART", "PORTFOLIO"),

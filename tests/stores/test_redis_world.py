@@ -17,8 +17,9 @@ def test_two_mocks_on_one_redis_are_one_world(redis_store: StoreLocation) -> Non
     config = MockConfig(store=redis_store, clock=MockClock.frozen(T0))
     one, two = EventsMock(config), EventsMock(config)
     one.barchart.add_events([alert_event()] * 2)
-    two.collector.create("demo", {"event_source": "ORDER", "event_type": "FAULT",
-                                  "event_payload": {}})
+    two.collector.create(
+        "demo", {"event_source": "ORDER", "event_type": "FAULT", "event_payload": {}}
+    )
     assert one.default_world.stored_events() == two.default_world.stored_events() == 3
     assert two.clock.now_ms() == T0
     one.control.advance(5)

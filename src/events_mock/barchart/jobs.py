@@ -637,8 +637,7 @@ class ReportJobs:
     def export_job(self, job: ReportJob) -> dict[str, Any]:
         """One job in `export_state`'s shape, with its live links (a write log's record)."""
         links = [
-            {"token": link.token, "expires": link.expires_ms}
-            for link in self._links_of(job.source)
+            {"token": link.token, "expires": link.expires_ms} for link in self._links_of(job.source)
         ]
         return job.to_state(links)
 

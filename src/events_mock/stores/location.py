@@ -37,9 +37,7 @@ class StoreLocation:
 def parse_store(text: str | None, prefix: str = DEFAULT_PREFIX) -> StoreLocation:
     """Raises ValueError with what is wrong and what is accepted."""
     if not _PREFIX.fullmatch(prefix):
-        raise ValueError(
-            f"store prefix {prefix!r}: 1 to 64 of letters, digits, '_', '.' and '-'"
-        )
+        raise ValueError(f"store prefix {prefix!r}: 1 to 64 of letters, digits, '_', '.' and '-'")
     if text is None or text.strip() in ("", "memory"):
         return StoreLocation(None, prefix)
     parts = urlsplit(text.strip())

@@ -62,6 +62,7 @@ for i = {keys + 1}, #KEYS do
 end
 """
 
+
 Counts = dict[tuple[Any, bytes], int]
 """(hash key, field) -> the increment waiting for a call to carry it."""
 

@@ -55,12 +55,17 @@ local function clock_state(key, init_m, init_k)
 end
 """
 
-_READ = _MAKE + """
+_READ = (
+    _MAKE
+    + """
 local c, real = clock_state(KEYS[1], ARGV[1], ARGV[2])
 return {c[1], c[2], c[3], c[4], string.format('%.17g', real)}
 """
+)
 
-_CHANGE = _MAKE + f"""
+_CHANGE = (
+    _MAKE
+    + f"""
 local c, real = clock_state(KEYS[1], ARGV[1], ARGV[2])
 local m, r, k = tonumber(c[1]), tonumber(c[2]), tonumber(c[3])
 local now = math.min(m + (real - r) * k, math.max(m, {LATEST_MS}))
@@ -73,14 +78,23 @@ local state = {{string.format('%.17g', now), string.format('%.17g', real),
 redis.call('HSET', KEYS[1], 'm', state[1], 'r', state[2], 'k', state[3], 'v', state[4])
 return {{state[1], state[2], state[3], state[4], state[2]}}
 """
+)
 
 
 class _Lease:
     """A fetched clock: its anchor (mock ms), anchor (Redis ms), rate and version, Redis's
     time when fetched mapped to this process's monotonic clock, and when the lease ends."""
 
-    __slots__ = ("anchor_mock", "anchor_real", "last", "monotonic_at", "rate", "real_at",
-                 "until", "version")
+    __slots__ = (
+        "anchor_mock",
+        "anchor_real",
+        "last",
+        "monotonic_at",
+        "rate",
+        "real_at",
+        "until",
+        "version",
+    )
 
     def __init__(self, reply: list[bytes], sent: float, received: float) -> None:
         self.anchor_mock = float(reply[0])

@@ -97,13 +97,16 @@ local gen = redis.call('HGET', KEYS[2], 'gen') or '0'
 return {job[1] or '', job[2] or '', gen}
 """
 
-_SAVE = _GC + """
+_SAVE = (
+    _GC
+    + """
 if (redis.call('HGET', KEYS[1], 'v') or '') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'v', tonumber(ARGV[1]) + 1, 'j', ARGV[2])
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
 gc(KEYS[1], KEYS[3], tonumber(ARGV[4]) - tonumber(ARGV[5]))
 return 1
 """
+)
 
 _DELETE = """
 if (redis.call('HGET', KEYS[1], 'v') or '') ~= ARGV[1] then return 0 end
@@ -112,7 +115,9 @@ redis.call('ZREM', KEYS[2], ARGV[2])
 return 1
 """
 
-_INSERT = _GC + """
+_INSERT = (
+    _GC
+    + """
 local now = tonumber(ARGV[2])
 forget_jobs(KEYS[1], ARGV[1], now)
 local live = redis.call('ZCARD', KEYS[1])
@@ -124,8 +129,11 @@ redis.call('ZADD', KEYS[1], ARGV[6], ARGV[4])
 gc(key, KEYS[2], tonumber(ARGV[6]) - now)
 return -1
 """
+)
 
-_LIVE = _GC + """
+_LIVE = (
+    _GC
+    + """
 forget_jobs(KEYS[1], ARGV[1], tonumber(ARGV[2]))
 local answer = {redis.call('HGET', KEYS[2], 'gen') or '0'}
 for _, source in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
@@ -139,8 +147,11 @@ for _, source in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
 end
 return answer
 """
+)
 
-_ADD_LINK = _GC + """
+_ADD_LINK = (
+    _GC
+    + """
 local now = tonumber(ARGV[2])
 while true do  -- expired links, from the front of the issue order (as in memory)
   local front = redis.call('ZRANGE', KEYS[1], 0, 0)
@@ -157,6 +168,7 @@ end
 add_link(KEYS[1], KEYS[2], ARGV[1], ARGV[4], ARGV[5], ARGV[6], now)
 return 1
 """
+)
 
 _CLEAR = """
 for _, source in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
@@ -169,7 +181,9 @@ redis.call('DEL', KEYS[1], KEYS[2])
 return 1
 """
 
-_PUT = _GC + """
+_PUT = (
+    _GC
+    + """
 -- ARGV: job prefix, link prefix, now, clear ('1'), job count, then (source, json, score)
 -- per job, then (token, expires, source) per link.
 local now = tonumber(ARGV[3])
@@ -198,6 +212,7 @@ while i <= #ARGV do
 end
 return 1
 """
+)
 
 
 class RedisJobWindow(JobWindow):
@@ -282,18 +297,35 @@ class RedisReportJobs(ReportJobs):
     # Jobs
 
     def _check_room(self, now: int) -> None:
-        live = self._run(self._insert_script, [self.index, self.clock_key], [
-            self.job_prefix, now, self.settings.max_jobs, "", "", 0,
-        ])
+        live = self._run(
+            self._insert_script,
+            [self.index, self.clock_key],
+            [
+                self.job_prefix,
+                now,
+                self.settings.max_jobs,
+                "",
+                "",
+                0,
+            ],
+        )
         if int(live) >= 0:
             raise self.jobs_full(int(live))
 
     def _insert(self, job: ReportJob, now: int) -> None:
         job = self._local(job)
-        live = self._run(self._insert_script, [self.index, self.clock_key], [
-            self.job_prefix, now, self.settings.max_jobs, job.source, self._encode(job),
-            self._forget_at(job),
-        ])
+        live = self._run(
+            self._insert_script,
+            [self.index, self.clock_key],
+            [
+                self.job_prefix,
+                now,
+                self.settings.max_jobs,
+                job.source,
+                self._encode(job),
+                self._forget_at(job),
+            ],
+        )
         if int(live) >= 0:
             raise self.jobs_full(int(live))
 
@@ -336,9 +368,14 @@ class RedisReportJobs(ReportJobs):
     def _settled_live(self, now: int) -> dict[str, ReportJob]:
         """Every live job settled at `now`, the newly settled written back (a settled status
         is stored, as in memory: setting the clock back never un-ends it)."""
-        answer = self._run(self._live_script, [self.index, self.events_meta], [
-            self.job_prefix, now,
-        ])
+        answer = self._run(
+            self._live_script,
+            [self.index, self.events_meta],
+            [
+                self.job_prefix,
+                now,
+            ],
+        )
         generation = int(answer[0])
         jobs: dict[str, ReportJob] = {}
         writes = []
@@ -370,10 +407,18 @@ class RedisReportJobs(ReportJobs):
     # Links
 
     def _add_link(self, link: Link, now: int) -> None:
-        self._run(self._add_link_script, [self.link_index, self.clock_key], [
-            self.link_prefix, now, self.settings.max_links, link.token, link.expires_ms,
-            link.source,
-        ])
+        self._run(
+            self._add_link_script,
+            [self.link_index, self.clock_key],
+            [
+                self.link_prefix,
+                now,
+                self.settings.max_links,
+                link.token,
+                link.expires_ms,
+                link.source,
+            ],
+        )
 
     def _link(self, token: str) -> Link | None:
         raw: Any = self.connection.run(lambda client: client.get(self.link_prefix + token))
@@ -398,9 +443,14 @@ class RedisReportJobs(ReportJobs):
     # Whole tables
 
     def clear(self) -> None:
-        self._run(self._clear, [self.index, self.link_index], [
-            self.job_prefix, self.link_prefix,
-        ])
+        self._run(
+            self._clear,
+            [self.index, self.link_index],
+            [
+                self.job_prefix,
+                self.link_prefix,
+            ],
+        )
 
     def _snapshot(self, now: int) -> tuple[dict[str, ReportJob], list[Link]]:
         return self._settled_live(now), self._all_links()
@@ -415,7 +465,10 @@ class RedisReportJobs(ReportJobs):
         """Jobs and links in one script (an import is seen whole or not at all)."""
         jobs = [self._local(job) for job in jobs]
         args: list[Any] = [
-            self.job_prefix, self.link_prefix, self.clock.now_ms(), "1" if clear else "0",
+            self.job_prefix,
+            self.link_prefix,
+            self.clock.now_ms(),
+            "1" if clear else "0",
             len(jobs),
         ]
         for job in jobs:
