@@ -63,7 +63,7 @@ end
 """
 
 
-Counts = dict[tuple[Any, bytes], int]
+PendingCounts = dict[tuple[Any, bytes], int]
 """(hash key, field) -> the increment waiting for a call to carry it."""
 
 
@@ -101,7 +101,7 @@ class Batcher:
             weakref.WeakKeyDictionary()
         )
         self._closed = False
-        self._counts: Counts = {}
+        self._counts: PendingCounts = {}
         """Pending for the whole process: whichever loop sends a carrier next takes them."""
         self._counts_lock = threading.Lock()
         self._counts_alone = connection.script(apply_counts(0, 0))
@@ -254,7 +254,7 @@ _TRANSIENT = ("LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "CLUSTERDOWN")
 """What a restarting Redis answers (as `redis_client` reads them): 503, not 500."""
 
 
-def _with_counts(args: Sequence[Any], counts: Counts, at: int) -> list[Any]:
+def _with_counts(args: Sequence[Any], counts: PendingCounts, at: int) -> list[Any]:
     """A call's `numkeys, keys..., args...` (from `args[at - 1]`) with the counts' keys after
     its keys and each count's field and amount after its args (`apply_counts`)."""
     own = int(args[at - 1])

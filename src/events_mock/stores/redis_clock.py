@@ -146,8 +146,8 @@ class RedisClock(MockClock):
         self._change_script = connection.script(_CHANGE)
 
     def _current(self) -> _Lease:
-        lease = self._lease
-        if lease is not None and self._monotonic() < lease.until:
+        lease = self._leased()
+        if lease is not None:
             return lease
         sent = self._monotonic()
         reply = self.connection.run(
@@ -156,12 +156,17 @@ class RedisClock(MockClock):
         return self._take(reply, sent)
 
     async def now_ms_async(self) -> int:
-        lease = self._lease
-        if lease is None or self._monotonic() >= lease.until:
+        lease = self._leased()
+        if lease is None:
             sent = self._monotonic()
             reply = await batcher_for(self.connection).script(self._read, [self.key], self.init)
             lease = self._take(reply, sent)
         return lease.now_ms(self._monotonic())
+
+    def _leased(self) -> _Lease | None:
+        """The lease, while it runs."""
+        lease = self._lease
+        return lease if lease is not None and self._monotonic() < lease.until else None
 
     def _take(self, reply: list[bytes], sent: float) -> _Lease:
         fresh = _Lease(reply, sent, self._monotonic())

@@ -297,35 +297,18 @@ class RedisReportJobs(ReportJobs):
     # Jobs
 
     def _check_room(self, now: int) -> None:
-        live = self._run(
-            self._insert_script,
-            [self.index, self.clock_key],
-            [
-                self.job_prefix,
-                now,
-                self.settings.max_jobs,
-                "",
-                "",
-                0,
-            ],
-        )
-        if int(live) >= 0:
-            raise self.jobs_full(int(live))
+        self._insert_if_room(now, "", b"", 0)  # no job given: only the bound is checked
 
     def _insert(self, job: ReportJob, now: int) -> None:
         job = self._local(job)
-        live = self._run(
-            self._insert_script,
-            [self.index, self.clock_key],
-            [
-                self.job_prefix,
-                now,
-                self.settings.max_jobs,
-                job.source,
-                self._encode(job),
-                self._forget_at(job),
-            ],
-        )
+        self._insert_if_room(now, job.source, self._encode(job), self._forget_at(job))
+
+    def _insert_if_room(self, now: int, source: str, encoded: bytes, forget_at: int) -> None:
+        """The insert script: drops the expired jobs, then adds the job unless the live ones
+        are at `max_jobs` (`JobsFull`)."""
+        keys = [self.index, self.clock_key]
+        args = [self.job_prefix, now, self.settings.max_jobs, source, encoded, forget_at]
+        live = self._run(self._insert_script, keys, args)
         if int(live) >= 0:
             raise self.jobs_full(int(live))
 
@@ -369,12 +352,7 @@ class RedisReportJobs(ReportJobs):
         """Every live job settled at `now`, the newly settled written back (a settled status
         is stored, as in memory: setting the clock back never un-ends it)."""
         answer = self._run(
-            self._live_script,
-            [self.index, self.events_meta],
-            [
-                self.job_prefix,
-                now,
-            ],
+            self._live_script, [self.index, self.events_meta], [self.job_prefix, now]
         )
         generation = int(answer[0])
         jobs: dict[str, ReportJob] = {}
@@ -407,18 +385,9 @@ class RedisReportJobs(ReportJobs):
     # Links
 
     def _add_link(self, link: Link, now: int) -> None:
-        self._run(
-            self._add_link_script,
-            [self.link_index, self.clock_key],
-            [
-                self.link_prefix,
-                now,
-                self.settings.max_links,
-                link.token,
-                link.expires_ms,
-                link.source,
-            ],
-        )
+        keys = [self.link_index, self.clock_key]
+        args = [self.link_prefix, now, self.settings.max_links, link.token, link.expires_ms]
+        self._run(self._add_link_script, keys, [*args, link.source])
 
     def _link(self, token: str) -> Link | None:
         raw: Any = self.connection.run(lambda client: client.get(self.link_prefix + token))
